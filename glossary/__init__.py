@@ -1,0 +1,65 @@
+"""A bilingual glossary of Chinese policy terms and an annotator built on it.
+
+    >>> from glossary import Glossary
+    >>> g = Glossary.open("terms.sqlite")          # builds it from the curated YAML if needed
+    >>> g.annotate("坚持新型举国体制").to_dict()["spans"][0]["en"]
+
+Importing this package loads nothing heavy; the store, automaton and lexicon load on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+__all__ = ["Glossary"]
+__version__ = "0.1.0"
+
+_annotators: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+class Glossary:
+    """The library's front door: one built database, its annotator, its queries."""
+
+    def __init__(self, store):
+        self.store = store
+
+    @classmethod
+    def open(cls, path: str | Path = "terms.sqlite", *, build: bool = True) -> Glossary:
+        """Open a database, first building it when it is missing or older than its sources."""
+        from glossary.store import Store, ensure_built
+
+        if build:
+            ensure_built(path)
+        return cls(Store(path))
+
+    def annotator(self):
+        """The annotator of this database version, built once per process and shared."""
+        from glossary.annotate import Annotator, entry_card
+        from glossary.segment import Lexicon
+
+        key = self.store.version
+        annotator = _annotators.get(key)
+        if annotator is None:
+            with _lock:
+                annotator = _annotators.get(key)
+                if annotator is None:
+                    quotes = self.store.first_quotes()
+                    cards = {s["id"]: entry_card(s, quotes.get(s["id"])) for s in self.store.summaries()}
+                    annotator = Annotator(self.store.forms(), cards, Lexicon(*self.store.lexicon_bytes()))
+                    _annotators[key] = annotator
+        return annotator
+
+    def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True):
+        return self.annotator().annotate(text, ambiguous=ambiguous, boundaries=boundaries)
+
+    def get(self, entry_id: str):
+        return self.store.get(entry_id)
+
+    def lookup(self, term: str):
+        """An entry by id or by any of its surface forms."""
+        return self.store.get(term) or self.store.lookup(term)
+
+    def search(self, q: str, limit: int = 50) -> list[dict]:
+        return self.store.search(q, limit)

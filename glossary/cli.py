@@ -1,0 +1,316 @@
+"""The `glossary` command: annotate pasted text, look terms up, build and check the glossary, serve.
+
+Exit codes: 0 ok, 1 user error (one line on stderr, never a traceback), 2 usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+DB_OPTION = click.option(
+    "--db", "db", default="terms.sqlite", envvar="GLOSSARY_DB", show_default=True,
+    type=click.Path(dir_okay=False), help="The glossary database (env GLOSSARY_DB); built on first use.")
+
+
+class UserError(click.ClickException):
+    """A one-line message and exit code 1."""
+
+    def show(self, file=None):
+        click.echo(f"glossary: {self.format_message()}", err=True)
+
+
+def open_glossary(db: str, build: bool = True):
+    """Open (building if needed) the database, turning every failure into a one-line message."""
+    from glossary import Glossary
+    from glossary.model import CurationError
+    from glossary.store import StoreError
+
+    try:
+        glossary = Glossary.open(db, build=build)
+        glossary.store.meta  # noqa: B018 - fail here, with a message, if the file is not ours
+        return glossary
+    except (StoreError, CurationError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot use database {db}: {exc.strerror or exc}") from None
+
+
+def read_input(text: tuple[str, ...], file: str | None) -> str:
+    """The text to annotate: the arguments, a file (or an existing file named as the argument), or stdin."""
+    if text and file:
+        raise UserError("give the text as an argument or with --file, not both")
+    if len(text) == 1 and not file and os.path.isfile(text[0]) and not any(ord(c) > 127 for c in text[0]):
+        file = text[0]
+    if file:
+        try:
+            data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
+        source = file
+    elif text:
+        return " ".join(text)
+    elif sys.stdin is not None and not sys.stdin.isatty():
+        data, source = sys.stdin.buffer.read(), "standard input"
+    else:
+        raise UserError("no text to annotate: pass it as an argument, with --file, or on standard input")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policy-glossary")
+def cli():
+    """A bilingual glossary of Chinese policy terms, and an annotator for Chinese text.
+
+    \b
+    Example:
+      echo '坚持新型举国体制，发展通用人工智能' | glossary annotate
+    """
+
+
+@cli.command()
+@click.argument("text", nargs=-1)
+@click.option("-f", "--file", help="Read the text from this file ('-' for stdin).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True)
+@click.option("--pinyin", type=click.Choice(["terms", "all"]), default="terms", show_default=True,
+              help="'all': pinyin for every word (ruby in HTML, interlinear in text).")
+@click.option("--tones", type=click.Choice(["marks", "numbers"]), default="marks", show_default=True,
+              help="Tone marks (tōng) or numbers (tong1) in whole-text pinyin.")
+@click.option("--no-ambiguous", is_flag=True, help="Leave out entries whose form is also an ordinary word.")
+@click.option("--dictionary", is_flag=True, help="Also gloss other words from CC-CEDICT (marked as such).")
+@DB_OPTION
+def annotate(text, file, fmt, pinyin, tones, no_ambiguous, dictionary, db):
+    """Tag every glossary term in Chinese text (simplified or traditional).
+
+    \b
+    Examples:
+      glossary annotate '加快形成新质生产力'
+      pbpaste | glossary annotate --format markdown
+      glossary annotate --file notice.txt --format json
+      glossary annotate --pinyin all --tones numbers '發展人工智慧'
+    """
+    content = read_input(text, file)
+    if not content.strip():
+        raise UserError("no text to annotate: the input is empty")
+    glossary = open_glossary(db)
+    annotation = glossary.annotate(content, ambiguous=not no_ambiguous)
+    numbers = tones == "numbers"
+    words = reading_tokens = None
+    if pinyin == "all" or dictionary:
+        from glossary import reading
+
+        lexicon = glossary.annotator().lexicon
+        if pinyin == "all":
+            reading_tokens = reading.reading(annotation, lexicon, numbers)
+        if dictionary:
+            words = reading.dictionary(annotation, lexicon, numbers)
+    from glossary import render
+
+    if fmt == "json":
+        out = render.annotation_json(annotation, reading_tokens, words)
+    elif fmt == "markdown":
+        out = render.to_markdown(annotation, words)
+    elif fmt == "html":
+        out = render.to_html(annotation, reading_tokens, words)
+    else:
+        out = render.to_text(annotation, reading_tokens, words)
+    click.echo(out, nl=not out.endswith("\n"))
+
+
+@cli.command()
+@click.argument("term")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@DB_OPTION
+def show(term, fmt, db):
+    """Print one entry with its renderings, quotes and sources, by id or by any of its forms.
+
+    \b
+    Examples:
+      glossary show tongyong-rengong-zhineng
+      glossary show 人工智慧
+    """
+    glossary = open_glossary(db)
+    entry = glossary.lookup(term.strip())
+    if entry is None:
+        raise UserError(f"no entry for {term!r}; try: glossary search {term}")
+    from glossary import render
+
+    sources = {s.id: s for s in glossary.store.sources()}
+    if fmt == "json":
+        data = entry.to_dict()
+        data["sources"] = {q.source: sources[q.source].to_dict() for q in entry.quotes if q.source in sources}
+        click.echo(render.to_json(data))
+    else:
+        click.echo(render.entry_text(entry, sources, glossary.store.forms_of(entry.id)))
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@DB_OPTION
+def search(query, limit, fmt, db):
+    """Search by Chinese (either script), pinyin (with or without tones) or English.
+
+    \b
+    Examples:
+      glossary search 举国
+      glossary search tongyong rengong zhineng
+      glossary search tong1yong4
+      glossary search "national system"
+    """
+    q = " ".join(query)
+    results = open_glossary(db).search(q, limit)
+    if fmt == "json":
+        from glossary.render import to_json
+
+        click.echo(to_json({"query": q, "results": results}))
+        return
+    if not results:
+        raise UserError(f"no entry matches {q!r}")
+    for r in results:
+        click.echo(f"{r['zh']}\t{r['pinyin']}\t{r['en']}\t({r['id']})")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--entries", type=click.Path(file_okay=False, exists=True), help="Entries folder (default: the packaged one).")
+@click.option("--sources", type=click.Path(dir_okay=False, exists=True), help="sources.yaml (default: the packaged one).")
+def build(db, entries, sources):
+    """Build the database from the curated YAML (safe to repeat; a failed build changes nothing).
+
+    \b
+    Example:
+      glossary build --db terms.sqlite
+    """
+    from glossary.model import CurationError
+    from glossary.store import build as build_db
+
+    try:
+        counts = build_db(db, entries and Path(entries), sources and Path(sources))
+    except CurationError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise UserError(f"{len(exc.problems)} problem(s) in the curated sources; {db} left as it was") from None
+    except OSError as exc:
+        raise UserError(f"cannot write {db}: {exc.strerror or exc}") from None
+    click.echo(f"built {db}: {counts['entries']} entries, {counts['forms']} surface forms, "
+               f"{counts['quotes']} quotes, {counts['sources']} sources")
+
+
+@cli.command()
+@click.option("--entries", type=click.Path(file_okay=False), help="Entries folder (default: the packaged one).")
+@click.option("--sources", type=click.Path(dir_okay=False), help="sources.yaml (default: the packaged one).")
+@click.option("--seeds", type=click.Path(file_okay=False), help="Folder of source articles for the verbatim "
+              "check (default: $GLOSSARY_SEEDS or ../shared/seeds).")
+@click.option("--warnings/--no-warnings", default=False, help="Also list warnings (ids that differ from the pinyin).")
+def check(entries, sources, seeds, warnings):
+    """Validate the curated sources: fields, YAML, ids, forms, pinyin, quotes verbatim.
+
+    \b
+    Example:
+      glossary check --seeds ../shared/seeds
+    """
+    from glossary import curation
+
+    seeds_dir = Path(seeds) if seeds else curation.find_seeds()
+    curated = curation.load(Path(entries) if entries else curation.ENTRIES_DIR,
+                            Path(sources) if sources else curation.SOURCES_FILE, seeds_dir)
+    for problem in curated.problems:
+        click.echo(str(problem))
+    if warnings:
+        for warning in curated.warnings:
+            click.echo(f"warning: {warning}")
+    if seeds_dir is None:
+        click.echo("note: source articles not found; quotes were not checked verbatim (use --seeds)", err=True)
+    kinds: dict[str, int] = {}
+    for entry in curated.entries:
+        kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
+    attested = sum(e.zh_attested for e in curated.entries)
+    quotes = sum(len(e.quotes) for e in curated.entries)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    click.echo(f"{len(curated.entries)} entries ({summary}); {attested} with the Chinese printed in a source; "
+               f"{quotes} quotes")
+    if curated.problems:
+        raise UserError(f"{len(curated.problems)} problem(s) found")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@DB_OPTION
+def serve(host, port, threads, db):
+    """Serve the web site and JSON API with waitress (a production WSGI server).
+
+    \b
+    Example:
+      glossary serve --port 8000   # then open http://127.0.0.1:8000/
+    """
+    glossary = open_glossary(db)
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    app = create_app(str(glossary.store.path))
+    click.echo(f"serving {db} on http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="glossary")
+
+
+@cli.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "csv", "tsv", "tbx"]), default="json",
+              show_default=True)
+@DB_OPTION
+def export_cmd(fmt, db):
+    """Write the whole glossary (every field, quotes included) to stdout.
+
+    \b
+    Examples:
+      glossary export --format json > glossary.json
+      glossary export --format tbx > glossary.tbx
+    """
+    from glossary import exchange
+
+    glossary = open_glossary(db)
+    click.echo(exchange.export(glossary.store, fmt), nl=False)
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--entries", type=click.Path(file_okay=False), help="Entries folder to write (default: the packaged one).")
+@click.option("--replace", is_flag=True, help="Overwrite entries that already exist.")
+def import_cmd(file, entries, replace):
+    """Add entries from a JSON or YAML export into the curated YAML files (all or nothing).
+
+    \b
+    Example:
+      glossary import colleague.json --entries glossary/entries
+    """
+    from glossary import curation, exchange
+
+    target = Path(entries) if entries else curation.ENTRIES_DIR
+    try:
+        written = exchange.import_entries(Path(file), target, replace=replace)
+    except exchange.ImportProblem as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"wrote {len(written)} entries to {target}")
+
+
+def main():
+    try:
+        cli(prog_name="glossary")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

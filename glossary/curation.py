@@ -1,0 +1,138 @@
+"""Load the curated sources as a whole and check what no single file can: duplicate surface forms,
+unknown source and related ids, pinyin that does not fit its characters, and quotes that are not
+verbatim in the article they are attributed to."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from glossary.chinese import pinyin_problem, plus_variants, script_forms, slug
+from glossary.model import Entry, Problem, Source, parse_entry, parse_sources
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ENTRIES_DIR = PACKAGE_DIR / "entries"
+SOURCES_FILE = PACKAGE_DIR / "sources.yaml"
+
+
+@dataclass
+class Curated:
+    entries: list[Entry]
+    sources: list[Source]
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def find_seeds() -> Path | None:
+    """The source articles: $GLOSSARY_SEEDS, else shared/seeds beside the checkout or the cwd."""
+    if os.environ.get("GLOSSARY_SEEDS"):
+        return Path(os.environ["GLOSSARY_SEEDS"])
+    for base in (PACKAGE_DIR.parent, Path.cwd()):
+        candidate = base.parent / "shared" / "seeds"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def surface_forms(entry: Entry) -> list[tuple[str, str, str | None]]:
+    """Every form of an entry the annotator should match: (form, origin, note), canonical first.
+
+    The simplified form, the curated traditional form, OpenCC's traditional / Taiwan / Hong Kong
+    forms of it, and the curated variants with their own OpenCC forms; each with both plus signs.
+    """
+    found: dict[str, tuple[str, str | None]] = {}
+
+    def add(form: str, origin: str, note: str | None = None):
+        for each in sorted(plus_variants(form)):
+            found.setdefault(each, (origin, note))
+
+    add(entry.zh, "zh")
+    if entry.zh_hant:
+        add(entry.zh_hant, "zh_hant")
+    for config, form in script_forms(entry.zh).items():
+        add(form, config)
+    for variant in entry.variants:
+        add(variant.form, "variant", variant.note)
+        for config, form in script_forms(variant.form).items():
+            add(form, f"variant {config}", variant.note)
+    return [(form, origin, note) for form, (origin, note) in found.items()]
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _article_texts(sources: list[Source], seeds: Path) -> dict[str, str]:
+    texts = {}
+    for source in sources:
+        if not source.file:
+            continue
+        path = seeds / source.file
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if source.lines:
+            lines = lines[source.lines[0] - 1:source.lines[1]]
+        texts[source.id] = _normalise("\n".join(lines))
+    return texts
+
+
+def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
+         seeds: Path | None = None) -> Curated:
+    """Read and cross-check every curated file. With `seeds`, quotes are checked verbatim."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    if not Path(entries_dir).is_dir():
+        return Curated([], [], [Problem(str(entries_dir), None, "entries folder not found")], [])
+    if not Path(sources_file).is_file():
+        problems.append(Problem(str(sources_file), None, "sources file not found"))
+        sources = []
+    else:
+        sources = parse_sources(Path(sources_file), problems)
+    source_ids = {s.id for s in sources}
+    paths = sorted(Path(entries_dir).glob("*.yaml"))
+    lines: dict[str, dict] = {p.stem: {} for p in paths}
+    entries = [e for e in (parse_entry(p, problems, lines[p.stem]) for p in paths) if e is not None]
+    by_id = {e.id: e for e in entries}
+    files = {p.stem: str(p) for p in paths}
+
+    texts = _article_texts(sources, seeds) if seeds else {}
+    if seeds and not texts:
+        problems.append(Problem(str(seeds), None, "no source article found there"))
+    owner: dict[str, str] = {}
+    for entry in entries:
+        name, at = files[entry.id], lines[entry.id]
+
+        def report(message: str, *key, to=problems):
+            to.append(Problem(name, at.get(key) or at.get(key[:1]), message))
+
+        problem = pinyin_problem(entry.zh, entry.pinyin)
+        if problem:
+            report(problem, "pinyin")
+        if slug(entry.pinyin) != re.sub(r"-\d+$", "", entry.id):
+            report(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin", to=warnings)
+        for form, origin, _ in surface_forms(entry):
+            if form in owner and owner[form] != entry.id:
+                report(f"surface form {form!r} ({origin}) is also a form of {files[owner[form]]}", "zh")
+            owner.setdefault(form, entry.id)
+        for i, rel in enumerate(entry.related):
+            if rel not in by_id:
+                report(f"related id {rel!r} is not an entry", "related", i)
+        for i, rendering in enumerate(entry.renderings):
+            if rendering.source and rendering.source not in source_ids:
+                report(f"rendering source {rendering.source!r} is not in sources.yaml", "renderings", i)
+        for i, quote in enumerate(entry.quotes):
+            if quote.source not in source_ids:
+                report(f"quote {i + 1}: source {quote.source!r} is not in sources.yaml", "quotes", i, "source")
+                continue
+            article = texts.get(quote.source)
+            if article is None:
+                continue
+            for field_name in ("text", "zh", "cites"):
+                value = getattr(quote, field_name)
+                if value and _normalise(value) not in article:
+                    report(f"quote {i + 1}: {field_name} is not verbatim in {quote.source}: {value[:60]!r}",
+                           "quotes", i, field_name)
+    return Curated(entries, sources, problems, warnings)

@@ -1,0 +1,154 @@
+"""Import and export: the whole glossary as JSON/YAML/CSV/TSV/TBX, a document's term list as CSV or
+TBX-Basic (for memoQ, Trados and OmegaT), and entries imported back into curated YAML files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from glossary.model import Entry
+
+TERM_COLUMNS = ["zh", "zh_hant", "pinyin", "en", "kind", "id", "count", "other_renderings"]
+
+
+class ImportProblem(Exception):
+    """An import that was refused; nothing was written."""
+
+
+def entry_yaml(entry: Entry) -> str:
+    """The curated YAML of an entry: the fields that carry something, in reading order."""
+    import yaml
+
+    data = entry.to_dict()
+    data.pop("id")
+    if data["zh_attested"]:
+        data.pop("zh_attested")
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if v not in (None, "", [], ())}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value
+
+    return yaml.safe_dump(clean(data), allow_unicode=True, sort_keys=False, width=100)
+
+
+def export(store, fmt: str) -> str:
+    entries = store.all_entries()
+    sources = [s.to_dict() for s in store.sources()]
+    if fmt == "json":
+        return json.dumps({"entries": [e.to_dict() for e in entries], "sources": sources},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump({"entries": [e.to_dict() for e in entries], "sources": sources},
+                              allow_unicode=True, sort_keys=False, width=100)
+    rows = [_term_row(e.to_dict()) for e in entries]
+    if fmt in ("csv", "tsv"):
+        return terms_csv(rows, "\t" if fmt == "tsv" else ",")
+    if fmt == "tbx":
+        return terms_tbx(rows)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def _term_row(entry: dict) -> dict:
+    return {**entry, "other_renderings": [r["en"] for r in entry.get("renderings", ())]}
+
+
+def terms_csv(rows: list[dict], delimiter: str = ",") -> str:
+    """One row per term; a document's term list carries counts."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(TERM_COLUMNS)
+    for row in rows:
+        writer.writerow([
+            row.get("zh"), row.get("zh_hant") or "", row.get("pinyin"), row.get("en"), row.get("kind"),
+            row.get("id"), row.get("count", ""), "; ".join(row.get("other_renderings") or ()),
+        ])
+    return out.getvalue()
+
+
+def terms_tbx(rows: list[dict], title: str = "Policy glossary") -> str:
+    """TBX-Basic (martif, the form memoQ, Trados MultiTerm and OmegaT all read)."""
+    martif = ET.Element("martif", {"type": "TBX-Basic", "xml:lang": "en"})
+    header = ET.SubElement(ET.SubElement(ET.SubElement(martif, "martifHeader"), "fileDesc"), "sourceDesc")
+    ET.SubElement(header, "p").text = title
+    body = ET.SubElement(ET.SubElement(martif, "text"), "body")
+    for row in rows:
+        entry = ET.SubElement(body, "termEntry", {"id": row["id"]})
+        ET.SubElement(entry, "descrip", {"type": "subjectField"}).text = f"Chinese policy ({row.get('kind')})"
+        if row.get("count"):
+            ET.SubElement(entry, "note").text = f"occurrences in document: {row['count']}"
+        zh = ET.SubElement(entry, "langSet", {"xml:lang": "zh-CN"})
+        _tig(zh, row["zh"], "preferredTerm-admn-sts", note=row.get("pinyin"))
+        if row.get("zh_hant") and row["zh_hant"] != row["zh"]:
+            _tig(ET.SubElement(entry, "langSet", {"xml:lang": "zh-TW"}), row["zh_hant"], "preferredTerm-admn-sts")
+        en = ET.SubElement(entry, "langSet", {"xml:lang": "en"})
+        _tig(en, row["en"], "preferredTerm-admn-sts")
+        for other in row.get("other_renderings") or ():
+            if other != row["en"]:
+                _tig(en, other, "admittedTerm-admn-sts")
+    ET.indent(martif)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
+            + ET.tostring(martif, encoding="unicode") + "\n")
+
+
+def _tig(lang_set, term: str, status: str, note: str | None = None):
+    tig = ET.SubElement(lang_set, "tig")
+    ET.SubElement(tig, "term").text = term
+    ET.SubElement(tig, "termNote", {"type": "administrativeStatus"}).text = status
+    if note:
+        ET.SubElement(tig, "note").text = f"pinyin: {note}"
+
+
+def import_entries(file: Path, entries_dir: Path, replace: bool = False) -> list[Path]:
+    """Write the entries of a JSON/YAML export as curated YAML files, all or nothing.
+
+    The new files are validated together with the existing ones before anything is written.
+    """
+    import yaml
+
+    from glossary import curation
+
+    try:
+        text = file.read_text(encoding="utf-8")
+        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise ImportProblem(f"{file} is not a JSON or YAML export: {exc}") from None
+    items = data.get("entries") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("id") for i in items):
+        raise ImportProblem(f"{file} holds no list of entries with ids")
+    entries_dir = Path(entries_dir)
+    existing = [i["id"] for i in items if (entries_dir / f"{i['id']}.yaml").exists()]
+    if existing and not replace:
+        raise ImportProblem(f"{len(existing)} entries exist already (e.g. {existing[0]}); use --replace")
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = Path(tmp) / "entries"
+        if entries_dir.is_dir():
+            shutil.copytree(entries_dir, staged)
+        else:
+            staged.mkdir()
+        for item in items:
+            try:
+                entry = Entry.from_dict(item)
+            except TypeError as exc:
+                raise ImportProblem(f"entry {item['id']!r} has fields we do not know: {exc}") from None
+            (staged / f"{entry.id}.yaml").write_text(entry_yaml(entry), encoding="utf-8")
+        checked = curation.load(staged, curation.SOURCES_FILE)
+        if checked.problems:
+            raise ImportProblem(f"import refused, {len(checked.problems)} problem(s): "
+                                + str(checked.problems[0]).replace(str(staged), str(entries_dir)))
+        entries_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for item in items:
+            target = entries_dir / f"{item['id']}.yaml"
+            shutil.copyfile(staged / f"{item['id']}.yaml", target)
+            written.append(target)
+    return written

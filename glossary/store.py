@@ -1,0 +1,360 @@
+"""The runtime database: schema, build from the curated YAML, and every query the shells need.
+
+The database is derived data. It records the schema version, a hash of the sources it was built
+from and where they were, so a stale or foreign database is detected and rebuilt, and a build
+writes a new file beside the old one and swaps it in, so a failed build changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from glossary.model import CurationError, Entry, Source
+
+SCHEMA_VERSION = "3"
+DEFAULT_DB = "terms.sqlite"
+
+
+class StoreError(Exception):
+    """The database cannot be used (unreadable, not ours, or from an unknown schema)."""
+
+
+def source_files(entries_dir: Path, sources_file: Path) -> list[Path]:
+    return sorted(Path(entries_dir).glob("*.yaml")) + [Path(sources_file)]
+
+
+def sources_hash(entries_dir: Path, sources_file: Path) -> str:
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    for path in source_files(entries_dir, sources_file):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Path | None = None,
+          seeds: Path | None = None) -> dict:
+    """Build the database from the curated sources; raises CurationError and leaves any old file.
+
+    Returns counts of what was written.
+    """
+    import sqlite_utils
+
+    from glossary import curation
+    from glossary.chinese import pinyin_forms
+    from glossary.segment import build_lexicon
+
+    entries_dir = Path(entries_dir or curation.ENTRIES_DIR).resolve()
+    sources_file = Path(sources_file or curation.SOURCES_FILE).resolve()
+    curated = curation.load(entries_dir, sources_file, seeds)
+    if curated.problems:
+        raise CurationError(curated.problems)
+
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    os.close(fd)
+    try:
+        db = sqlite_utils.Database(tmp)
+        forms_rows, entry_rows, rendering_rows, quote_rows, tag_rows = [], [], [], [], []
+        for entry in curated.entries:
+            py = pinyin_forms(entry.zh, entry.pinyin)
+            entry_rows.append({
+                "id": entry.id, "zh": entry.zh, "zh_hant": entry.zh_hant or _hant(entry), "kind": entry.kind,
+                "zh_attested": int(entry.zh_attested), "pinyin": entry.pinyin, "pinyin_plain": py["plain"],
+                "pinyin_syllables": py["syllables"], "pinyin_numbered": py["numbered"], "pinyin_key": py["key"],
+                "en": entry.en, "ambiguous": entry.ambiguous, "first_attested": entry.first_attested,
+                "notes": entry.notes or "", "tags": json.dumps(entry.tags, ensure_ascii=False),
+                "renderings_text": " | ".join(r.en for r in entry.renderings),
+                "forms_text": " ".join(f for f, _, _ in curation.surface_forms(entry)),
+                "quote_count": len(entry.quotes),
+                "data": json.dumps(entry.to_dict(), ensure_ascii=False),
+            })
+            for form, origin, note in curation.surface_forms(entry):
+                forms_rows.append({"form": form, "entry_id": entry.id, "origin": origin, "note": note})
+            for i, r in enumerate(entry.renderings):
+                rendering_rows.append({"entry_id": entry.id, "position": i, **r.to_dict()})
+            for i, q in enumerate(entry.quotes):
+                quote_rows.append({"entry_id": entry.id, "position": i, **q.to_dict()})
+            tag_rows.extend({"entry_id": entry.id, "tag": t} for t in entry.tags)
+
+        _create_schema(db)
+        db["sources"].insert_all([{**s.to_dict(), "lines": json.dumps(s.lines)} for s in curated.sources])
+        db["entries"].insert_all(entry_rows)
+        db["forms"].insert_all(forms_rows)
+        db["renderings"].insert_all(rendering_rows)
+        db["quotes"].insert_all(quote_rows)
+        db["tags"].insert_all(tag_rows)
+        for table in ("renderings", "quotes", "tags"):
+            db[table].create_index(["entry_id"], if_not_exists=True)
+        db["quotes"].create_index(["source"], if_not_exists=True)
+        db["entries"].create_index(["pinyin_key"])
+        db["entries"].create_index(["kind"])
+        db["entries"].enable_fts(["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
+                                 tokenize="unicode61 remove_diacritics 2")
+        lexicon, total = build_lexicon(row["form"] for row in forms_rows)
+        db["_blobs"].insert({"name": "lexicon", "data": lexicon})
+        meta = {
+            "schema_version": SCHEMA_VERSION,
+            "sources_hash": sources_hash(entries_dir, sources_file),
+            "entries_dir": str(entries_dir),
+            "sources_file": str(sources_file),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "lexicon_total": str(total),
+            "entries": str(len(entry_rows)),
+        }
+        db["_meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+        db.conn.commit()
+        db.close()
+        os.replace(tmp, db_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return {"entries": len(entry_rows), "forms": len(forms_rows), "quotes": len(quote_rows),
+            "sources": len(curated.sources), "warnings": curated.warnings}
+
+
+def _create_schema(db) -> None:
+    """Create every table up front, so an empty list (no tags yet) still leaves a usable schema."""
+    db["sources"].create({"id": str, "title": str, "publication": str, "author": str, "date": str,
+                          "file": str, "lines": str, "url": str}, pk="id")
+    db["entries"].create({
+        "id": str, "zh": str, "zh_hant": str, "kind": str, "zh_attested": int, "pinyin": str,
+        "pinyin_plain": str, "pinyin_syllables": str, "pinyin_numbered": str, "pinyin_key": str, "en": str,
+        "ambiguous": str, "first_attested": str, "notes": str, "tags": str, "renderings_text": str,
+        "forms_text": str, "quote_count": int, "data": str}, pk="id")
+    db["forms"].create({"form": str, "entry_id": str, "origin": str, "note": str}, pk="form",
+                       foreign_keys=[("entry_id", "entries")])
+    db["renderings"].create({"entry_id": str, "position": int, "en": str, "source": str, "note": str},
+                            pk=("entry_id", "position"), foreign_keys=[("entry_id", "entries")])
+    db["quotes"].create({"entry_id": str, "position": int, "source": str, "text": str, "zh": str,
+                         "cites": str, "locator": str}, pk=("entry_id", "position"),
+                        foreign_keys=[("entry_id", "entries"), ("source", "sources")])
+    db["tags"].create({"entry_id": str, "tag": str}, pk=("entry_id", "tag"),
+                      foreign_keys=[("entry_id", "entries")])
+    db["_blobs"].create({"name": str, "data": bytes}, pk="name")
+    db["_meta"].create({"key": str, "value": str}, pk="key")
+
+
+def _hant(entry: Entry) -> str:
+    from glossary.chinese import to_traditional
+
+    return to_traditional(entry.zh)
+
+
+def needs_build(db_path: str | Path) -> bool:
+    """Missing, from another schema, or older than the curated sources it was built from."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        return True
+    try:
+        meta = Store(db_path).meta
+    except StoreError:
+        return False  # not ours: never overwrite it behind the user's back
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        return True
+    entries_dir, sources_file = Path(meta.get("entries_dir", "")), Path(meta.get("sources_file", ""))
+    if not entries_dir.is_dir() or not sources_file.is_file():
+        return False  # built elsewhere (e.g. shipped alone): use it as it is
+    built = db_path.stat().st_mtime
+    newest = max(p.stat().st_mtime for p in source_files(entries_dir, sources_file))
+    if newest <= built and len(list(entries_dir.glob("*.yaml"))) == int(meta.get("entries", -1)):
+        return False
+    return sources_hash(entries_dir, sources_file) != meta.get("sources_hash")
+
+
+def ensure_built(db_path: str | Path) -> None:
+    """Build (or rebuild from the sources it names) a missing or stale database."""
+    db_path = Path(db_path)
+    if not needs_build(db_path):
+        return
+    entries_dir = sources_file = None
+    if db_path.is_file():
+        meta = Store(db_path).meta
+        entries_dir, sources_file = meta.get("entries_dir"), meta.get("sources_file")
+    build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file))
+
+
+class Store:
+    """Read-only access to a built database. Opens lazily; one connection per Store."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+        self._meta: dict | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            if not self.path.is_file():
+                raise StoreError(f"database not found: {self.path}")
+            try:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                conn.row_factory = sqlite3.Row
+                conn.execute("SELECT 1 FROM _meta LIMIT 1")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot read {self.path} as a glossary database ({exc})") from None
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def query(self, sql: str, params=()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    @property
+    def meta(self) -> dict:
+        if self._meta is None:
+            self._meta = {r["key"]: r["value"] for r in self.query("SELECT key, value FROM _meta")}
+            if self._meta.get("schema_version") is None:
+                raise StoreError(f"{self.path} has no schema version")
+        return self._meta
+
+    @property
+    def version(self) -> str:
+        """Identifies this database's content: caches keyed on it are rebuilt when it changes."""
+        return f"{self.path.resolve()}:{self.meta['sources_hash']}:{self.meta['built_at']}"
+
+    # ---------------------------------------------------------------- entries
+
+    def get(self, entry_id: str) -> Entry | None:
+        rows = self.query("SELECT data FROM entries WHERE id = ?", (entry_id,))
+        return Entry.from_dict(json.loads(rows[0]["data"])) if rows else None
+
+    def lookup(self, form: str) -> Entry | None:
+        """The entry one of whose surface forms is exactly `form` (any script)."""
+        rows = self.query("SELECT entry_id FROM forms WHERE form = ?", (form.strip(),))
+        return self.get(rows[0]["entry_id"]) if rows else None
+
+    def all_entries(self) -> list[Entry]:
+        return [Entry.from_dict(json.loads(r["data"])) for r in self.query("SELECT data FROM entries ORDER BY id")]
+
+    def summaries(self, where: str = "", params=()) -> list[dict]:
+        """The fields a list or an annotation needs, without quotes and notes."""
+        sql = ("SELECT id, zh, zh_hant, pinyin, pinyin_numbered, kind, en, ambiguous, zh_attested, quote_count, tags "
+               f"FROM entries {where} ORDER BY pinyin_key, id")
+        return [_summary(r) for r in self.query(sql, params)]
+
+    def forms(self) -> list[tuple[str, str]]:
+        return [(r["form"], r["entry_id"]) for r in self.query("SELECT form, entry_id FROM forms")]
+
+    def forms_of(self, entry_id: str) -> list[dict]:
+        return [dict(r) for r in self.query(
+            "SELECT form, origin, note FROM forms WHERE entry_id = ? ORDER BY rowid", (entry_id,))]
+
+    def first_quotes(self) -> dict[str, dict]:
+        """Each entry's first quote, for tooltips."""
+        rows = self.query("SELECT entry_id, source, text, zh, cites FROM quotes WHERE position = 0")
+        return {r["entry_id"]: {k: r[k] for k in ("source", "text", "zh", "cites")} for r in rows}
+
+    def by_kind(self, kind: str) -> list[dict]:
+        return self.summaries("WHERE kind = ?", (kind,))
+
+    def by_tag(self, tag: str) -> list[dict]:
+        return self.summaries("WHERE id IN (SELECT entry_id FROM tags WHERE tag = ?)", (tag,))
+
+    def by_source(self, source_id: str) -> list[dict]:
+        return self.summaries(
+            "WHERE id IN (SELECT entry_id FROM quotes WHERE source = ? "
+            "UNION SELECT entry_id FROM renderings WHERE source = ?)", (source_id, source_id))
+
+    def kinds(self) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in self.query("SELECT kind, count(*) FROM entries GROUP BY kind ORDER BY kind")]
+
+    def tags(self) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in self.query("SELECT tag, count(*) FROM tags GROUP BY tag ORDER BY tag")]
+
+    def sources(self) -> list[Source]:
+        return [_source(r) for r in self.query("SELECT * FROM sources ORDER BY date DESC, id")]
+
+    def source(self, source_id: str) -> Source | None:
+        rows = self.query("SELECT * FROM sources WHERE id = ?", (source_id,))
+        return _source(rows[0]) if rows else None
+
+    def lexicon_bytes(self) -> tuple[bytes, int]:
+        row = self.query("SELECT data FROM _blobs WHERE name = 'lexicon'")[0]
+        return row["data"], int(self.meta["lexicon_total"])
+
+    # ---------------------------------------------------------------- search
+
+    def search(self, q: str, limit: int = 50) -> list[dict]:
+        """Chinese (any script), pinyin (tone marks, tone numbers or none) or English; exact first.
+
+        Each result is a summary plus `score` (lower is better) and `match` (what matched).
+        """
+        from glossary.chinese import has_han, search_key
+
+        q = " ".join(q.split())
+        if not q:
+            return []
+        hits: dict[str, tuple[float, str]] = {}
+
+        def hit(entry_id: str, score: float, how: str):
+            if entry_id not in hits or score < hits[entry_id][0]:
+                hits[entry_id] = (score, how)
+
+        if has_han(q):
+            like = f"%{_escape_like(q)}%"
+            for r in self.query("SELECT form, entry_id FROM forms WHERE form LIKE ? ESCAPE '\\'", (like,)):
+                form = r["form"]
+                hit(r["entry_id"], 0 if form == q else 1 if form.startswith(q) else 2, "chinese")
+            for r in self.query("SELECT id FROM entries WHERE notes LIKE ? ESCAPE '\\'", (like,)):
+                hit(r["id"], 6, "notes")
+        else:
+            key = search_key(q)
+            if key and key.isascii() and key.isalpha():
+                for r in self.query("SELECT id, pinyin_key FROM entries WHERE pinyin_key LIKE ?", (f"%{key}%",)):
+                    pk = r["pinyin_key"]
+                    score = 0 if pk == key else 1 if pk.startswith(key) else 3
+                    if score < 3 or len(key) >= 4:
+                        hit(r["id"], score + 0.5, "pinyin")
+            low = q.lower()
+            for r in self.query("SELECT id, en, renderings_text FROM entries"):
+                names = [r["en"].lower()] + [x.strip().lower() for x in r["renderings_text"].split("|") if x.strip()]
+                if low in names:
+                    hit(r["id"], 0 if names[0] == low else 0.8, "english")
+                elif any(n.startswith(low) for n in names):
+                    hit(r["id"], 1.2, "english")
+            words = [w for w in q.replace('"', " ").split() if w]
+            if words:
+                match = " ".join(f'"{w}"*' if i == len(words) - 1 else f'"{w}"' for i, w in enumerate(words))
+                try:
+                    rows = self.query(
+                        "SELECT entries.id, entries_fts.rank FROM entries_fts "
+                        "JOIN entries ON entries.rowid = entries_fts.rowid "
+                        "WHERE entries_fts MATCH ? ORDER BY rank LIMIT 200", (match,))
+                except sqlite3.OperationalError:
+                    rows = []
+                for i, r in enumerate(rows):
+                    hit(r["id"], 4 + i / 1000, "text")
+        if not hits:
+            return []
+        ids = sorted(hits, key=lambda i: hits[i][0])[:limit]
+        marks = ",".join("?" * len(ids))
+        found = {s["id"]: s for s in self.summaries(f"WHERE id IN ({marks})", ids)}
+        ordered = sorted(ids, key=lambda i: (hits[i][0], len(found[i]["zh"]), found[i]["id"]))
+        return [{**found[i], "score": hits[i][0], "match": hits[i][1]} for i in ordered]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _summary(row: sqlite3.Row) -> dict:
+    out = dict(row)
+    out["zh_attested"] = bool(out["zh_attested"])
+    out["tags"] = json.loads(out["tags"])
+    return out
+
+
+def _source(row: sqlite3.Row) -> Source:
+    data = dict(row)
+    lines = json.loads(data.pop("lines") or "null")
+    return Source(**data, lines=tuple(lines) if lines else None)
