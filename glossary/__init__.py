@@ -9,14 +9,14 @@ Importing this package loads nothing heavy; the store, automaton and lexicon loa
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
+from threading import Lock
 
 __all__ = ["Glossary"]
 __version__ = "0.1.0"
 
 _annotators: dict[str, object] = {}
-_lock = threading.Lock()
+_lock = Lock()
 
 
 class Glossary:

@@ -14,18 +14,33 @@ from dataclasses import dataclass
 from functools import cache
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-HAN_RE = re.compile(f"[{HAN}]")
-# Characters that join across a line break or space copied out of a PDF: Han and full-width forms.
-JOINABLE = f"{HAN}\uff0b\u3007"
-# Whitespace (incl. the full-width space U+3000), zero-width space and soft hyphen between two of them.
-BREAK_RE = re.compile(f"(?<=[{JOINABLE}])[\\s\u200b\u00ad]+(?=[{JOINABLE}])")
+HAN_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"), ("\U00020000", "\U0003134f"))
+# Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen.
+BREAK_RE = re.compile("[\\s\u200b\u00ad]+")
+# Also joined across a break: CJK punctuation (、 〇 「」) and full-width forms (＋ ，).
+JOINABLE_EXTRA = (("\u3001", "\u303f"), ("\uff01", "\uffef"))
+
+
+def is_han(char: str) -> bool:
+    """A Han character (CJK ideographs incl. extensions and compatibility forms).
+
+    Compared by code point rather than with a regex, whose character class costs milliseconds to
+    compile at every start-up of the CLI.
+    """
+    return any(lo <= char <= hi for lo, hi in HAN_RANGES)
+
+
+@cache
+def han_re() -> re.Pattern:
+    return re.compile(f"[{HAN}]")
+
 
 OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk")
 PLUS_FORMS = ("+", "\uff0b")  # ASCII and full-width plus: 人工智能+ / 人工智能＋
 
 
 def has_han(text: str) -> bool:
-    return HAN_RE.search(text) is not None
+    return han_re().search(text) is not None
 
 
 @cache
@@ -42,6 +57,26 @@ def script_forms(zh: str) -> dict[str, str]:
 
 def to_traditional(zh: str) -> str:
     return _converter("s2t").convert(zh)
+
+
+def to_simplified(text: str) -> str:
+    return _converter("t2s").convert(text)
+
+
+def regional_forms(zh: str) -> dict[str, str]:
+    """The script forms worth matching for a simplified term, keyed by OpenCC configuration.
+
+    Taiwan and Hong Kong configurations also change wording (智能 → 智慧). Such a changed form is
+    dropped when it is short and also reads as simplified text, because then it is an ordinary
+    mainland word of another meaning (智慧 "wisdom"); a longer phrase (人工智慧) is kept, and any
+    other form a curator wants goes in `variants`.
+    """
+    forms = script_forms(zh)
+    plain = forms["s2t"]
+    return {
+        config: form for config, form in forms.items()
+        if form == plain or len(form) >= 4 or to_simplified(form) != form
+    }
 
 
 def plus_variants(form: str) -> set[str]:
@@ -71,17 +106,24 @@ class View:
         return index + (self.shifts[k - 1] if k else 0)
 
 
+def _joinable(char: str) -> bool:
+    return is_han(char) or any(lo <= char <= hi for lo, hi in JOINABLE_EXTRA)
+
+
 def matching_view(text: str) -> View:
     """Remove whitespace that a PDF copy put between Han characters (新型举\\n国体制)."""
-    if BREAK_RE.search(text) is None:
-        return View(text)
     cuts, shifts, pieces, removed, last = [], [], [], 0, 0
     for match in BREAK_RE.finditer(text):
-        pieces.append(text[last:match.start()])
-        removed += match.end() - match.start()
-        cuts.append(match.start() - (removed - (match.end() - match.start())))
+        start, end = match.span()
+        if start == 0 or end == len(text) or not (_joinable(text[start - 1]) and _joinable(text[end])):
+            continue
+        pieces.append(text[last:start])
+        cuts.append(start - removed)
+        removed += end - start
         shifts.append(removed)
-        last = match.end()
+        last = end
+    if not cuts:
+        return View(text)
     pieces.append(text[last:])
     return View("".join(pieces), tuple(cuts), tuple(shifts))
 
@@ -155,7 +197,7 @@ def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
         if i == len(chars):
             return [] if pos == len(target) else None
         char = chars[i].lower()
-        if HAN_RE.fullmatch(char):
+        if is_han(char):
             options = _readings(char)
         elif char in PLUS_FORMS:
             options = ("jiā", "+")
@@ -165,7 +207,7 @@ def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
             if target.startswith(option, pos):
                 rest = walk(i + 1, pos + len(option))
                 if rest is not None:
-                    return ([option] if HAN_RE.fullmatch(char) else []) + rest
+                    return ([option] if is_han(char) else []) + rest
         return None
 
     return walk(0, 0)

@@ -26,17 +26,22 @@ class UserError(click.ClickException):
 def open_glossary(db: str, build: bool = True):
     """Open (building if needed) the database, turning every failure into a one-line message."""
     from glossary import Glossary
-    from glossary.model import CurationError
     from glossary.store import StoreError
 
     try:
         glossary = Glossary.open(db, build=build)
         glossary.store.meta  # noqa: B018 - fail here, with a message, if the file is not ours
         return glossary
-    except (StoreError, CurationError) as exc:
+    except StoreError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot use database {db}: {exc.strerror or exc}") from None
+    except Exception as exc:
+        from glossary.model import CurationError  # not imported up front: annotating never needs it
+
+        if isinstance(exc, CurationError):
+            raise UserError(f"cannot build {db}: {exc}") from None
+        raise
 
 
 def read_input(text: tuple[str, ...], file: str | None) -> str:
@@ -181,8 +186,10 @@ def search(query, limit, fmt, db):
 
 @cli.command()
 @DB_OPTION
-@click.option("--entries", type=click.Path(file_okay=False, exists=True), help="Entries folder (default: the packaged one).")
-@click.option("--sources", type=click.Path(dir_okay=False, exists=True), help="sources.yaml (default: the packaged one).")
+@click.option("--entries", type=click.Path(file_okay=False, exists=True),
+              help="Entries folder (default: the packaged one).")
+@click.option("--sources", type=click.Path(dir_okay=False, exists=True),
+              help="sources.yaml (default: the packaged one).")
 def build(db, entries, sources):
     """Build the database from the curated YAML (safe to repeat; a failed build changes nothing).
 
@@ -284,7 +291,8 @@ def export_cmd(fmt, db):
 
 @cli.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
-@click.option("--entries", type=click.Path(file_okay=False), help="Entries folder to write (default: the packaged one).")
+@click.option("--entries", type=click.Path(file_okay=False),
+              help="Entries folder to write (default: the packaged one).")
 @click.option("--replace", is_flag=True, help="Overwrite entries that already exist.")
 def import_cmd(file, entries, replace):
     """Add entries from a JSON or YAML export into the curated YAML files (all or nothing).

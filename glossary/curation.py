@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from glossary.chinese import pinyin_problem, plus_variants, script_forms, slug
+from glossary.chinese import pinyin_problem, plus_variants, regional_forms, slug
 from glossary.model import Entry, Problem, Source, parse_entry, parse_sources
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,7 +40,8 @@ def surface_forms(entry: Entry) -> list[tuple[str, str, str | None]]:
     """Every form of an entry the annotator should match: (form, origin, note), canonical first.
 
     The simplified form, the curated traditional form, OpenCC's traditional / Taiwan / Hong Kong
-    forms of it, and the curated variants with their own OpenCC forms; each with both plus signs.
+    forms of it (see regional_forms), and the curated variants with their own OpenCC forms; each
+    with both plus signs.
     """
     found: dict[str, tuple[str, str | None]] = {}
 
@@ -51,11 +52,11 @@ def surface_forms(entry: Entry) -> list[tuple[str, str, str | None]]:
     add(entry.zh, "zh")
     if entry.zh_hant:
         add(entry.zh_hant, "zh_hant")
-    for config, form in script_forms(entry.zh).items():
+    for config, form in regional_forms(entry.zh).items():
         add(form, config)
     for variant in entry.variants:
         add(variant.form, "variant", variant.note)
-        for config, form in script_forms(variant.form).items():
+        for config, form in regional_forms(variant.form).items():
             add(form, f"variant {config}", variant.note)
     return [(form, origin, note) for form, (origin, note) in found.items()]
 
@@ -105,7 +106,7 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
     for entry in entries:
         name, at = files[entry.id], lines[entry.id]
 
-        def report(message: str, *key, to=problems):
+        def report(message: str, *key, to=problems, name=name, at=at):
             to.append(Problem(name, at.get(key) or at.get(key[:1]), message))
 
         problem = pinyin_problem(entry.zh, entry.pinyin)

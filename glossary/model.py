@@ -283,7 +283,8 @@ def parse_sources(path: Path, problems: list[Problem]) -> list[Source]:
             problems.append(Problem(name, line, f"duplicate source id {item['id']!r}"))
         seen.add(item["id"])
         span = item.get("lines")
-        if span is not None and not (isinstance(span, list) and len(span) == 2 and all(isinstance(n, int) for n in span)):
+        well_formed = isinstance(span, list) and len(span) == 2 and all(isinstance(n, int) for n in span)
+        if span is not None and not well_formed:
             problems.append(Problem(name, lines.get((i, "lines"), line), "'lines' must be [first, last]"))
             span = None
         sources.append(Source(

@@ -11,7 +11,7 @@ import re
 from functools import cache
 
 from glossary.annotate import Annotation
-from glossary.chinese import HAN, numbered_syllable
+from glossary.chinese import HAN
 
 HAN_RUN = re.compile(f"[{HAN}]+")
 VOWEL_START = re.compile(r"^[aeoāáǎàēéěèōóǒò]")

@@ -7,9 +7,15 @@ is what this module writes.
 from __future__ import annotations
 
 import json
-from html import escape
 
 from glossary.annotate import Annotation
+
+
+def escape(text: str) -> str:
+    """HTML-escape text and attribute values (markupsafe: a C speed-up, and light to import)."""
+    from markupsafe import escape as markup_escape
+
+    return str(markup_escape(text))
 
 
 def to_json(data: dict) -> str:

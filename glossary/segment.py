@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
-from glossary.chinese import HAN_RE
+from glossary.chinese import is_han
 
 MAX_WORD = 8  # longest word tried when segmenting
 WINDOW = 6  # characters of context on each side of a match
@@ -96,19 +96,19 @@ class Lexicon:
         if not self.crossed(text, start, end):
             return False
         lo = start
-        while lo > 0 and start - lo < WINDOW and HAN_RE.match(text[lo - 1]):
+        while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):
             lo -= 1
         hi = end
-        while hi < len(text) and hi - end < WINDOW and HAN_RE.match(text[hi]):
+        while hi < len(text) and hi - end < WINDOW and is_han(text[hi]):
             hi += 1
         cuts = self.segment(text[lo:hi])
         left, right = start - lo, end - lo
         if left in cuts and right in cuts:
             return False
-        containing = any(a <= left and right <= b for a, b in zip(cuts, cuts[1:]))
+        containing = any(a <= left and right <= b for a, b in zip(cuts, cuts[1:], strict=False))
         return not containing
 
     def words(self, text: str) -> list[str]:
         """Split a text into words (used to group whole-text pinyin and dictionary look-ups)."""
         cuts = self.segment(text)
-        return [text[a:b] for a, b in zip(cuts, cuts[1:])]
+        return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]

@@ -7,15 +7,10 @@ writes a new file beside the old one and swaps it in, so a failed build changes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
-import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
-
-from glossary.model import CurationError, Entry, Source
 
 SCHEMA_VERSION = "3"
 DEFAULT_DB = "terms.sqlite"
@@ -30,6 +25,8 @@ def source_files(entries_dir: Path, sources_file: Path) -> list[Path]:
 
 
 def sources_hash(entries_dir: Path, sources_file: Path) -> str:
+    import hashlib
+
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
     for path in source_files(entries_dir, sources_file):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -42,10 +39,14 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
 
     Returns counts of what was written.
     """
+    import tempfile
+    from datetime import UTC, datetime
+
     import sqlite_utils
 
     from glossary import curation
     from glossary.chinese import pinyin_forms
+    from glossary.model import CurationError
     from glossary.segment import build_lexicon
 
     entries_dir = Path(entries_dir or curation.ENTRIES_DIR).resolve()
@@ -140,7 +141,7 @@ def _create_schema(db) -> None:
     db["_meta"].create({"key": str, "value": str}, pk="key")
 
 
-def _hant(entry: Entry) -> str:
+def _hant(entry) -> str:
     from glossary.chinese import to_traditional
 
     return to_traditional(entry.zh)
@@ -224,16 +225,20 @@ class Store:
 
     # ---------------------------------------------------------------- entries
 
-    def get(self, entry_id: str) -> Entry | None:
+    def get(self, entry_id: str):
+        from glossary.model import Entry
+
         rows = self.query("SELECT data FROM entries WHERE id = ?", (entry_id,))
         return Entry.from_dict(json.loads(rows[0]["data"])) if rows else None
 
-    def lookup(self, form: str) -> Entry | None:
+    def lookup(self, form: str):
         """The entry one of whose surface forms is exactly `form` (any script)."""
         rows = self.query("SELECT entry_id FROM forms WHERE form = ?", (form.strip(),))
         return self.get(rows[0]["entry_id"]) if rows else None
 
-    def all_entries(self) -> list[Entry]:
+    def all_entries(self) -> list:
+        from glossary.model import Entry
+
         return [Entry.from_dict(json.loads(r["data"])) for r in self.query("SELECT data FROM entries ORDER BY id")]
 
     def summaries(self, where: str = "", params=()) -> list[dict]:
@@ -271,10 +276,10 @@ class Store:
     def tags(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.query("SELECT tag, count(*) FROM tags GROUP BY tag ORDER BY tag")]
 
-    def sources(self) -> list[Source]:
+    def sources(self) -> list:
         return [_source(r) for r in self.query("SELECT * FROM sources ORDER BY date DESC, id")]
 
-    def source(self, source_id: str) -> Source | None:
+    def source(self, source_id: str):
         rows = self.query("SELECT * FROM sources WHERE id = ?", (source_id,))
         return _source(rows[0]) if rows else None
 
@@ -354,7 +359,9 @@ def _summary(row: sqlite3.Row) -> dict:
     return out
 
 
-def _source(row: sqlite3.Row) -> Source:
+def _source(row: sqlite3.Row):
+    from glossary.model import Source
+
     data = dict(row)
     lines = json.loads(data.pop("lines") or "null")
     return Source(**data, lines=tuple(lines) if lines else None)

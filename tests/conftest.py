@@ -1,0 +1,31 @@
+"""Shared fixtures: a small curated glossary built into a database in a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixture_paths() -> dict[str, Path]:
+    return {"entries": FIXTURES / "entries", "sources": FIXTURES / "sources.yaml", "seeds": FIXTURES / "seeds"}
+
+
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory, fixture_paths) -> Path:
+    """A database built from tests/fixtures, once per test session (read-only for tests)."""
+    from glossary.store import build
+
+    path = tmp_path_factory.mktemp("db") / "terms.sqlite"
+    build(path, fixture_paths["entries"], fixture_paths["sources"])
+    return path
+
+
+@pytest.fixture(scope="session")
+def glossary(db_path):
+    from glossary import Glossary
+
+    return Glossary.open(db_path, build=False)

@@ -1,0 +1,63 @@
+"""The annotator on the data-driven cases in tests/cases/annotate.yaml, and its output shape."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "annotate.yaml").read_text(encoding="utf-8"))
+
+
+def project(span, expected: dict, entries: dict) -> dict:
+    """The parts of a span a case states (text, id, children always; offsets and flags when given)."""
+    out = {"text": span.text, "id": span.id}
+    if "start" in expected:
+        out["start"] = span.start
+    if "end" in expected:
+        out["end"] = span.end
+    if "ambiguous" in expected:
+        out["ambiguous"] = entries[span.id]["ambiguous"]
+    kids = expected.get("children", [])
+    if span.children or kids:
+        padded = kids + [{}] * len(span.children)
+        out["children"] = [project(c, e, entries) for c, e in zip(span.children, padded, strict=False)]
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_annotation_case(glossary, case):
+    annotation = glossary.annotate(case["text"], **case.get("options", {}))
+    expected = case["spans"]
+    got = [project(s, e, annotation.entries)
+           for s, e in zip(annotation.spans, expected + [{}] * len(annotation.spans), strict=False)]
+    assert got == expected
+    for span in annotation.spans:
+        for each in span.walk():
+            assert case["text"][each.start:each.end] == each.text
+
+
+def test_json_shape_matches_the_documented_contract(glossary):
+    data = glossary.annotate("发展通用人工智能").to_dict()
+    assert set(data) == {"entries", "spans"}
+    span = data["spans"][0]
+    assert set(span) == {"start", "end", "text", "id", "zh", "en", "pinyin", "ambiguous", "ordinary", "children"}
+    assert (span["start"], span["end"], span["zh"]) == (2, 8, "通用人工智能")
+    assert span["pinyin"] == "tōngyòng réngōng zhìnéng"
+    assert span["children"][0]["id"] == "rengong-zhineng"
+    assert set(data["entries"]) == {"tongyong-rengong-zhineng", "rengong-zhineng", "zhineng"}
+    assert data["entries"]["tongyong-rengong-zhineng"]["quote"]["source"] == "sample-article"
+
+
+def test_term_list_counts_first_appearance_and_nesting(glossary):
+    terms = glossary.annotate("人工智能和通用人工智能，人工智能").terms()
+    assert [(t["id"], t["count"], t["nested"]) for t in terms] == [
+        ("rengong-zhineng", 3, 1), ("zhineng", 3, 3), ("tongyong-rengong-zhineng", 1, 0)]
+
+
+def test_boundaries_can_be_switched_off(glossary):
+    assert glossary.annotate("集中考察").spans == ()
+    assert [s.id for s in glossary.annotate("集中考察", boundaries=False).spans] == ["zhongkao"]
+
+
+def test_annotator_is_built_once_per_database_version(glossary):
+    assert glossary.annotator() is glossary.annotator()

@@ -1,0 +1,162 @@
+"""The `glossary` command as a user runs it: formats, inputs, and one-line errors with exit codes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from glossary.cli import cli
+
+
+@pytest.fixture
+def run(db_path):
+    def invoke(*args, input=None):
+        return CliRunner().invoke(cli, [*args, "--db", str(db_path)], input=input, catch_exceptions=False)
+    return invoke
+
+
+def real(*args, input: bytes | None = None, cwd=None):
+    """Run the installed command in a real process, as a user would."""
+    return subprocess.run([sys.executable, "-m", "glossary", *args], input=input, capture_output=True, cwd=cwd)
+
+
+def test_text_format_glosses_first_occurrence_and_lists_terms(run):
+    result = run("annotate", "坚持新型举国体制。新型举国体制")
+    assert result.exit_code == 0
+    body, terms = result.output.split("── Terms (1) ──")
+    assert body.strip() == "坚持新型举国体制〔xīnxíng jǔguó tǐzhì · new national system〕。新型举国体制"
+    assert "新型举国体制  xīnxíng jǔguó tǐzhì  new national system  ×2  (xinxing-juguo-tizhi)" in terms
+
+
+def test_stdin_file_and_argument_give_the_same_spans(run, tmp_path):
+    text = "發展通用人工智慧"
+    path = tmp_path / "in.txt"
+    path.write_text(text, encoding="utf-8")
+    outputs = [run("annotate", "--format", "json", text).output,
+               run("annotate", "--format", "json", input=text).output,
+               run("annotate", "--format", "json", "--file", str(path)).output,
+               run("annotate", "--format", "json", str(path)).output]
+    assert len({o for o in outputs}) == 1
+    span = json.loads(outputs[0])["spans"][0]
+    assert (span["start"], span["end"], span["text"], span["id"]) == (2, 8, "通用人工智慧", "tongyong-rengong-zhineng")
+
+
+def test_line_broken_input_from_a_pdf(run):
+    data = json.loads(run("annotate", "--format", "json", input="坚持新型举\n国体制\n").output)
+    assert [(s["text"], s["start"], s["end"]) for s in data["spans"]] == [("新型举\n国体制", 2, 9)]
+
+
+def test_markdown_and_html_formats(run):
+    md = run("annotate", "--format", "markdown", "浪潮和大模型").output
+    assert md.startswith("**浪潮** (*Làngcháo*, Inspur; ambiguous, also: wave, tide)和"
+                         "**大模型** (*dàmóxíng*, large model)")
+    assert "| 大模型 | dàmóxíng | large model | 1 | `damoxing` |" in md
+    html = run("annotate", "--format", "html", "大模型<script>alert(1)</script>").output
+    assert '<a class="term" data-id="damoxing" href="/terms/damoxing"' in html
+    assert "<ruby>大模型<rt>dàmóxíng</rt></ruby>" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_no_ambiguous_leaves_ambiguous_entries_out(run):
+    assert "langchao" in run("annotate", "--format", "json", "浪潮集团").output
+    assert json.loads(run("annotate", "--format", "json", "--no-ambiguous", "浪潮集团").output)["spans"] == []
+
+
+def test_whole_text_pinyin_interlinear_and_tone_numbers(run):
+    out = run("annotate", "--pinyin", "all", "我们发展大模型").output
+    assert out.splitlines()[:2] == ["wǒmen fāzhǎn dàmóxíng", "我们发展大模型"]
+    data = json.loads(run("annotate", "--pinyin", "all", "--tones", "numbers", "--format", "json",
+                          "发展大模型").output)
+    assert [(t["text"], t["pinyin"], t["id"]) for t in data["reading"]] == [
+        ("发展", "fa1zhan3", None), ("大模型", "da4mo2xing2", "damoxing")]
+    html = run("annotate", "--pinyin", "all", "--format", "html", "发展大模型").output
+    assert "<ruby>发展<rt>fāzhǎn</rt></ruby>" in html and "<ruby>大模型<rt>dàmóxíng</rt></ruby>" in html
+
+
+def test_dictionary_glosses_are_kept_apart_from_curated_entries(run):
+    data = json.loads(run("annotate", "--dictionary", "--format", "json", "政府发展大模型").output)
+    assert [s["id"] for s in data["spans"]] == ["damoxing"]
+    words = {d["text"]: d for d in data["dictionary"]}
+    assert set(words) == {"政府", "发展"}
+    assert words["政府"]["source"] == "CC-CEDICT" and words["政府"]["pinyin"] == "zhèngfǔ"
+    assert "government" in "; ".join(words["政府"]["definitions"])
+    text = run("annotate", "--dictionary", "政府发展大模型").output
+    assert "General dictionary, CC-CEDICT, not curated" in text
+
+
+def test_show_by_id_and_by_traditional_form(run):
+    by_id = run("show", "xinxing-juguo-tizhi").output
+    assert "new national system" in by_id and "Xinhua, March 5, 2023" in by_id
+    assert "A sample article" in by_id
+    assert run("show", "新型舉國體制").output == by_id
+    data = json.loads(run("show", "--format", "json", "xinxing-juguo-tizhi").output)
+    assert data["quotes"][0]["cites"] == "Xinhua, March 5, 2023"
+    assert data["sources"]["sample-article"]["publication"] == "Test Review"
+
+
+def test_search_and_export(run):
+    assert run("search", "tongyong", "rengong").output.startswith("通用人工智能\ttōngyòng réngōng zhìnéng")
+    exported = json.loads(run("export", "--format", "json").output)
+    entry = next(e for e in exported["entries"] if e["id"] == "xinxing-juguo-tizhi")
+    assert entry["quotes"][0]["text"].startswith("Beijing calls it")
+    assert {s["id"] for s in exported["sources"]} == {"sample-article", "other-article"}
+    import yaml
+
+    assert yaml.safe_load(run("export", "--format", "yaml").output) == exported
+
+
+@pytest.mark.parametrize("args,input,message", [
+    (["annotate"], b"", "no text to annotate"),
+    (["annotate"], b"   \n", "no text to annotate: the input is empty"),
+    (["annotate"], b"\xff\xfe\x00bad", "standard input is not UTF-8 text (byte 0xff at offset 0)"),
+    (["show", "nothing-like-this"], None, "no entry for 'nothing-like-this'"),
+    (["search", "zzzzqqq"], None, "no entry matches 'zzzzqqq'"),
+])
+def test_user_errors_are_one_line_with_exit_1(db_path, args, input, message):
+    result = real(*args, "--db", str(db_path), input=input)
+    assert result.returncode == 1
+    err = result.stderr.decode()
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_unreadable_database_and_non_utf8_file(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not sqlite")
+    result = real("annotate", "--db", str(junk), "人工智能")
+    assert result.returncode == 1 and "cannot read" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+    assert junk.read_bytes() == b"this is not sqlite"
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("café".encode("latin-1"))
+    result = real("annotate", "--file", str(latin), "--db", str(junk))
+    assert result.returncode == 1 and "is not UTF-8 text" in result.stderr.decode()
+
+
+def test_usage_errors_exit_2(db_path):
+    assert real("annotate", "--format", "pdf", "x", "--db", str(db_path)).returncode == 2
+
+
+def test_check_reports_problems_with_file_and_line(tmp_path, fixture_paths):
+    import shutil
+
+    entries = tmp_path / "entries"
+    shutil.copytree(fixture_paths["entries"], entries)
+    (entries / "bad.yaml").write_text("zh: 坏\npinyin: huài\nkind: nonsense\nen: bad\n", encoding="utf-8")
+    args = ["check", "--entries", str(entries), "--sources", str(fixture_paths["sources"]),
+            "--seeds", str(fixture_paths["seeds"])]
+    result = real(*args)
+    assert result.returncode == 1
+    assert f"{entries / 'bad.yaml'}:3: kind 'nonsense' is not one of" in result.stdout.decode()
+    (entries / "bad.yaml").unlink()
+    assert real(*args).returncode == 0
+
+
+def test_build_command_and_help_examples(tmp_path, fixture_paths):
+    db = tmp_path / "built.sqlite"
+    result = real("build", "--db", str(db), "--entries", str(fixture_paths["entries"]),
+                  "--sources", str(fixture_paths["sources"]))
+    assert result.returncode == 0 and "entries" in result.stdout.decode() and db.is_file()
+    for command in ("annotate", "show", "search", "build", "check", "serve", "export", "import"):
+        assert "Example" in real(command, "--help").stdout.decode()
