@@ -293,8 +293,10 @@ def export_cmd(fmt, db):
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--entries", type=click.Path(file_okay=False),
               help="Entries folder to write (default: the packaged one).")
+@click.option("--sources", type=click.Path(dir_okay=False, exists=True),
+              help="sources.yaml the quotes refer to (default: the packaged one).")
 @click.option("--replace", is_flag=True, help="Overwrite entries that already exist.")
-def import_cmd(file, entries, replace):
+def import_cmd(file, entries, sources, replace):
     """Add entries from a JSON or YAML export into the curated YAML files (all or nothing).
 
     \b
@@ -305,7 +307,8 @@ def import_cmd(file, entries, replace):
 
     target = Path(entries) if entries else curation.ENTRIES_DIR
     try:
-        written = exchange.import_entries(Path(file), target, replace=replace)
+        written = exchange.import_entries(Path(file), target, replace=replace,
+                                          sources_file=Path(sources) if sources else None)
     except exchange.ImportProblem as exc:
         raise UserError(str(exc)) from None
     click.echo(f"wrote {len(written)} entries to {target}")

@@ -50,7 +50,8 @@ def export(store, fmt: str) -> str:
 
         return yaml.safe_dump({"entries": [e.to_dict() for e in entries], "sources": sources},
                               allow_unicode=True, sort_keys=False, width=100)
-    rows = [_term_row(e.to_dict()) for e in entries]
+    hant = {s["id"]: s["zh_hant"] for s in store.summaries()}  # curated or derived traditional form
+    rows = [{**_term_row(e.to_dict()), "zh_hant": hant[e.id]} for e in entries]
     if fmt in ("csv", "tsv"):
         return terms_csv(rows, "\t" if fmt == "tsv" else ",")
     if fmt == "tbx":
@@ -108,7 +109,8 @@ def _tig(lang_set, term: str, status: str, note: str | None = None):
         ET.SubElement(tig, "note").text = f"pinyin: {note}"
 
 
-def import_entries(file: Path, entries_dir: Path, replace: bool = False) -> list[Path]:
+def import_entries(file: Path, entries_dir: Path, replace: bool = False,
+                   sources_file: Path | None = None) -> list[Path]:
     """Write the entries of a JSON/YAML export as curated YAML files, all or nothing.
 
     The new files are validated together with the existing ones before anything is written.
@@ -141,7 +143,7 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False) -> list
             except TypeError as exc:
                 raise ImportProblem(f"entry {item['id']!r} has fields we do not know: {exc}") from None
             (staged / f"{entry.id}.yaml").write_text(entry_yaml(entry), encoding="utf-8")
-        checked = curation.load(staged, curation.SOURCES_FILE)
+        checked = curation.load(staged, sources_file or curation.SOURCES_FILE)
         if checked.problems:
             raise ImportProblem(f"import refused, {len(checked.problems)} problem(s): "
                                 + str(checked.problems[0]).replace(str(staged), str(entries_dir)))

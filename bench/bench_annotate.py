@@ -1,0 +1,157 @@
+"""Annotator speed, start-up and memory, each as a ratio to a baseline measured in the same run.
+
+    python bench/bench_annotate.py [--db terms.sqlite] [--repeat 5]
+
+1. annotate (JSON out) on the corpus vs a bare pyahocorasick scan over the same surface forms
+2. annotate vs the obvious approach: jieba.cut (glossary words added) + a dictionary look-up per word
+3. a cold `glossary annotate` of a 300-character paste vs the interpreter's start-up (python -I -c pass)
+4. peak memory of `glossary annotate --format json` on 4 MB of input
+5. precision and recall on the word-boundary test set (tests/cases/boundaries.yaml)
+
+The corpus is bench/corpus/*.txt: real Chinese policy documents (see its README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "bench" / "corpus"
+
+
+def best_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def median_run(cmd: list[str], repeat: int, stdin: bytes | None = None) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def corpus_text() -> str:
+    files = sorted(CORPUS.glob("*.txt"))
+    if not files:
+        sys.exit(f"no corpus in {CORPUS}")
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
+
+
+def boundary_scores(glossary) -> dict:
+    import yaml
+
+    cases = yaml.safe_load((ROOT / "tests" / "cases" / "boundaries.yaml").read_text(encoding="utf-8"))
+    tp = fp = fn = tn = 0
+    wrong = []
+    for case in cases:
+        found = any(s.id == case["id"] for top in glossary.annotate(case["text"]).spans for s in top.walk())
+        if found and case["occurs"]:
+            tp += 1
+        elif found:
+            fp += 1
+            wrong.append(("false positive", case["id"], case["text"]))
+        elif case["occurs"]:
+            fn += 1
+            wrong.append(("missed", case["id"], case["text"]))
+        else:
+            tn += 1
+    return {"cases": len(cases), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "wrong": wrong}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=None, help="database to use (default: a fresh build in a temp dir)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-jieba", action="store_true", help="skip the slow jieba baseline")
+    args = parser.parse_args()
+
+    import ahocorasick
+
+    from glossary import Glossary
+    from glossary.store import build
+
+    tmp = Path(tempfile.mkdtemp(prefix="glossary-bench-"))
+    db = Path(args.db) if args.db else tmp / "terms.sqlite"
+    if not args.db:
+        build(db)
+    glossary = Glossary.open(db)
+    text = corpus_text()
+    size = len(text.encode("utf-8"))
+    print(f"corpus: {len(text):,} characters, {size / 1e6:.2f} MB UTF-8, {len(list(CORPUS.glob('*.txt')))} files")
+
+    forms = glossary.store.forms()
+    automaton = ahocorasick.Automaton()
+    for form, entry_id in forms:
+        automaton.add_word(form, (len(form), entry_id))
+    automaton.make_automaton()
+    glossary.annotator()  # built once per database version, as a server or a long CLI run has it
+
+    def bare_scan():
+        return sum(1 for _ in automaton.iter(text))
+
+    def annotate_json():
+        return json.dumps(glossary.annotate(text).to_dict(), ensure_ascii=False)
+
+    scan = best_of(bare_scan, args.repeat)
+    ours = best_of(annotate_json, args.repeat)
+    spans = len(glossary.annotate(text).spans)
+    print(f"1. bare pyahocorasick scan: {scan * 1000:.1f} ms ({bare_scan():,} raw matches)")
+    print(f"   annotate, JSON out:      {ours * 1000:.1f} ms ({spans:,} spans)  ratio {ours / scan:.2f}x (target ≤ 2x)")
+
+    if not args.skip_jieba:
+        import jieba
+
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        by_form = dict(forms)
+        for form in by_form:
+            tokenizer.add_word(form)
+
+        def jieba_lookup():
+            return [by_form[w] for w in tokenizer.cut(text) if w in by_form]
+
+        obvious = best_of(jieba_lookup, max(1, args.repeat // 2))
+        print(f"2. jieba.cut + look-up:     {obvious * 1000:.1f} ms  annotate is {obvious / ours:.1f}x faster "
+              "(target ≥ 20x)")
+
+    paste = text[:300]
+    python = median_run([sys.executable, "-I", "-c", "pass"], 15)
+    cold = median_run([sys.executable, "-m", "glossary", "annotate", "--db", str(db)], 15, paste.encode())
+    print(f"3. python -I -c pass:       {python * 1000:.1f} ms")
+    print(f"   cold glossary annotate:  {cold * 1000:.1f} ms (300 characters)  ratio {cold / python:.2f}x "
+          "(target ≤ 5x)")
+
+    big = tmp / "big.txt"
+    repeated = (text * (4_000_000 // size + 1)).encode("utf-8")[:4_000_000].decode("utf-8", "ignore")
+    big.write_text(repeated, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "glossary", "annotate", "--format", "json", "--db", str(db),
+                    "--file", str(big)], stdout=subprocess.DEVNULL, check=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"4. peak memory, 4 MB input: {peak / 1024:.0f} MB (target < 200 MB)")
+
+    scores = boundary_scores(glossary)
+    print(f"5. boundary set: {scores['cases']} cases, precision {scores['precision']:.3f}, "
+          f"recall {scores['recall']:.3f} (tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}, tn {scores['tn']})")
+    for kind, entry_id, sentence in scores["wrong"]:
+        print(f"   {kind}: {entry_id} in {sentence}")
+
+
+if __name__ == "__main__":
+    main()
