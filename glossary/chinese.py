@@ -44,7 +44,7 @@ def has_han(text: str) -> bool:
 
 
 @cache
-def _converter(config: str):
+def converter(config: str):
     import opencc
 
     return opencc.OpenCC(f"{config}.json")
@@ -52,15 +52,15 @@ def _converter(config: str):
 
 def script_forms(zh: str) -> dict[str, str]:
     """The forms OpenCC gives for a simplified term, keyed by configuration (s2t, s2twp …)."""
-    return {config: _converter(config).convert(zh) for config in OPENCC_CONFIGS}
+    return {config: converter(config).convert(zh) for config in OPENCC_CONFIGS}
 
 
 def to_traditional(zh: str) -> str:
-    return _converter("s2t").convert(zh)
+    return converter("s2t").convert(zh)
 
 
 def to_simplified(text: str) -> str:
-    return _converter("t2s").convert(text)
+    return converter("t2s").convert(text)
 
 
 def regional_forms(zh: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import math
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from glossary.chinese import is_han
@@ -28,15 +29,34 @@ def jieba_dictionary() -> Path:
     return Path(spec.origin).parent / "dict.txt"
 
 
-def build_lexicon(glossary_forms: Iterable[str]) -> tuple[bytes, int]:
-    """The trie bytes stored in the database (word → frequency), and the frequencies' total."""
-    import marisa_trie
+@cache
+def _dictionary_words() -> dict[str, int]:
+    """jieba's words and frequencies, with their traditional and Taiwan forms (軟件, 軟體) too,
+    so that boundaries are judged the same way in either script. Cached: builds in one process
+    (the tests) convert the dictionary once."""
+    from glossary.chinese import converter
 
     freqs: dict[str, int] = {}
     with jieba_dictionary().open(encoding="utf-8") as lines:
         for line in lines:
             word, freq, *_ = line.split(" ")
             freqs[word] = int(freq)
+    words = list(freqs)
+    for config in ("s2t", "s2twp"):
+        converted = converter(config).convert("\n".join(words)).split("\n")
+        if len(converted) != len(words):
+            continue
+        for word, form in zip(words, converted, strict=True):
+            if form != word:
+                freqs[form] = max(freqs.get(form, 0), freqs[word])
+    return freqs
+
+
+def build_lexicon(glossary_forms: Iterable[str]) -> tuple[bytes, int]:
+    """The trie bytes stored in the database (word → frequency), and the frequencies' total."""
+    import marisa_trie
+
+    freqs = dict(_dictionary_words())
     for form in glossary_forms:
         freqs[form] = max(freqs.get(form, 0), GLOSSARY_FREQ)
     trie = marisa_trie.RecordTrie("<I", ((w, (f,)) for w, f in freqs.items()))

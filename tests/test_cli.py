@@ -71,6 +71,8 @@ def test_whole_text_pinyin_interlinear_and_tone_numbers(run):
                           "发展大模型").output)
     assert [(t["text"], t["pinyin"], t["id"]) for t in data["reading"]] == [
         ("发展", "fa1zhan3", None), ("大模型", "da4mo2xing2", "damoxing")]
+    traditional = run("annotate", "--pinyin", "all", "關於推動產業發展").output
+    assert traditional.splitlines()[0] == "guānyú tuīdòng chǎnyè fāzhǎn"  # words grouped in either script
     html = run("annotate", "--pinyin", "all", "--format", "html", "发展大模型").output
     assert "<ruby>发展<rt>fāzhǎn</rt></ruby>" in html and "<ruby>大模型<rt>dàmóxíng</rt></ruby>" in html
 
