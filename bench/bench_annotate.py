@@ -14,7 +14,6 @@ The corpus is bench/corpus/*.txt: real Chinese policy documents (see its README)
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import statistics
 import subprocess
@@ -85,6 +84,7 @@ def main() -> None:
     import ahocorasick
 
     from glossary import Glossary
+    from glossary.render import to_json
     from glossary.store import build
 
     tmp = Path(tempfile.mkdtemp(prefix="glossary-bench-"))
@@ -107,7 +107,7 @@ def main() -> None:
         return sum(1 for _ in automaton.iter(text))
 
     def annotate_json():
-        return json.dumps(glossary.annotate(text).to_dict(), ensure_ascii=False)
+        return to_json(glossary.annotate(text).to_dict(), indent=False)
 
     scan = best_of(bare_scan, args.repeat)
     ours = best_of(annotate_json, args.repeat)

@@ -101,19 +101,22 @@ class Annotator:
             return lexicon is None or not lexicon.splits_word(vt, s, e)
 
         def nest(found: list[tuple[int, int, str]], parent: str | None) -> tuple[Span, ...]:
+            """Leftmost-longest spans with their children. A child lies whole inside a glossary
+            term, which is the longer word that contains it, so only top-level spans are judged."""
             spans, i = [], 0
             while i < len(found):
                 s, e, eid = found[i]
                 i += 1
-                if eid == parent or not keep(s, e):
+                if eid == parent or (parent is None and not keep(s, e)):
                     continue
                 inner = []
                 while i < len(found) and found[i][0] < e:
                     if found[i][1] <= e:
                         inner.append(found[i])
                     i += 1
-                os_, oe = view.to_original(s), view.to_original(e, end=True)
-                spans.append(Span(os_, oe, text[os_:oe], eid, nest(inner, eid)))
+                if view.cuts:
+                    s, e = view.to_original(s), view.to_original(e, end=True)
+                spans.append(Span(s, e, text[s:e], eid, nest(inner, eid) if inner else ()))
             return tuple(spans)
 
         spans = nest(self.matches(vt, ambiguous), None)

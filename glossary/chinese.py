@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-HAN_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"), ("\U00020000", "\U0003134f"))
 # Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen.
 BREAK_RE = re.compile("[\\s\u200b\u00ad]+")
 # Also joined across a break: CJK punctuation (、 〇 「」) and full-width forms (＋ ，).
@@ -25,9 +24,10 @@ def is_han(char: str) -> bool:
     """A Han character (CJK ideographs incl. extensions and compatibility forms).
 
     Compared by code point rather than with a regex, whose character class costs milliseconds to
-    compile at every start-up of the CLI.
+    compile at every start-up of the CLI; written out because it runs on the annotator's hot path.
     """
-    return any(lo <= char <= hi for lo, hi in HAN_RANGES)
+    return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
+            or "\U00020000" <= char <= "\U0003134f")
 
 
 @cache

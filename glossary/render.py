@@ -6,8 +6,6 @@ is what this module writes.
 
 from __future__ import annotations
 
-import json
-
 from glossary.annotate import Annotation
 
 
@@ -18,8 +16,12 @@ def escape(text: str) -> str:
     return str(markup_escape(text))
 
 
-def to_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def to_json(data: dict, indent: bool = True) -> str:
+    """JSON with Chinese kept as is. orjson: the standard library's encoder, with non-ASCII text,
+    took more time than the whole annotation of a long document (bench/bench_annotate.py)."""
+    import orjson
+
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else 0).decode("utf-8")
 
 
 def annotation_json(annotation: Annotation, reading=None, dictionary=None) -> str:

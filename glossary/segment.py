@@ -18,6 +18,9 @@ from glossary.chinese import is_han
 
 MAX_WORD = 8  # longest word tried when segmenting
 WINDOW = 6  # characters of context on each side of a match
+# Forms of four or more characters are specific compounds (人工智能, 新质生产力); that one straddles two
+# words of another meaning is too rare to pay a check on every occurrence. Shorter ones are checked.
+CHECKED_LENGTH = 3
 # A glossary form counts as a common word (as frequent as 大学 in jieba's counts): preferred where
 # it segments cleanly, outweighed where two ordinary words cross it (集中|考察 over 中考).
 GLOSSARY_FREQ = 20000
@@ -64,31 +67,44 @@ def build_lexicon(glossary_forms: Iterable[str]) -> tuple[bytes, int]:
 
 
 class Lexicon:
+    """Look-ups are memoised: a document repeats its words and its contexts, and these are the
+    annotator's hot path (see bench/bench_annotate.py)."""
+
+    MEMO_LIMIT = 200_000
+
     def __init__(self, trie_bytes: bytes, total: int):
         import marisa_trie
 
         self.trie = marisa_trie.RecordTrie("<I").frombytes(trie_bytes)
         self.log_total = math.log(total)
-        self.unknown = math.log(1) - self.log_total - 5  # a character no word explains
+        self.unknown = -self.log_total - 5  # a character no word explains
+        self._logp: dict[str, float | None] = {}
+        self._verdicts: dict[tuple[str, str, str], bool] = {}
 
     def logp(self, word: str) -> float | None:
-        found = self.trie.get(word)
-        return math.log(found[0][0]) - self.log_total if found else None
+        memo = self._logp
+        if word not in memo:
+            if len(memo) > self.MEMO_LIMIT:
+                memo.clear()
+            found = self.trie.get(word)
+            memo[word] = math.log(found[0][0]) - self.log_total if found else None
+        return memo[word]
 
     def segment(self, text: str) -> list[int]:
         """Word boundaries (cut positions, 0 and len included) of the most probable segmentation."""
         n = len(text)
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
+        prefixes = self.trie.prefixes
         for i in range(n - 1, -1, -1):
-            choice, score = i + 1, self.unknown + best[i + 1]
             single = self.logp(text[i])
-            if single is not None:
-                score = single + best[i + 1]
-            for j in range(i + 2, min(n, i + MAX_WORD) + 1):
-                p = self.logp(text[i:j])
-                if p is not None and p + best[j] > score:
-                    choice, score = j, p + best[j]
+            choice, score = i + 1, (self.unknown if single is None else single) + best[i + 1]
+            for word in prefixes(text[i:i + MAX_WORD]):
+                j = i + len(word)
+                if j > i + 1:
+                    p = self.logp(word) + best[j]
+                    if p > score:
+                        choice, score = j, p
             best[i], step[i] = score, choice
         cuts, i = [0], 0
         while i < n:
@@ -99,11 +115,11 @@ class Lexicon:
     def crossed(self, text: str, start: int, end: int) -> bool:
         """Does a dictionary word straddle either edge of text[start:end]?"""
         trie = self.trie
-        for inner in range(1, end - start):
+        for inner in range(start + 1, end):
             for outer in range(1, WINDOW + 1):
-                if start - outer >= 0 and text[start - outer:start + inner] in trie:
+                if start - outer >= 0 and text[start - outer:inner] in trie:
                     return True
-                if end + outer <= len(text) and text[end - inner:end + outer] in trie:
+                if end + outer <= len(text) and text[inner:end + outer] in trie:
                     return True
         return False
 
@@ -111,9 +127,10 @@ class Lexicon:
         """True when text[start:end] cuts across the words of its sentence (中考 in 集中考察).
 
         A match whose edges are word boundaries is real, and so is one lying whole inside a
-        longer word (下岗 in 下岗职工). Only the Han run around the match is segmented.
+        longer word (下岗 in 下岗职工). Only the Han run around the match is segmented, and the
+        verdict depends on that window alone, so it is remembered for the next time it occurs.
         """
-        if not self.crossed(text, start, end):
+        if end - start > CHECKED_LENGTH:
             return False
         lo = start
         while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):
@@ -121,12 +138,21 @@ class Lexicon:
         hi = end
         while hi < len(text) and hi - end < WINDOW and is_han(text[hi]):
             hi += 1
-        cuts = self.segment(text[lo:hi])
-        left, right = start - lo, end - lo
+        key = (text[lo:start], text[start:end], text[end:hi])
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            if len(self._verdicts) > self.MEMO_LIMIT:
+                self._verdicts.clear()
+            verdict = self._verdicts[key] = self._judge(text[lo:hi], start - lo, end - lo)
+        return verdict
+
+    def _judge(self, window: str, left: int, right: int) -> bool:
+        if not self.crossed(window, left, right):
+            return False
+        cuts = self.segment(window)
         if left in cuts and right in cuts:
             return False
-        containing = any(a <= left and right <= b for a, b in zip(cuts, cuts[1:], strict=False))
-        return not containing
+        return not any(a <= left and right <= b for a, b in zip(cuts, cuts[1:], strict=False))
 
     def words(self, text: str) -> list[str]:
         """Split a text into words (used to group whole-text pinyin and dictionary look-ups)."""
