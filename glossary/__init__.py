@@ -36,7 +36,7 @@ class Glossary:
 
     def annotator(self):
         """The annotator of this database version, built once per process and shared."""
-        from glossary.annotate import Annotator, entry_card
+        from glossary.annotate import Annotator
         from glossary.segment import Lexicon
 
         key = self.store.version
@@ -45,9 +45,8 @@ class Glossary:
             with _lock:
                 annotator = _annotators.get(key)
                 if annotator is None:
-                    quotes = self.store.first_quotes()
-                    cards = {s["id"]: entry_card(s, quotes.get(s["id"])) for s in self.store.summaries()}
-                    annotator = Annotator(self.store.forms(), cards, Lexicon(*self.store.lexicon_bytes()))
+                    forms, cards = self.store.annotator_data()
+                    annotator = Annotator(forms, cards, Lexicon.load(self.store))
                     _annotators[key] = annotator
         return annotator
 

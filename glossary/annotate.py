@@ -8,13 +8,14 @@ sentence is dropped (see segment.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from glossary.chinese import matching_view
 
 
-@dataclass(frozen=True)
-class Span:
+# Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
+# costs milliseconds at import, and this module is on the CLI's cold path.
+class Span(NamedTuple):
     start: int  # code points into the original text
     end: int
     text: str  # the original text of the span, as given
@@ -36,11 +37,10 @@ class Span:
             yield from child.walk()
 
 
-@dataclass(frozen=True)
-class Annotation:
+class Annotation(NamedTuple):
     text: str
     spans: tuple[Span, ...]
-    entries: dict[str, dict] = field(default_factory=dict)
+    entries: dict[str, dict]
 
     def to_dict(self) -> dict:
         return {"entries": self.entries, "spans": [s.to_dict(self.entries) for s in self.spans]}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -88,17 +87,17 @@ def plus_variants(form: str) -> set[str]:
     return forms
 
 
-@dataclass(frozen=True)
 class View:
     """The text the matcher scans: breaks between Han characters removed, with a map back.
 
     `cuts[k]` is the view index at which the k-th removed run was, `shifts[k]` how many original
-    characters had been removed up to and including it.
+    characters had been removed up to and including it. (A plain class: see annotate.Span.)
     """
 
-    text: str
-    cuts: tuple[int, ...] = ()
-    shifts: tuple[int, ...] = ()
+    __slots__ = ("text", "cuts", "shifts")
+
+    def __init__(self, text: str, cuts: tuple[int, ...] = (), shifts: tuple[int, ...] = ()):
+        self.text, self.cuts, self.shifts = text, cuts, shifts
 
     def to_original(self, index: int, end: bool = False) -> int:
         """Map a view index to the original text. An end index stays before a removed run."""

@@ -72,14 +72,25 @@ class Lexicon:
 
     MEMO_LIMIT = 200_000
 
-    def __init__(self, trie_bytes: bytes, total: int):
-        import marisa_trie
-
-        self.trie = marisa_trie.RecordTrie("<I").frombytes(trie_bytes)
+    def __init__(self, trie, total: int):
+        self.trie = trie
         self.log_total = math.log(total)
         self.unknown = -self.log_total - 5  # a character no word explains
         self._logp: dict[str, float | None] = {}
         self._verdicts: dict[tuple[str, str, str], bool] = {}
+
+    @classmethod
+    def load(cls, store) -> Lexicon:
+        """Memory-map the store's lexicon file (instant), or read it out of the database."""
+        import marisa_trie
+
+        trie = marisa_trie.RecordTrie("<I")
+        path = store.lexicon_file()
+        if path is not None:
+            trie.mmap(str(path))
+        else:
+            trie.frombytes(store.blob("lexicon"))
+        return cls(trie, store.lexicon_total)
 
     def logp(self, word: str) -> float | None:
         memo = self._logp

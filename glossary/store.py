@@ -12,7 +12,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 DEFAULT_DB = "terms.sqlite"
 
 
@@ -99,6 +99,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
                                  tokenize="unicode61 remove_diacritics 2")
         lexicon, total = build_lexicon(row["form"] for row in forms_rows)
         db["_blobs"].insert({"name": "lexicon", "data": lexicon})
+        db["_blobs"].insert({"name": "annotator", "data": _annotator_blob(entry_rows, forms_rows, quote_rows)})
         meta = {
             "schema_version": SCHEMA_VERSION,
             "sources_hash": sources_hash(entries_dir, sources_file),
@@ -112,6 +113,8 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         db.conn.commit()
         db.close()
         os.replace(tmp, db_path)
+        for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):  # caches of earlier builds
+            stale.unlink(missing_ok=True)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -141,6 +144,20 @@ def _create_schema(db) -> None:
     db["_meta"].create({"key": str, "value": str}, pk="key")
 
 
+def _annotator_blob(entry_rows: list[dict], forms_rows: list[dict], quote_rows: list[dict]) -> bytes:
+    """What the annotator loads, in one JSON blob: every surface form and every entry's card.
+    One read instead of three queries keeps a cold `glossary annotate` close to Python's start-up."""
+    import orjson
+
+    from glossary.annotate import entry_card
+
+    first = {q["entry_id"]: {k: q[k] for k in ("source", "text", "zh", "cites")}
+             for q in quote_rows if q["position"] == 0}
+    cards = {row["id"]: entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first.get(row["id"]))
+             for row in entry_rows}
+    return orjson.dumps({"forms": [[f["form"], f["entry_id"]] for f in forms_rows], "cards": cards})
+
+
 def _hant(entry) -> str:
     from glossary.chinese import to_traditional
 
@@ -162,8 +179,10 @@ def needs_build(db_path: str | Path) -> bool:
     if not entries_dir.is_dir() or not sources_file.is_file():
         return False  # built elsewhere (e.g. shipped alone): use it as it is
     built = db_path.stat().st_mtime
-    newest = max(p.stat().st_mtime for p in source_files(entries_dir, sources_file))
-    if newest <= built and len(list(entries_dir.glob("*.yaml"))) == int(meta.get("entries", -1)):
+    with os.scandir(entries_dir) as found:  # scandir: this runs at every start of the CLI
+        stats = [e.stat().st_mtime for e in found if e.name.endswith(".yaml")]
+    newest = max(stats + [sources_file.stat().st_mtime])
+    if newest <= built and len(stats) == int(meta.get("entries", -1)):
         return False
     return sources_hash(entries_dir, sources_file) != meta.get("sources_hash")
 
@@ -283,9 +302,33 @@ class Store:
         rows = self.query("SELECT * FROM sources WHERE id = ?", (source_id,))
         return _source(rows[0]) if rows else None
 
-    def lexicon_bytes(self) -> tuple[bytes, int]:
-        row = self.query("SELECT data FROM _blobs WHERE name = 'lexicon'")[0]
-        return row["data"], int(self.meta["lexicon_total"])
+    def blob(self, name: str) -> bytes:
+        return self.query("SELECT data FROM _blobs WHERE name = ?", (name,))[0]["data"]
+
+    def annotator_data(self) -> tuple[list[tuple[str, str]], dict[str, dict]]:
+        """Every surface form with its entry id, and each entry's card (see annotate.entry_card)."""
+        import orjson
+
+        data = orjson.loads(self.blob("annotator"))
+        return [tuple(f) for f in data["forms"]], data["cards"]
+
+    def lexicon_file(self) -> Path | None:
+        """The lexicon as a file beside the database, written once per database version, so that
+        it is memory-mapped rather than copied out of SQLite at every start. None if not writable."""
+        path = self.path.with_name(f".{self.path.name}.{self.meta['sources_hash'][:12]}."
+                                   f"{self.meta['built_at'].replace(':', '')}.lexicon")
+        if not path.exists():
+            try:
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(self.blob("lexicon"))
+                os.replace(tmp, path)
+            except OSError:
+                return None
+        return path
+
+    @property
+    def lexicon_total(self) -> int:
+        return int(self.meta["lexicon_total"])
 
     # ---------------------------------------------------------------- search
 
