@@ -268,7 +268,10 @@ def serve(host, port, threads, db):
 
     app = create_app(str(glossary.store.path))
     click.echo(f"serving {db} on http://{host}:{port}/", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="glossary")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="glossary")
+    except OSError as exc:
+        raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @cli.command(name="export")

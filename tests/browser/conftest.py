@@ -50,6 +50,7 @@ def server(db_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        proc.stderr.close()
 
 
 @pytest.fixture(scope="session")

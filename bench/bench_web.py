@@ -1,0 +1,204 @@
+"""How much the web layer costs: annotate-endpoint latency for a 5,000-character text against the
+in-process annotate call, and requests per second under concurrent load from a local client.
+
+    python bench/bench_web.py                    # uses terms.sqlite (built first if needed)
+    python bench/bench_web.py --db /tmp/real.sqlite --clients 8 --seconds 10
+
+It starts its own `glossary serve` on a free 127.0.0.1 port, talks to it only over loopback with
+bounded loops (a fixed number of requests per client and a deadline), stops the server, and writes
+the numbers to bench/out/web.json as well as printing them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+FILLER = ("国务院常务会议指出，要统筹发展和安全，完善政策体系，强化协同联动，"
+          "各地区各部门要结合实际抓好贯彻落实，及时总结推广经验做法，形成工作合力。"
+          "據報道，相關部門將持續推進制度建設，加強監督檢查，確保各項措施落到實處。")
+
+
+def sample_text(glossary, length: int = 5000, seed: int = 0) -> str:
+    """Policy-style prose with the glossary's own forms (both scripts) spread through it."""
+    rng = random.Random(seed)
+    forms = [form for form, _ in glossary.store.forms() if len(form) >= 2]
+    out, size = [], 0
+    while size < length:
+        start = rng.randrange(len(FILLER) - 30)
+        piece = FILLER[start:start + rng.randint(8, 30)] + rng.choice(forms) + "，"
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)[:length]
+
+
+def timed(fn, runs: int) -> list[float]:
+    fn()  # warm-up: automaton, lexicon and connections are built once
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    times = sorted(times)
+    return {"median_ms": round(statistics.median(times) * 1000, 2),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 2), "runs": len(times)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: str, port: int, threads: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "glossary", "serve", "--db", db, "--port", str(port),
+                             "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"glossary serve exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/terms?q=ai", timeout=1).read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("glossary serve did not start within 60 s")
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection to the local server."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post_json(self, path: str, body: bytes) -> bytes:
+        self.conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        return self._read()
+
+    def get(self, path: str) -> bytes:
+        self.conn.request("GET", path)
+        return self._read()
+
+    def _read(self) -> bytes:
+        response = self.conn.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}: {data[:200]!r}")
+        return data
+
+    def close(self):
+        self.conn.close()
+
+
+def load(port: int, clients: int, per_client: int, seconds: float, request) -> dict:
+    """`clients` threads, each sending at most `per_client` requests and stopping at the deadline."""
+    counts, errors = [0] * clients, []
+    deadline = time.monotonic() + seconds
+
+    def worker(i: int):
+        client = Client(port)
+        try:
+            for _ in range(per_client):
+                if time.monotonic() > deadline:
+                    break
+                request(client)
+                counts[i] += 1
+        except Exception as exc:  # noqa: BLE001 - report, do not hang the benchmark
+            errors.append(repr(exc))
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    total = sum(counts)
+    return {"clients": clients, "requests": total, "seconds": round(elapsed, 2),
+            "requests_per_second": round(total / elapsed, 1), "errors": errors[:3]}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="terms.sqlite")
+    parser.add_argument("--chars", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--seconds", type=float, default=8.0, help="deadline of each load phase")
+    parser.add_argument("--per-client", type=int, default=2000, help="upper bound of requests per client")
+    args = parser.parse_args(argv)
+
+    from glossary import Glossary
+
+    glossary = Glossary.open(args.db)  # builds it if missing, as `glossary serve` would
+    text = sample_text(glossary, args.chars)
+    spans = sum(1 for top in glossary.annotate(text).spans for _ in top.walk())
+    body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
+    busiest = max(glossary.store.summaries(), key=lambda s: s["quote_count"])  # the longest entry page
+    entry_page = f"/terms/{busiest['id']}"
+
+    in_process = summary(timed(lambda: glossary.annotate(text), args.runs))
+    in_process_json = summary(timed(lambda: json.dumps(glossary.annotate(text).to_dict(), ensure_ascii=False),
+                                    args.runs))
+
+    port = free_port()
+    server = start_server(str(glossary.store.path), port, args.threads)
+    try:
+        client = Client(port)
+        http_times = summary(timed(lambda: client.post_json("/api/v1/annotate", body), args.runs))
+        client.close()
+        search = load(port, args.clients, args.per_client, args.seconds,
+                      lambda c: c.get("/api/v1/terms?q=tongyong%20rengong%20zhineng"))
+        entry = load(port, args.clients, args.per_client, args.seconds, lambda c: c.get(entry_page))
+        annotate = load(port, args.clients, args.per_client, args.seconds,
+                        lambda c: c.post_json("/api/v1/annotate", body))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    report = {
+        "text_chars": len(text), "spans": spans, "db": str(glossary.store.path),
+        "annotate_in_process": in_process,
+        "annotate_in_process_with_json": in_process_json,
+        "annotate_over_http": http_times,
+        "http_overhead_ratio": round(http_times["median_ms"] / in_process["median_ms"], 2),
+        "load_search_api": search, "load_entry_page": entry, "load_annotate_5k": annotate,
+    }
+    out = Path(__file__).parent / "out"
+    out.mkdir(exist_ok=True)
+    (out / "web.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+    print(f"text: {len(text):,} characters, {spans} term occurrences ({report['db']})")
+    print(f"annotate in process        median {in_process['median_ms']:8.2f} ms   p95 {in_process['p95_ms']:8.2f} ms")
+    print(f"  + to_dict + JSON         median {in_process_json['median_ms']:8.2f} ms   "
+          f"p95 {in_process_json['p95_ms']:8.2f} ms")
+    print(f"POST /api/v1/annotate      median {http_times['median_ms']:8.2f} ms   p95 {http_times['p95_ms']:8.2f} ms")
+    print(f"HTTP overhead ratio        {report['http_overhead_ratio']:.2f}× the in-process call")
+    for name, result in (("GET /api/v1/terms?q=…", search), ("GET /terms/<id> page", entry),
+                         ("POST annotate 5k chars", annotate)):
+        flag = f"  errors: {result['errors']}" if result["errors"] else ""
+        print(f"{name:26} {result['requests_per_second']:8.1f} req/s  ({result['requests']} requests, "
+              f"{result['clients']} clients, {result['seconds']} s){flag}")
+    return 1 if any(r["errors"] for r in (search, entry, annotate)) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The JSON API under /api/v1/: search, one entry with its quotes, and annotation.
+
+One shape everywhere: `{"ok": true, ...}` or `{"ok": false, "error": "...", "status": N}`, Chinese
+kept as is. CORS headers (web/security.py) are on every answer, errors and preflights included,
+because the bookmarklet calls this from other sites' pages.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from glossary.render import to_json
+from web import get_glossary
+from web.pages import tooltip_sources
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+OPENAPI_FILE = Path(__file__).parent / "static" / "openapi.json"
+MAX_LIMIT = 200
+
+
+class ApiError(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def error_response(message: str, status: int) -> Response:
+    response = jsonify({"ok": False, "error": message, "status": status})
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return error_response(str(exc), exc.status)
+
+
+@bp.get("/terms")
+def search():
+    q = " ".join(request.args.get("q", "").split())
+    if not q:
+        raise ApiError("missing query parameter q (Chinese, pinyin or English)", 400)
+    if len(q) > 200:
+        raise ApiError("query too long (at most 200 characters)", 400)
+    try:
+        limit = int(request.args.get("limit", 20))
+    except ValueError:
+        raise ApiError("limit must be a whole number", 400) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(f"limit must be between 1 and {MAX_LIMIT}", 400)
+    results = [{**r, "url": url_for("pages.entry", entry_id=r["id"])} for r in get_glossary().search(q, limit)]
+    return jsonify({"ok": True, "query": q, "results": results})
+
+
+@bp.get("/terms/<entry_id>")
+def entry(entry_id: str):
+    glossary = get_glossary()
+    found = glossary.get(entry_id)
+    if found is None:
+        raise ApiError(f"no entry with id {entry_id!r}", 404)
+    data = found.to_dict()
+    wanted = {q.source for q in found.quotes} | {r.source for r in found.renderings if r.source}
+    data["sources"] = {s.id: s.to_dict() for s in glossary.store.sources() if s.id in wanted}
+    data["forms"] = glossary.store.forms_of(found.id)
+    data["url"] = url_for("pages.entry", entry_id=found.id)
+    return jsonify({"ok": True, "entry": data})
+
+
+@bp.post("/annotate")
+def annotate():
+    """`{"text": "...", "ambiguous": true}` → the CLI's JSON (`entries`, `spans`) plus quote sources."""
+    if request.mimetype != "application/json":
+        raise ApiError("send JSON with Content-Type: application/json", 415)
+    try:
+        body = json.loads(request.get_data(cache=False).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError("the request body is not UTF-8", 400) from None
+    except ValueError as exc:
+        raise ApiError(f"the request body is not valid JSON: {exc}", 400) from None
+    if not isinstance(body, dict) or "text" not in body:
+        raise ApiError('the JSON body needs a "text" field', 400)
+    text, ambiguous = body["text"], body.get("ambiguous", True)
+    if not isinstance(text, str):
+        raise ApiError('"text" must be a string', 400)
+    if not isinstance(ambiguous, bool):
+        raise ApiError('"ambiguous" must be true or false', 400)
+    if len(text) > current_app.config["MAX_TEXT_CHARS"]:
+        raise ApiError(f"text has {len(text)} characters; the limit is {current_app.config['MAX_TEXT_CHARS']}", 413)
+    glossary = get_glossary()
+    annotation = glossary.annotate(text, ambiguous=ambiguous)
+    data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
+    # orjson: the standard encoder was most of the endpoint's time on a long text (bench/bench_web.py)
+    return current_app.response_class(to_json(data, indent=False), mimetype="application/json")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return current_app.response_class(OPENAPI_FILE.read_bytes(), mimetype="application/json")
+

@@ -1,0 +1,251 @@
+"""The server-rendered site: search, entry pages, browsing, and the annotate page with its exports.
+
+Every page works without JavaScript; static/annotate.js only adds tooltips, the pinyin toggle's
+memory and copy buttons. Templates autoescape, so text we did not write never becomes markup; the
+two pieces of HTML we build ourselves (notes, the annotated text) are escaped before they are marked safe.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from glossary.model import KINDS
+from web import get_glossary
+
+bp = Blueprint("pages", __name__)
+
+MAX_QUERY = 200
+HOME_TAGS = 30  # the most used tags on the home page; /browse has them all
+SAFE_URL = re.compile(r"^(https?:|mailto:|/|#)", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- search and entries
+
+@bp.get("/")
+def home():
+    q = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
+    glossary = get_glossary()
+    results = glossary.search(q, limit=100) if q else []
+    kinds, tags = glossary.store.kinds(), glossary.store.tags()
+    top_tags = sorted(tags, key=lambda t: (-t[1], t[0]))[:HOME_TAGS]
+    return render_template("home.html", q=q, results=results, kinds=kinds, tags=top_tags, all_tags=len(tags),
+                           total=sum(n for _, n in kinds))
+
+
+@bp.get("/terms/<entry_id>")
+def entry(entry_id: str):
+    glossary = get_glossary()
+    found = glossary.get(entry_id)
+    if found is None:
+        by_form = glossary.store.lookup(entry_id)  # /terms/人工智慧 leads to the entry's own address
+        if by_form is not None:
+            return redirect(url_for("pages.entry", entry_id=by_form.id))
+        abort(404, description=f"No entry with the id “{entry_id}”.")
+    sources = {s.id: s for s in glossary.store.sources()}
+    related = [r for r in (glossary.get(i) for i in found.related) if r is not None]
+    forms = glossary.store.forms_of(found.id)
+    hant = found.zh_hant or next((f["form"] for f in forms if f["origin"] == "s2t"), found.zh)
+    others = [{**f, "label": f["note"] or FORM_ORIGINS.get(f["origin"].split()[-1], "variant")}
+              for f in forms if f["form"] not in (found.zh, hant)]
+    return render_template("entry.html", entry=found, hant=hant, sources=sources, related=related,
+                           forms=others, notes=render_notes(found.notes))
+
+
+FORM_ORIGINS = {"zh": "simplified", "zh_hant": "traditional", "s2t": "traditional", "s2tw": "Taiwan",
+                "s2twp": "Taiwan usage", "s2hk": "Hong Kong", "variant": "variant"}
+
+
+def render_notes(text: str | None) -> Markup:
+    """Curated Markdown as HTML, with raw HTML shown as text and links limited to safe schemes."""
+    if not text:
+        return Markup("")
+    import markdown
+
+    return Markup(markdown.markdown(text, extensions=[_safe_markdown()()]))
+
+
+@cache
+def _safe_markdown():
+    """A Markdown extension class: raw HTML off, javascript:/data: links and all images dropped."""
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    class DropUnsafe(Treeprocessor):
+        def run(self, root):
+            for parent in list(root.iter()):
+                for child in list(parent):
+                    href = child.get("href")
+                    if child.tag == "img":
+                        parent.remove(child)
+                    elif href is not None and not SAFE_URL.match(href.strip()):
+                        del child.attrib["href"]
+
+    class SafeMarkdown(Extension):
+        def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+            md.treeprocessors.register(DropUnsafe(md), "drop_unsafe", 0)
+
+    return SafeMarkdown
+
+
+# ---------------------------------------------------------------- browsing
+
+@bp.get("/browse")
+def browse():
+    store = get_glossary().store
+    sources = [(s, len(store.by_source(s.id))) for s in store.sources()]
+    return render_template("browse.html", kinds=store.kinds(), tags=store.tags(), sources=sources)
+
+
+@bp.get("/kinds/<kind>")
+def kind(kind: str):
+    if kind not in KINDS:
+        abort(404, description=f"“{kind}” is not a kind of entry; kinds are {', '.join(KINDS)}.")
+    entries = get_glossary().store.by_kind(kind)
+    return render_template("list.html", heading=f"Kind: {kind}", title=kind, entries=entries, by_kind=True)
+
+
+@bp.get("/tags/<tag>")
+def tag(tag: str):
+    entries = get_glossary().store.by_tag(tag)
+    if not entries:
+        abort(404, description=f"No entry is tagged “{tag}”.")
+    return render_template("list.html", heading=f"Tag: {tag}", title=tag, entries=entries)
+
+
+@bp.get("/sources")
+def sources():
+    return redirect(url_for("pages.browse", _anchor="sources"))
+
+
+@bp.get("/sources/<source_id>")
+def source(source_id: str):
+    glossary = get_glossary()
+    found = glossary.store.source(source_id)
+    if found is None:
+        abort(404, description=f"No source with the id “{source_id}”.")
+    attested = []
+    for summary in glossary.store.by_source(source_id):
+        entry = glossary.get(summary["id"])
+        quotes = [(i, q) for i, q in enumerate(entry.quotes, 1) if q.source == source_id]
+        renderings = [r for r in entry.renderings if r.source == source_id]
+        attested.append({"summary": summary, "quotes": quotes, "renderings": renderings})
+    return render_template("source.html", source=found, attested=attested)
+
+
+# ---------------------------------------------------------------- annotate
+
+class TextProblem(Exception):
+    """Text that cannot be annotated: the message to show and the status to answer with."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def check_text(text: str) -> str:
+    """The pasted text, line breaks normalised; raises TextProblem if empty or too long."""
+    limit = current_app.config["MAX_TEXT_CHARS"]
+    if len(text) > limit:
+        raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. "
+                          "Annotate it in parts.", 413)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise TextProblem("Paste some Chinese text to annotate.", 400)
+    return text
+
+
+def tooltip_sources(annotation, glossary) -> dict[str, dict]:
+    """Title, publication and date of each source an annotation's first quotes come from."""
+    wanted = {e["quote"]["source"] for e in annotation.entries.values() if e.get("quote")}
+    return {s.id: {"title": s.title, "publication": s.publication, "date": s.date}
+            for s in glossary.store.sources() if s.id in wanted}
+
+
+def term_rows(annotation, glossary) -> list[dict]:
+    """The document's term list in order of first appearance: the entry, its forms seen, its counts."""
+    from glossary.render import term_table
+
+    seen: dict[str, list[str]] = {}
+    for top in annotation.spans:
+        for span in top.walk():
+            forms = seen.setdefault(span.id, [])
+            if span.text not in forms:
+                forms.append(span.text)
+    rows = []
+    for row in term_table(annotation):
+        entry = glossary.get(row["id"])
+        rows.append({**row, "seen": [f for f in seen.get(row["id"], ()) if f != row["zh"]],
+                     "other_renderings": [r.en for r in entry.renderings] if entry else []})
+    return rows
+
+
+def _annotate_form():
+    form = request.form
+    return form.get("text", ""), form.get("ambiguous") == "on", form.get("pinyin") == "all"
+
+
+@bp.route("/annotate", methods=["GET", "POST"])
+def annotate():
+    if request.method == "GET":
+        return render_template("annotate.html", text="", ambiguous=True, pinyin_all=False, result=None)
+    text, ambiguous, pinyin_all = _annotate_form()
+    try:
+        text = check_text(text)
+    except TextProblem as problem:
+        return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
+                               result=None, error=str(problem)), problem.status
+    from glossary import render
+
+    glossary = get_glossary()
+    annotation = glossary.annotate(text, ambiguous=ambiguous)
+    reading = None
+    if pinyin_all:
+        from glossary.reading import reading as whole_text_reading
+
+        reading = whole_text_reading(annotation, glossary.annotator().lexicon)
+    html = render.html_fragment(annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading)
+    result = {
+        "html": Markup(html),  # html_fragment escapes the text and every curated field it writes
+        "terms": term_rows(annotation, glossary),
+        "data": {"entries": annotation.entries, "sources": tooltip_sources(annotation, glossary)},
+        "spans": sum(1 for top in annotation.spans for _ in top.walk()),
+        "chars": len(text),
+    }
+    return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
+                           result=result)
+
+
+@bp.post("/annotate/export")
+def export():
+    """The document's term list as CSV or TBX-Basic, re-derived from the text the form posts."""
+    from glossary import exchange
+
+    fmt = request.form.get("format", "")
+    if fmt not in ("csv", "tbx"):
+        abort(400, description="Choose an export format: csv or tbx.")
+    text, ambiguous, _ = _annotate_form()
+    try:
+        text = check_text(text)
+    except TextProblem as problem:
+        abort(problem.status, description=str(problem))
+    glossary = get_glossary()
+    rows = term_rows(glossary.annotate(text, ambiguous=ambiguous), glossary)
+    if fmt == "csv":
+        body, mimetype = "\ufeff" + exchange.terms_csv(rows), "text/csv"  # the BOM lets Excel read UTF-8
+    else:
+        body, mimetype = exchange.terms_tbx(rows, title="Terms of an annotated document"), "application/x-tbx+xml"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="terms.{fmt}"'})
+
+
+# ---------------------------------------------------------------- about the API
+
+@bp.get("/api")
+def api_docs():
+    return render_template("api.html")
