@@ -1,0 +1,73 @@
+"""The /bookmarklet page: a `javascript:` link that annotates the page the reader is on.
+
+The link carries the whole script (static/bookmarklet.js, compacted, with this server's origin filled
+in), because a page with a strict Content-Security-Policy would block loading it from us. The
+readable script, with the same origin, is served at /bookmarklet.js for anyone who wants to check it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Blueprint, Response, render_template, request
+
+bp = Blueprint("bookmarklet", __name__)
+
+SCRIPT = Path(__file__).with_name("static") / "bookmarklet.js"
+PLACEHOLDER = '"__GLOSSARY_SERVER__"'
+# Characters left as they are in the javascript: URL (spaces too: browsers keep them); everything else
+# is percent-encoded (line breaks, %, # and non-ASCII included), so the link survives a drag to the
+# bookmarks bar or a paste into a bookmark's address field.
+URL_SAFE = " !$&'()*+,-./:;=?@_~[]{}|^`<>\""
+
+
+def server_origin() -> str:
+    """The address the reader reached this server at (scheme, host, port and any mount path)."""
+    return request.url_root.rstrip("/")
+
+
+@cache
+def _source() -> str:
+    return SCRIPT.read_text(encoding="utf-8")
+
+
+def script_for(server: str) -> str:
+    """The readable script, pointed at `server`."""
+    source = _source()
+    if PLACEHOLDER not in source:
+        raise RuntimeError(f"{SCRIPT} lost its {PLACEHOLDER} placeholder")
+    return source.replace(PLACEHOLDER, json.dumps(server), 1)
+
+
+def fallback_chars() -> int:
+    """How much text the script sends to the annotate page when a page's CSP blocks it."""
+    return int(re.search(r"const FALLBACK_CHARS = (\d+);", _source()).group(1))
+
+
+def compact(source: str) -> str:
+    """Drop full-line comments, indentation and blank lines (the script is written to allow it)."""
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
+@cache
+def bookmarklet_href(server: str) -> str:
+    return "javascript:" + quote(compact(script_for(server)), safe=URL_SAFE)
+
+
+@bp.get("/bookmarklet")
+def page():
+    server = server_origin()
+    href = bookmarklet_href(server)
+    return render_template("bookmarklet.html", href=href, server=server, size=len(href),
+                           fallback_chars=fallback_chars())
+
+
+@bp.get("/bookmarklet.js")
+def script():
+    return Response(script_for(server_origin()), mimetype="text/javascript",
+                    headers={"Cache-Control": "no-cache"})
