@@ -460,3 +460,13 @@ def test_static_files_are_served(client):
         response = client.get(f"/static/{name}")
         assert response.status_code == 200
         response.close()
+
+
+def test_annotate_get_with_text_annotates_it(client):
+    """The bookmarklet's fallback opens /annotate?text=… in a new window."""
+    response = client.get("/annotate", query_string={"text": "坚持新型举国体制"})
+    assert response.status_code == 200
+    html = get_text(response)
+    assert '<a class="term" data-id="xinxing-juguo-tizhi"' in html
+    assert ">坚持新型举国体制</textarea>" in html
+    assert client.get("/annotate", query_string={"text": " "}).status_code == 400

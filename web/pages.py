@@ -192,9 +192,14 @@ def _annotate_form():
 
 @bp.route("/annotate", methods=["GET", "POST"])
 def annotate():
+    """GET shows the form; GET with ?text= (the bookmarklet's fallback on pages whose CSP blocks it)
+    and POST annotate the text."""
     if request.method == "GET":
-        return render_template("annotate.html", text="", ambiguous=True, pinyin_all=False, result=None)
-    text, ambiguous, pinyin_all = _annotate_form()
+        if "text" not in request.args:
+            return render_template("annotate.html", text="", ambiguous=True, pinyin_all=False, result=None)
+        text, ambiguous, pinyin_all = request.args.get("text", ""), True, False
+    else:
+        text, ambiguous, pinyin_all = _annotate_form()
     try:
         text = check_text(text)
     except TextProblem as problem:

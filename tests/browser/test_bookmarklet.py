@@ -280,7 +280,6 @@ def test_strict_csp_page_says_so_and_opens_the_annotate_page(page, site, href, s
     assert marks(page) == []
 
 
-@pytest.mark.xfail(strict=True, reason="GET /annotate does not read ?text= yet (asked of the lead)")
 def test_the_annotate_page_opened_by_the_fallback_shows_the_text_annotated(page, site, href):
     page.goto(site.add("csp-prefill", "<main><p>坚持新型举国体制。</p></main>", csp=STRICT_CSP))
     with page.context.expect_page() as popup_info:
