@@ -21,13 +21,16 @@ class Span(NamedTuple):
     text: str  # the original text of the span, as given
     id: str
     children: tuple[Span, ...] = ()
+    # Matched by a form that is also an ordinary word (浪潮 "wave"); a curated variant such as
+    # 浪潮集团 is specific, so it is not ambiguous even when its entry is.
+    ambiguous: bool = False
 
     def to_dict(self, entries: dict[str, dict]) -> dict:
         entry = entries[self.id]
         return {
             "start": self.start, "end": self.end, "text": self.text, "id": self.id,
             "zh": entry["zh"], "en": entry["en"], "pinyin": entry["pinyin"],
-            "ambiguous": entry["ambiguous"], "ordinary": entry["ordinary"],
+            "ambiguous": self.ambiguous, "ordinary": entry["ordinary"] if self.ambiguous else None,
             "children": [c.to_dict(entries) for c in self.children],
         }
 
@@ -51,9 +54,10 @@ class Annotation(NamedTuple):
         for top in self.spans:
             for span in top.walk():
                 row = counts.setdefault(span.id, {**self.entries[span.id], "count": 0, "nested": 0,
-                                                   "first": span.start})
+                                                   "first": span.start, "ambiguous": False})
                 row["count"] += 1
                 row["nested"] += span is not top
+                row["ambiguous"] = row["ambiguous"] or span.ambiguous  # as met in this text
         return list(counts.values())
 
 
@@ -71,24 +75,25 @@ def entry_card(summary: dict, quote: dict | None = None) -> dict:
 class Annotator:
     """Built once per database version: the automaton over every surface form."""
 
-    def __init__(self, forms: list[tuple[str, str]], entries: dict[str, dict], lexicon=None):
+    def __init__(self, forms: list[tuple[str, str, bool]], entries: dict[str, dict], lexicon=None):
+        """`forms`: (surface form, entry id, whether that form is also an ordinary word)."""
         import ahocorasick
 
         self.entries = entries
         self.lexicon = lexicon
         self.automaton = ahocorasick.Automaton()
-        for form, entry_id in forms:
-            self.automaton.add_word(form, (len(form), entry_id))
+        for form, entry_id, ambiguous in forms:
+            self.automaton.add_word(form, (len(form), entry_id, ambiguous))
         if forms:
             self.automaton.make_automaton()
 
-    def matches(self, view_text: str, ambiguous: bool = True) -> list[tuple[int, int, str]]:
-        """Every raw match as (start, end, id), sorted leftmost-longest first."""
+    def matches(self, view_text: str, ambiguous: bool = True) -> list[tuple[int, int, str, bool]]:
+        """Every raw match as (start, end, id, ambiguous), sorted leftmost-longest first."""
         if not self.entries:
             return []
-        found = [(end + 1 - length, end + 1, eid) for end, (length, eid) in self.automaton.iter(view_text)]
+        found = [(end + 1 - length, end + 1, eid, amb) for end, (length, eid, amb) in self.automaton.iter(view_text)]
         if not ambiguous:
-            found = [m for m in found if not self.entries[m[2]]["ambiguous"]]
+            found = [m for m in found if not m[3]]
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
 
@@ -100,12 +105,12 @@ class Annotator:
         def keep(s: int, e: int) -> bool:
             return lexicon is None or not lexicon.splits_word(vt, s, e)
 
-        def nest(found: list[tuple[int, int, str]], parent: str | None) -> tuple[Span, ...]:
+        def nest(found: list[tuple[int, int, str, bool]], parent: str | None) -> tuple[Span, ...]:
             """Leftmost-longest spans with their children. A child lies whole inside a glossary
             term, which is the longer word that contains it, so only top-level spans are judged."""
             spans, i = [], 0
             while i < len(found):
-                s, e, eid = found[i]
+                s, e, eid, amb = found[i]
                 i += 1
                 if eid == parent or (parent is None and not keep(s, e)):
                     continue
@@ -116,7 +121,7 @@ class Annotator:
                     i += 1
                 if view.cuts:
                     s, e = view.to_original(s), view.to_original(e, end=True)
-                spans.append(Span(s, e, text[s:e], eid, nest(inner, eid) if inner else ()))
+                spans.append(Span(s, e, text[s:e], eid, nest(inner, eid) if inner else (), amb))
             return tuple(spans)
 
         spans = nest(self.matches(vt, ambiguous), None)

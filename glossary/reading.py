@@ -52,7 +52,8 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
         plain(pos, span.start)
         entry = annotation.entries[span.id]
         tokens.append({"start": span.start, "end": span.end, "text": span.text, "id": span.id,
-                       "pinyin": entry["pinyin_numbered"] if numbers else entry["pinyin"]})
+                       "pinyin": entry["pinyin_numbered"] if numbers else entry["pinyin"],
+                       "ambiguous": span.ambiguous})
         pos = span.end
     plain(pos, len(text))
     return tokens

@@ -33,9 +33,9 @@ def annotation_json(annotation: Annotation, reading=None, dictionary=None) -> st
     return to_json(data)
 
 
-def _gloss(entry: dict) -> str:
+def _gloss(entry: dict, ambiguous: bool) -> str:
     gloss = f"{entry['pinyin']} · {entry['en']}"
-    if entry["ambiguous"]:
+    if ambiguous:
         gloss += f" · ambiguous, also: {entry['ordinary']}"
     return gloss
 
@@ -66,7 +66,7 @@ def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionar
             out.append(text)
             if span is not None and span.id not in seen:
                 seen.add(span.id)
-                out.append(f"〔{_gloss(annotation.entries[span.id])}〕")
+                out.append(f"〔{_gloss(annotation.entries[span.id], span.ambiguous)}〕")
     body = "".join(out).rstrip("\n")
     terms = term_table(annotation)
     lines = [body, "", f"── Terms ({len(terms)}) ──"]
@@ -124,7 +124,7 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None) ->
         if span.id not in seen:
             seen.add(span.id)
             out.append(f" (*{md(entry['pinyin'])}*, {md(entry['en'])}"
-                       + (f"; ambiguous, also: {md(entry['ordinary'])}" if entry["ambiguous"] else "") + ")")
+                       + (f"; ambiguous, also: {md(entry['ordinary'])}" if span.ambiguous else "") + ")")
     rows = ["| Term | Pinyin | Rendering | Count | Entry |", "|---|---|---|---|---|"]
     rows += [f"| {md(t['zh'])} | {md(t['pinyin'])} | {md(t['en'])} | {t['count']} | `{t['id']}` |"
              for t in term_table(annotation)]
@@ -146,7 +146,7 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
         for token in reading:
             text = escape(token["text"]).replace("\n", "<br>\n")
             if token.get("id"):
-                out.append(_mark(annotation.entries[token["id"]], token["text"], entry_url))
+                out.append(_mark(annotation.entries[token["id"]], token["text"], entry_url, token["ambiguous"]))
             elif token["pinyin"]:
                 out.append(f'<ruby>{text}<rt>{escape(token["pinyin"])}</rt></ruby>')
             else:
@@ -156,14 +156,14 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
         if span is None:
             out.append(escape(text).replace("\n", "<br>\n"))
         else:
-            out.append(_mark(annotation.entries[span.id], text, entry_url))
+            out.append(_mark(annotation.entries[span.id], text, entry_url, span.ambiguous))
     return "".join(out)
 
 
-def _mark(entry: dict, text: str, entry_url) -> str:
-    cls = "term ambiguous" if entry["ambiguous"] else "term"
+def _mark(entry: dict, text: str, entry_url, ambiguous: bool) -> str:
+    cls = "term ambiguous" if ambiguous else "term"
     title = escape(f"{entry['en']} — {entry['pinyin']}"
-                   + (f" (ambiguous; also: {entry['ordinary']})" if entry["ambiguous"] else ""))
+                   + (f" (ambiguous; also: {entry['ordinary']})" if ambiguous else ""))
     body = escape(text).replace("\n", "<br>\n")
     return (f'<a class="{cls}" data-id="{escape(entry["id"])}" href="{escape(entry_url(entry["id"]))}" '
             f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby></a>')

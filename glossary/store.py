@@ -12,7 +12,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 DEFAULT_DB = "terms.sqlite"
 
 
@@ -155,7 +155,10 @@ def _annotator_blob(entry_rows: list[dict], forms_rows: list[dict], quote_rows: 
              for q in quote_rows if q["position"] == 0}
     cards = {row["id"]: entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first.get(row["id"]))
              for row in entry_rows}
-    return orjson.dumps({"forms": [[f["form"], f["entry_id"]] for f in forms_rows], "cards": cards})
+    ambiguous = {row["id"] for row in entry_rows if row["ambiguous"]}
+    forms = [[f["form"], f["entry_id"], f["entry_id"] in ambiguous and not f["origin"].startswith("variant")]
+             for f in forms_rows]  # curated variants are the specific forms (浪潮集团), never ambiguous
+    return orjson.dumps({"forms": forms, "cards": cards})
 
 
 def _hant(entry) -> str:
@@ -305,8 +308,9 @@ class Store:
     def blob(self, name: str) -> bytes:
         return self.query("SELECT data FROM _blobs WHERE name = ?", (name,))[0]["data"]
 
-    def annotator_data(self) -> tuple[list[tuple[str, str]], dict[str, dict]]:
-        """Every surface form with its entry id, and each entry's card (see annotate.entry_card)."""
+    def annotator_data(self) -> tuple[list[tuple[str, str, bool]], dict[str, dict]]:
+        """Every surface form with its entry id and whether it is also an ordinary word, and each
+        entry's card (see annotate.entry_card)."""
         import orjson
 
         data = orjson.loads(self.blob("annotator"))

@@ -16,7 +16,7 @@ def project(span, expected: dict, entries: dict) -> dict:
     if "end" in expected:
         out["end"] = span.end
     if "ambiguous" in expected:
-        out["ambiguous"] = entries[span.id]["ambiguous"]
+        out["ambiguous"] = span.ambiguous
     kids = expected.get("children", [])
     if span.children or kids:
         padded = kids + [{}] * len(span.children)

@@ -112,7 +112,7 @@
       var zh = el("div", "tip-zh", forms + " · " + entry.kind);
       zh.lang = "zh";
       tip.appendChild(zh);
-      if (entry.ambiguous) {
+      if (term.classList.contains("ambiguous")) {  // the form met here (浪潮, not 浪潮集团)
         tip.appendChild(el("div", "tip-amb", "Ambiguous: also an ordinary word, “" + entry.ordinary + "”"));
       }
       var href = term.getAttribute("href");
