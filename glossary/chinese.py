@@ -15,8 +15,6 @@ from functools import cache
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen.
 BREAK_RE = re.compile("[\\s\u200b\u00ad]+")
-# Also joined across a break: CJK punctuation (、 〇 「」) and full-width forms (＋ ，).
-JOINABLE_EXTRA = (("\u3001", "\u303f"), ("\uff01", "\uffef"))
 
 
 def is_han(char: str) -> bool:
@@ -106,7 +104,8 @@ class View:
 
 
 def _joinable(char: str) -> bool:
-    return is_han(char) or any(lo <= char <= hi for lo, hi in JOINABLE_EXTRA)
+    """Han, CJK punctuation (、 〇 「」) or a full-width form (＋ ，): a break between two is a PDF's."""
+    return is_han(char) or "\u3001" <= char <= "\u303f" or "\uff01" <= char <= "\uffef"
 
 
 def matching_view(text: str) -> View:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -54,7 +54,7 @@ def compact(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
-@cache
+@lru_cache(maxsize=16)  # keyed on the Host header: bounded, whatever clients send
 def bookmarklet_href(server: str) -> str:
     return "javascript:" + quote(compact(script_for(server)), safe=URL_SAFE)
 

@@ -355,3 +355,27 @@ def test_a_200000_character_page_annotates_within_two_seconds_without_freezing(p
     assert count > 4000
     assert in_page < 2.0
     assert longest < 300, "the page never freezes for long"
+
+
+def test_a_text_node_longer_than_the_api_limit_is_annotated_up_to_it(page, site, href):
+    filler = "这是一段很长的普通文字。" * 21_000  # 252,000 characters in one text node
+    page.goto(site.add("giant", f"<pre>坚持新型举国体制。{filler}发展通用人工智能。</pre><p>人工智能</p>"))
+    annotate(page, href)
+    assert marks(page) == [("xinxing-juguo-tizhi", "新型举国体制"), ("rengong-zhineng", "人工智能")]
+
+
+def test_the_bookmarklet_page_lets_the_reader_try_it_in_place(page, server):
+    """Our own pages forbid javascript: URLs (CSP); the try button runs the same script from /bookmarklet.js."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "/bookmarklet")
+    before = page.evaluate("document.body.innerHTML")
+    page.click("#bm-try")
+    expect(badge(page)).to_contain_text("terms marked")
+    assert ("xinxing-juguo-tizhi", "新型舉國體制") in marks(page)
+    page.click("#bm-try")
+    expect(page.locator("pgx-root")).to_have_count(0)
+    assert page.evaluate("document.body.innerHTML") == before
+    page.click("#bookmarklet")  # a click on the link itself tries it too, instead of a CSP error
+    expect(badge(page)).to_contain_text("terms marked")
+    assert errors == []

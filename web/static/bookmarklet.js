@@ -9,6 +9,8 @@
   const KEY = "__policyGlossaryBookmarklet";
   // Code points per request (the API takes 200,000) and requests in flight at once.
   const BATCH = 40000;
+  // A single text node longer than the API's limit is annotated up to this many code points.
+  const NODE_MAX = 190000;
   const PARALLEL = 3;
   // Milliseconds of DOM work before yielding to the page, so it never freezes for long.
   const SLICE = 12;
@@ -297,7 +299,8 @@ button:hover { background: #e8ecf2; }
     const out = [];
     let cur = null;
     for (const node of nodes) {
-      const text = wellFormed(node.data);
+      let text = wellFormed(node.data);
+      if (text.length > NODE_MAX) text = Array.from(text).slice(0, NODE_MAX).join("");
       const size = codePoints(text);
       if (!cur || (cur.size + size > BATCH && cur.items.length)) {
         cur = { items: [], parts: [], size: 0 };
@@ -318,7 +321,7 @@ button:hover { background: #e8ecf2; }
   const wrap = (item, spans) => {
     const { node, data } = item;
     if (!node.parentNode || node.data !== data) return 0;
-    const at = data.length === item.size ? null : utf16Offsets(data);
+    const at = data.length === item.size ? null : utf16Offsets(data.slice(0, item.text.length));
     const parts = [];
     let pos = 0;
     for (const span of spans) {
