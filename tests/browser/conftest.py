@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -23,11 +24,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+def wait_for(url: str, proc: subprocess.Popen, log, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read().decode()}")
+            log.seek(0)
+            raise RuntimeError(f"server exited with {proc.returncode}: {log.read().decode()}")
         try:
             urllib.request.urlopen(url, timeout=1).read()
             return
@@ -40,17 +42,18 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
 def server(db_path):
     """`glossary serve` as a user runs it, on a free loopback port; yields its base URL."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server can never stall on it
     proc = subprocess.Popen(
         [sys.executable, "-m", "glossary", "serve", "--db", str(db_path), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(base + "/", proc)
+        wait_for(base + "/", proc, log)
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-        proc.stderr.close()
+        log.close()
 
 
 @pytest.fixture(scope="session")
