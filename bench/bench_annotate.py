@@ -52,26 +52,31 @@ def corpus_text() -> str:
 
 
 def boundary_scores(glossary) -> dict:
+    """Precision and recall on the boundary set, strict (any tag counts) and for claims alone
+    (a tag flagged `ambiguous` is a warning to the reader, not a claim)."""
     import yaml
 
     cases = yaml.safe_load((ROOT / "tests" / "cases" / "boundaries.yaml").read_text(encoding="utf-8"))
-    tp = fp = fn = tn = 0
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "claims": 0, "wrong_claims": 0}
     wrong = []
     for case in cases:
-        found = any(s.id == case["id"] for top in glossary.annotate(case["text"]).spans for s in top.walk())
-        if found and case["occurs"]:
-            tp += 1
-        elif found:
-            fp += 1
-            wrong.append(("false positive", case["id"], case["text"]))
+        spans = [s for top in glossary.annotate(case["text"]).spans for s in top.walk() if s.id == case["id"]]
+        claimed = any(not s.ambiguous for s in spans)
+        counts["claims"] += claimed
+        if spans and case["occurs"]:
+            counts["tp"] += 1
+        elif spans:
+            counts["fp"] += 1
+            counts["wrong_claims"] += claimed
+            wrong.append(("false claim" if claimed else "flagged ambiguous", case["id"], case["text"]))
         elif case["occurs"]:
-            fn += 1
+            counts["fn"] += 1
             wrong.append(("missed", case["id"], case["text"]))
         else:
-            tn += 1
-    return {"cases": len(cases), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
-            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "wrong": wrong}
+            counts["tn"] += 1
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    return {**counts, "cases": len(cases), "precision": tp / (tp + fp), "recall": tp / (tp + fn),
+            "claim_precision": 1 - counts["wrong_claims"] / counts["claims"], "wrong": wrong}
 
 
 def main() -> None:
@@ -146,9 +151,13 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"4. peak memory, 4 MB input: {peak / 1024:.0f} MB (target < 200 MB)")
 
+    if not (ROOT / "tests" / "cases" / "boundaries.yaml").is_file():
+        return
     scores = boundary_scores(glossary)
-    print(f"5. boundary set: {scores['cases']} cases, precision {scores['precision']:.3f}, "
-          f"recall {scores['recall']:.3f} (tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}, tn {scores['tn']})")
+    print(f"5. boundary set: {scores['cases']} cases; recall {scores['recall']:.3f}; precision "
+          f"{scores['precision']:.3f} counting every tag (tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}, "
+          f"tn {scores['tn']}), {scores['claim_precision']:.3f} counting claims only "
+          f"({scores['wrong_claims']} wrong of {scores['claims']}; the other false tags are flagged ambiguous)")
     for kind, entry_id, sentence in scores["wrong"]:
         print(f"   {kind}: {entry_id} in {sentence}")
 

@@ -1,0 +1,57 @@
+"""Word boundaries on real text: the curated glossary over tests/cases/boundaries.yaml.
+
+Each case is a real sentence with a human judgement of whether an entry truly occurs in it. A tag
+the annotator flags `ambiguous` is a warning, not a claim, so it is scored apart: the bars below are
+on the claims (unflagged tags) and on finding every true occurrence. bench/bench_annotate.py prints
+the full figures, the strict ones included.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from glossary import Glossary
+from glossary.store import build
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "boundaries.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    path = tmp_path_factory.mktemp("real") / "terms.sqlite"
+    build(path)
+    return Glossary.open(path, build=False)
+
+
+def verdict(glossary, case) -> str:
+    spans = [s for top in glossary.annotate(case["text"]).spans for s in top.walk() if s.id == case["id"]]
+    if not spans:
+        return "absent"
+    return "flagged" if all(s.ambiguous for s in spans) else "claimed"
+
+
+def test_the_set_is_large_and_balanced():
+    assert len(CASES) >= 150
+    assert sum(not c["occurs"] for c in CASES) >= 60
+    assert all(c["source"] and c["why"] for c in CASES)
+
+
+def test_every_case_names_an_entry_whose_form_is_in_the_text(real):
+    from glossary.store import Store
+
+    store = Store(real.store.path)
+    for case in CASES:
+        forms = {f["form"] for f in store.forms_of(case["id"])}
+        assert forms, case["id"]
+        assert any(form in case["text"] for form in forms), case
+
+
+def test_precision_of_claims_and_recall(real):
+    seen = [(case, verdict(real, case)) for case in CASES]
+    true_found = sum(1 for c, v in seen if c["occurs"] and v != "absent")
+    true_total = sum(1 for c, _ in seen if c["occurs"])
+    claims = [(c, v) for c, v in seen if v == "claimed"]
+    wrong_claims = [c["text"] for c, v in claims if not c["occurs"]]
+    assert true_found / true_total >= 0.98
+    assert 1 - len(wrong_claims) / len(claims) >= 0.95, wrong_claims
