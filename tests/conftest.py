@@ -29,3 +29,16 @@ def glossary(db_path):
     from glossary import Glossary
 
     return Glossary.open(db_path, build=False)
+
+
+@pytest.fixture(scope="module")
+def app(db_path):
+    """The Flask app on the fixture database (nothing is opened until the first request)."""
+    from web import create_app
+
+    return create_app(db_path)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

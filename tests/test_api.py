@@ -8,16 +8,6 @@ import pytest
 from web import create_app
 
 
-@pytest.fixture(scope="module")
-def app(db_path):
-    return create_app(db_path)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def annotate(client, body, content_type="application/json"):
     data = body if isinstance(body, bytes | str) else json.dumps(body, ensure_ascii=False)
     return client.post("/api/v1/annotate", data=data, content_type=content_type)

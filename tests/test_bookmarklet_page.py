@@ -12,15 +12,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-import pytest
-
-from web import create_app
 from web.bookmarklet import SCRIPT, bookmarklet_href, compact, script_for
-
-
-@pytest.fixture(scope="module")
-def client(db_path):
-    return create_app(db_path, {"TESTING": True}).test_client()
 
 
 class Links(HTMLParser):

@@ -18,16 +18,6 @@ PAGES = ["/", "/?q=rengong", "/terms/tongyong-rengong-zhineng", "/browse", "/kin
          "/sources/sample-article", "/annotate", "/api", "/terms/no-such-entry"]
 
 
-@pytest.fixture(scope="module")
-def app(db_path):
-    return create_app(db_path)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 class Elements(HTMLParser):
     """Every start tag of a page as (tag, attributes), plus the text of <script> elements."""
 
