@@ -59,6 +59,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a shared server from reading the database
     try:
         db = sqlite_utils.Database(tmp)
         forms_rows, entry_rows, rendering_rows, quote_rows, tag_rows = [], [], [], [], []
