@@ -124,6 +124,9 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
         for i, rendering in enumerate(entry.renderings):
             if rendering.source and rendering.source not in source_ids:
                 report(f"rendering source {rendering.source!r} is not in sources.yaml", "renderings", i)
+            elif rendering.source in texts and _normalise(rendering.en).lower() not in texts[rendering.source].lower():
+                report(f"rendering {rendering.en!r} does not occur in {rendering.source}, the source it names",
+                       "renderings", i)
         for i, quote in enumerate(entry.quotes):
             if quote.source not in source_ids:
                 report(f"quote {i + 1}: source {quote.source!r} is not in sources.yaml", "quotes", i, "source")

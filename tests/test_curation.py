@@ -64,3 +64,13 @@ def test_wrong_pinyin_is_reported(tree):
     path.write_text(path.read_text(encoding="utf-8").replace("xiàgǎng", "xiàgāng gǎng"), encoding="utf-8")
     problems = load(tree).problems
     assert len(problems) == 1 and problems[0].line == 2 and "does not fit" in problems[0].message
+
+
+def test_a_rendering_attributed_to_an_article_must_occur_in_it(tree):
+    path = tree["entries"] / "tongyong-rengong-zhineng.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- en: general artificial intelligence",
+                                                             "- en: universal machine intelligence"),
+                    encoding="utf-8")
+    problems = load(tree).problems
+    assert [(p.line, p.message) for p in problems] == [
+        (6, "rendering 'universal machine intelligence' does not occur in other-article, the source it names")]
