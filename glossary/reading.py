@@ -119,5 +119,5 @@ def dictionary(annotation: Annotation, lexicon, numbers: bool = False) -> list[d
             entry = words[word]
             out.append({"start": start, "end": end, "text": word, "source": "CC-CEDICT",
                         "pinyin": cedict_pinyin(entry["pinyin"], numbers),
-                        "definitions": entry["definitions"]})
+                        "definitions": [d.strip() for d in entry["definitions"] if d.strip()]})
     return out
