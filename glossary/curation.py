@@ -15,6 +15,16 @@ from glossary.model import Entry, Problem, Source, parse_entry, parse_sources
 PACKAGE_DIR = Path(__file__).resolve().parent
 ENTRIES_DIR = PACKAGE_DIR / "entries"
 SOURCES_FILE = PACKAGE_DIR / "sources.yaml"
+ORDINARY_WORDS = "ordinary_words.txt"  # beside sources.yaml
+
+
+def ordinary_words(sources_file: Path = SOURCES_FILE) -> list[str]:
+    """The curated list of ordinary words for the boundary judgement (see ordinary_words.txt)."""
+    path = Path(sources_file).parent / ORDINARY_WORDS
+    if not path.is_file():
+        return []
+    words = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [w for w in words if w]
 
 
 @dataclass
@@ -103,6 +113,7 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
     if seeds and not texts:
         problems.append(Problem(str(seeds), None, "no source article found there"))
     owner: dict[str, str] = {}
+    ordinary = set(ordinary_words(sources_file))
     for entry in entries:
         name, at = files[entry.id], lines[entry.id]
 
@@ -115,6 +126,8 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
         if slug(entry.pinyin) != re.sub(r"-\d+$", "", entry.id):
             report(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin", to=warnings)
         for form, origin, _ in surface_forms(entry):
+            if form in ordinary:
+                report(f"surface form {form!r} ({origin}) is listed in {ORDINARY_WORDS} as an ordinary word", "zh")
             if form in owner and owner[form] != entry.id:
                 report(f"surface form {form!r} ({origin}) is also a form of {files[owner[form]]}", "zh")
             owner.setdefault(form, entry.id)

@@ -58,11 +58,17 @@ def _dictionary_words() -> dict[str, int]:
     return freqs
 
 
-def build_lexicon(glossary_forms: Iterable[str]) -> tuple[bytes, int]:
-    """The trie bytes stored in the database (word → frequency), and the frequencies' total."""
+def build_lexicon(glossary_forms: Iterable[str], ordinary: Iterable[str] = ()) -> tuple[bytes, int]:
+    """The trie bytes stored in the database (word → frequency), and the frequencies' total.
+
+    `ordinary`: curated ordinary words jieba lacks (glossary/ordinary_words.txt); as rare words they
+    still outweigh a glossary form plus a lone character (工信部门 over 工信部|门).
+    """
     import marisa_trie
 
     freqs = dict(_dictionary_words())
+    for word in ordinary:
+        freqs[word] = freqs.get(word) or 1
     for form in glossary_forms:
         freqs[form] = freqs.get(form) or GLOSSARY_FREQ
     trie = marisa_trie.RecordTrie("<I", ((w, (f,)) for w, f in freqs.items()))

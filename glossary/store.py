@@ -21,7 +21,8 @@ class StoreError(Exception):
 
 
 def source_files(entries_dir: Path, sources_file: Path) -> list[Path]:
-    return sorted(Path(entries_dir).glob("*.yaml")) + [Path(sources_file)]
+    ordinary = Path(sources_file).parent / "ordinary_words.txt"
+    return sorted(Path(entries_dir).glob("*.yaml")) + [Path(sources_file)] + ([ordinary] if ordinary.is_file() else [])
 
 
 def sources_hash(entries_dir: Path, sources_file: Path) -> str:
@@ -98,7 +99,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         db["entries"].create_index(["kind"])
         db["entries"].enable_fts(["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
                                  tokenize="unicode61 remove_diacritics 2")
-        lexicon, total = build_lexicon(row["form"] for row in forms_rows)
+        lexicon, total = build_lexicon([row["form"] for row in forms_rows], curation.ordinary_words(sources_file))
         db["_blobs"].insert({"name": "lexicon", "data": lexicon})
         db["_blobs"].insert({"name": "annotator", "data": _annotator_blob(entry_rows, forms_rows, quote_rows)})
         meta = {
@@ -185,7 +186,7 @@ def needs_build(db_path: str | Path) -> bool:
     built = db_path.stat().st_mtime
     with os.scandir(entries_dir) as found:  # scandir: this runs at every start of the CLI
         stats = [e.stat().st_mtime for e in found if e.name.endswith(".yaml")]
-    newest = max(stats + [sources_file.stat().st_mtime])
+    newest = max(stats + [p.stat().st_mtime for p in source_files(entries_dir, sources_file)[-2:]])
     if newest <= built and len(stats) == int(meta.get("entries", -1)):
         return False
     return sources_hash(entries_dir, sources_file) != meta.get("sources_hash")
