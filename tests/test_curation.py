@@ -74,3 +74,14 @@ def test_a_rendering_attributed_to_an_article_must_occur_in_it(tree):
     problems = load(tree).problems
     assert [(p.line, p.message) for p in problems] == [
         (6, "rendering 'universal machine intelligence' does not occur in other-article, the source it names")]
+
+
+def test_an_ordinary_word_may_not_be_a_glossary_form(tmp_path, fixture_paths):
+    import shutil
+
+    sources = tmp_path / "sources.yaml"
+    shutil.copy(fixture_paths["sources"], sources)
+    (tmp_path / "ordinary_words.txt").write_text("北大门  # fine\n下岗\n", encoding="utf-8")
+    problems = curation.load(fixture_paths["entries"], sources).problems
+    assert [p.message for p in problems] == [
+        "surface form '下岗' (zh) is listed in ordinary_words.txt as an ordinary word"]
