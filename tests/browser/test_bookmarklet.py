@@ -182,6 +182,25 @@ def test_characters_beyond_the_basic_plane_do_not_shift_the_marks(page, site, hr
     assert page.inner_text("body").startswith(text_before)
 
 
+def test_a_term_split_by_inline_markup_is_marked_in_each_piece(page, site, href):
+    body = ('<p id=a>坚持新型<b>举国</b><span class="x">体制</span>，发展<a href="#">通用</a>人工智能。</p>'
+            "<ul><li>通用</li><li>人工智能</li></ul>")
+    page.goto(site.add("inline", body))
+    before = page.evaluate("document.body.innerHTML")
+    annotate(page, href)
+    assert marks(page) == [
+        ("xinxing-juguo-tizhi", "新型"), ("xinxing-juguo-tizhi", "举国"), ("xinxing-juguo-tizhi", "体制"),
+        ("tongyong-rengong-zhineng", "通用"), ("tongyong-rengong-zhineng", "人工智能"),
+        ("rengong-zhineng", "人工智能"),  # separate list items are separate blocks: no 通用人工智能 across them
+    ]
+    expect(badge(page)).to_contain_text("3 terms marked")
+    assert page.inner_text("#a") == "坚持新型举国体制，发展通用人工智能。"
+    page.locator("pgx-mark[data-pgx-id=xinxing-juguo-tizhi]").nth(1).hover()
+    expect(page.locator("pgx-root .tip")).to_contain_text("新型举国体制")
+    click(page, href)
+    assert page.evaluate("document.body.innerHTML") == before
+
+
 def test_second_click_restores_the_page_exactly_and_third_annotates_again(page, site, href):
     body = SIMPLIFIED + "<p>  空白  <i>人工智能</i>&amp;&lt;tag&gt; 人工智能\n人工智能</p><!-- 人工智能 -->"
     page.goto(site.add("toggle", body))

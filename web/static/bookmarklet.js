@@ -14,7 +14,8 @@
   const PARALLEL = 3;
   // Milliseconds of DOM work before yielding to the page, so it never freezes for long.
   const SLICE = 12;
-  // Joins text nodes in one request. Not whitespace and in no term, so no match spans two nodes.
+  // Joins text nodes of different blocks in one request. Not whitespace and in no term, so no match
+  // spans two blocks; text nodes of one block (新型<b>举国</b>体制) are joined with nothing between.
   const SEP = "\n\ufffc\n";
   const FALLBACK_CHARS = 6000;
   const SKIP = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "TEXTAREA", "INPUT", "SELECT",
@@ -295,20 +296,38 @@ button:hover { background: #e8ecf2; }
     while (walker.nextNode()) nodes.push(walker.currentNode);
     return nodes;
   };
+  // The nearest ancestor that is not laid out inline: text nodes under the same one read as one run.
+  const blocks = new Map();
+  const blockOf = (node) => {
+    let elem = node.parentElement;
+    const path = [];
+    while (elem && elem !== doc.body && !blocks.has(elem)) {
+      path.push(elem);
+      const display = getComputedStyle(elem).display;
+      if (display !== "inline" && display !== "contents") break;
+      elem = elem.parentElement;
+    }
+    const block = elem && blocks.has(elem) ? blocks.get(elem) : elem;
+    for (const each of path) blocks.set(each, block);
+    return block;
+  };
   const batches = (nodes) => {
     const out = [];
     let cur = null;
+    let lastBlock = null;
     for (const node of nodes) {
       let text = wellFormed(node.data);
       if (text.length > NODE_MAX) text = Array.from(text).slice(0, NODE_MAX).join("");
       const size = codePoints(text);
+      const block = blockOf(node);
       if (!cur || (cur.size + size > BATCH && cur.items.length)) {
         cur = { items: [], parts: [], size: 0 };
         out.push(cur);
-      } else {
+      } else if (block !== lastBlock) {
         cur.parts.push(SEP);
         cur.size += SEP.length;
       }
+      lastBlock = block;
       cur.items.push({ node, data: node.data, text, start: cur.size, size });
       cur.parts.push(text);
       cur.size += size;
@@ -318,16 +337,19 @@ button:hover { background: #e8ecf2; }
 
   // ------------------------------------------------------------ marking
 
-  const wrap = (item, spans) => {
+  // `pieces`: {span, from, to}, the part of a span in this node, in code points of the node's text
+  // (a span over two text nodes of one block is marked in each, both marks carrying the span).
+  const wrap = (item, pieces) => {
     const { node, data } = item;
-    if (!node.parentNode || node.data !== data) return 0;
+    if (!node.parentNode || node.data !== data) return [];
     const at = data.length === item.size ? null : utf16Offsets(data.slice(0, item.text.length));
     const parts = [];
+    const marked = [];
     let pos = 0;
-    for (const span of spans) {
-      const s = at ? at[span.start - item.start] : span.start - item.start;
-      const e = at ? at[span.end - item.start] : span.end - item.start;
-      if (s < pos || wellFormed(data.slice(s, e)) !== span.text) continue;
+    for (const { span, from, to, text } of pieces) {
+      const s = at ? at[from] : from;
+      const e = at ? at[to] : to;
+      if (s < pos || wellFormed(data.slice(s, e)) !== text) continue;
       if (s > pos) parts.push(doc.createTextNode(data.slice(pos, s)));
       const mark = doc.createElement("pgx-mark");
       mark.className = span.ambiguous ? "pgx-term pgx-ambiguous" : "pgx-term";
@@ -335,18 +357,19 @@ button:hover { background: #e8ecf2; }
       mark.textContent = data.slice(s, e);
       mark.pgxSpan = span;
       parts.push(mark);
+      marked.push(span);
       pos = e;
     }
-    if (!parts.length) return 0;
+    if (!marked.length) return [];
     if (pos < data.length) parts.push(doc.createTextNode(data.slice(pos)));
     const frag = doc.createDocumentFragment();
     frag.append(...parts);
     node.parentNode.replaceChild(frag, node);
     state.records.push({ node, parts });
-    return parts.filter((p) => p.nodeType === 1).length;
+    return marked;
   };
 
-  const found = { marks: 0, ids: new Set() };
+  const found = { marks: 0, ids: new Set(), spans: new Set() };
   const apply = async (batch, result) => {
     Object.assign(entries, result.entries || {});
     Object.assign(sources, result.sources || {});
@@ -355,20 +378,32 @@ button:hover { background: #e8ecf2; }
     let k = 0;
     for (const span of spans) {
       while (k < batch.items.length && batch.items[k].start + batch.items[k].size <= span.start) k++;
-      const item = batch.items[k];
-      if (!item || span.start < item.start || span.end > item.start + item.size) continue;
-      if (!groups.has(item)) groups.set(item, []);
-      groups.get(item).push(span);
+      let chars = null;
+      for (let j = k; j < batch.items.length && batch.items[j].start < span.end; j++) {
+        const item = batch.items[j];
+        const from = Math.max(span.start, item.start);
+        const to = Math.min(span.end, item.start + item.size);
+        if (from >= to) continue;
+        let text = span.text;
+        if (from !== span.start || to !== span.end) {
+          chars = chars || Array.from(span.text);
+          text = chars.slice(from - span.start, to - span.start).join("");
+        }
+        if (!groups.has(item)) groups.set(item, []);
+        groups.get(item).push({ span, from: from - item.start, to: to - item.start, text });
+      }
     }
     let t0 = performance.now();
     for (const [item, list] of groups) {
       if (state.cancelled) return;
-      const n = wrap(item, list);
-      if (n) {
-        found.marks += n;
-        const addIds = (l) => l.forEach((s) => { found.ids.add(s.id); addIds(s.children || []); });
-        addIds(list);
+      const addIds = (l) => l.forEach((x) => { found.ids.add(x.id); addIds(x.children || []); });
+      for (const span of wrap(item, list)) {  // a span split over two nodes counts once
+        if (!found.spans.has(span)) {
+          found.spans.add(span);
+          addIds([span]);
+        }
       }
+      found.marks = found.spans.size;
       if (performance.now() - t0 > SLICE) {
         await pause();
         t0 = performance.now();
