@@ -397,7 +397,8 @@ button:hover { background: #e8ecf2; }
     for (const [item, list] of groups) {
       if (state.cancelled) return;
       const addIds = (l) => l.forEach((x) => { found.ids.add(x.id); addIds(x.children || []); });
-      for (const span of wrap(item, list)) {  // a span split over two nodes counts once
+      // A span split over two text nodes is marked in both and counted once.
+      for (const span of wrap(item, list)) {
         if (!found.spans.has(span)) {
           found.spans.add(span);
           addIds([span]);
