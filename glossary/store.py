@@ -278,11 +278,6 @@ class Store:
         return [dict(r) for r in self.query(
             "SELECT form, origin, note FROM forms WHERE entry_id = ? ORDER BY rowid", (entry_id,))]
 
-    def first_quotes(self) -> dict[str, dict]:
-        """Each entry's first quote, for tooltips."""
-        rows = self.query("SELECT entry_id, source, text, zh, cites FROM quotes WHERE position = 0")
-        return {r["entry_id"]: {k: r[k] for k in ("source", "text", "zh", "cites")} for r in rows}
-
     def by_kind(self, kind: str) -> list[dict]:
         return self.summaries("WHERE kind = ?", (kind,))
 
