@@ -460,3 +460,16 @@ def test_annotate_get_with_text_annotates_it(client):
     assert '<a class="term" data-id="xinxing-juguo-tizhi"' in html
     assert ">坚持新型举国体制</textarea>" in html
     assert client.get("/annotate", query_string={"text": " "}).status_code == 400
+
+
+def test_the_whole_glossary_downloads_for_a_termbase(client):
+    tbx = client.get("/glossary.tbx")
+    assert tbx.status_code == 200 and tbx.mimetype == "application/x-tbx+xml"
+    assert tbx.headers["Content-Disposition"] == 'attachment; filename="policy-glossary.tbx"'
+    root = ET.fromstring(get_text(tbx).split("\n", 2)[2])
+    ids = {e.get("id") for e in root.iter("termEntry")}
+    data = client.get("/glossary.json").get_json()
+    assert ids == {e["id"] for e in data["entries"]} and "xinxing-juguo-tizhi" in ids
+    assert get_text(client.get("/glossary.csv")).startswith("\ufeffzh,zh_hant,pinyin,en")
+    assert client.get("/glossary.exe").status_code == 404
+    assert 'href="/glossary.tbx"' in get_text(client.get("/browse"))

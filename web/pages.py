@@ -138,6 +138,24 @@ def source(source_id: str):
     return render_template("source.html", source=found, attested=attested)
 
 
+GLOSSARY_DOWNLOADS = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": "text/tab-separated-values",
+                      "json": "application/json"}
+
+
+@bp.get("/glossary.<fmt>")
+def download(fmt: str):
+    """The whole glossary for a CAT tool's termbase (TBX-Basic, CSV, TSV) or for scripts (JSON)."""
+    from glossary import exchange
+
+    if fmt not in GLOSSARY_DOWNLOADS:
+        abort(404, description=f"No download as “{fmt}”; choose one of {', '.join(GLOSSARY_DOWNLOADS)}.")
+    body = exchange.export(get_glossary().store, fmt)
+    if fmt == "csv":
+        body = "\ufeff" + body  # the BOM lets Excel read UTF-8
+    return Response(body, mimetype=GLOSSARY_DOWNLOADS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="policy-glossary.{fmt}"'})
+
+
 # ---------------------------------------------------------------- annotate
 
 class TextProblem(Exception):
