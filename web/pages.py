@@ -210,8 +210,8 @@ def _annotate_form():
 
 @bp.route("/annotate", methods=["GET", "POST"])
 def annotate():
-    """GET shows the form; GET with ?text= (the bookmarklet's fallback on pages whose CSP blocks it)
-    and POST annotate the text."""
+    """GET shows the form; POST, and GET with ?text= (a link to an annotation), annotate the text.
+    (The bookmarklet's fallback hands text over in the fragment, #text=, which static/annotate.js posts.)"""
     if request.method == "GET":
         if "text" not in request.args:
             return render_template("annotate.html", text="", ambiguous=True, pinyin_all=False, result=None)

@@ -59,6 +59,27 @@
     box.addEventListener("change", function () { remember("glossary.pinyin", box.checked ? "1" : "0"); });
   }
 
+  /* ------------------------------------------------------------ text handed over by the bookmarklet */
+  /* On a page whose CSP blocks it, the bookmarklet opens /annotate#text=…: a fragment never reaches
+   * the server or its logs. The text is posted like a paste, and the fragment is taken out of the
+   * address (and so out of the browser's history). */
+  function handoff() {
+    var form = document.getElementById("annotate-form");
+    var area = document.getElementById("text");
+    if (!form || !area || window.location.hash.indexOf("#text=") !== 0) return false;
+    var text;
+    try {
+      text = decodeURIComponent(window.location.hash.slice(6));
+    } catch (e) {
+      return false;
+    }
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    area.value = text;
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+    return true;
+  }
+
   /* ------------------------------------------------------------ character count */
   function charCount() {
     var area = document.getElementById("text");
@@ -211,6 +232,7 @@
   }
 
   function init() {
+    if (handoff()) return;
     copyButtons();
     pinyinToggle();
     charCount();

@@ -439,7 +439,8 @@ button:hover { background: #e8ecf2; }
       text = (main && main.innerText) || "";
     }
     text = Array.from(text.trim()).slice(0, FALLBACK_CHARS).join("");
-    const href = `${SERVER}/annotate?text=${encodeURIComponent(text)}`;
+    // In the fragment: the annotate page posts it, so the page's text never travels in a URL.
+    const href = `${SERVER}/annotate#text=${encodeURIComponent(text)}`;
     const opened = win.open(href, "_blank");
     try { if (opened) opened.opener = null; } catch (err) { /* cross-origin already */ }
     const why = "This page\u2019s Content-Security-Policy blocks requests to the glossary server, so its "
