@@ -11,11 +11,11 @@ from pathlib import Path
 
 from glossary.chinese import pinyin_problem, plus_variants, regional_forms, slug
 from glossary.model import Entry, Problem, Source, parse_entry, parse_sources
+from glossary.store import ORDINARY_WORDS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ENTRIES_DIR = PACKAGE_DIR / "entries"
 SOURCES_FILE = PACKAGE_DIR / "sources.yaml"
-ORDINARY_WORDS = "ordinary_words.txt"  # beside sources.yaml
 
 
 def ordinary_words(sources_file: Path = SOURCES_FILE) -> list[str]:

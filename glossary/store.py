@@ -12,17 +12,23 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 DEFAULT_DB = "terms.sqlite"
+ORDINARY_WORDS = "ordinary_words.txt"  # beside sources.yaml; read by curation.ordinary_words
 
 
 class StoreError(Exception):
     """The database cannot be used (unreadable, not ours, or from an unknown schema)."""
 
 
+def curated_lists(sources_file: Path) -> list[Path]:
+    """The curated files beside the entries: sources.yaml and, where there is one, ordinary_words.txt."""
+    ordinary = Path(sources_file).parent / ORDINARY_WORDS
+    return [Path(sources_file)] + ([ordinary] if ordinary.is_file() else [])
+
+
 def source_files(entries_dir: Path, sources_file: Path) -> list[Path]:
-    ordinary = Path(sources_file).parent / "ordinary_words.txt"
-    return sorted(Path(entries_dir).glob("*.yaml")) + [Path(sources_file)] + ([ordinary] if ordinary.is_file() else [])
+    return sorted(Path(entries_dir).glob("*.yaml")) + curated_lists(sources_file)
 
 
 def sources_hash(entries_dir: Path, sources_file: Path) -> str:
@@ -66,6 +72,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         forms_rows, entry_rows, rendering_rows, quote_rows, tag_rows = [], [], [], [], []
         for entry in curated.entries:
             py = pinyin_forms(entry.zh, entry.pinyin)
+            forms = curation.surface_forms(entry)
             entry_rows.append({
                 "id": entry.id, "zh": entry.zh, "zh_hant": entry.zh_hant or _hant(entry), "kind": entry.kind,
                 "zh_attested": int(entry.zh_attested), "pinyin": entry.pinyin, "pinyin_plain": py["plain"],
@@ -73,11 +80,10 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
                 "en": entry.en, "ambiguous": entry.ambiguous, "first_attested": entry.first_attested,
                 "notes": entry.notes or "", "tags": json.dumps(entry.tags, ensure_ascii=False),
                 "renderings_text": " | ".join(r.en for r in entry.renderings),
-                "forms_text": " ".join(f for f, _, _ in curation.surface_forms(entry)),
                 "quote_count": len(entry.quotes),
                 "data": json.dumps(entry.to_dict(), ensure_ascii=False),
             })
-            for form, origin, note in curation.surface_forms(entry):
+            for form, origin, note in forms:
                 forms_rows.append({"form": form, "entry_id": entry.id, "origin": origin, "note": note})
             for i, r in enumerate(entry.renderings):
                 rendering_rows.append({"entry_id": entry.id, "position": i, **r.to_dict()})
@@ -132,7 +138,7 @@ def _create_schema(db) -> None:
         "id": str, "zh": str, "zh_hant": str, "kind": str, "zh_attested": int, "pinyin": str,
         "pinyin_plain": str, "pinyin_syllables": str, "pinyin_numbered": str, "pinyin_key": str, "en": str,
         "ambiguous": str, "first_attested": str, "notes": str, "tags": str, "renderings_text": str,
-        "forms_text": str, "quote_count": int, "data": str}, pk="id")
+        "quote_count": int, "data": str}, pk="id")
     db["forms"].create({"form": str, "entry_id": str, "origin": str, "note": str}, pk="form",
                        foreign_keys=[("entry_id", "entries")])
     db["renderings"].create({"entry_id": str, "position": int, "en": str, "source": str, "note": str},
@@ -186,7 +192,7 @@ def needs_build(db_path: str | Path) -> bool:
     built = db_path.stat().st_mtime
     with os.scandir(entries_dir) as found:  # scandir: this runs at every start of the CLI
         stats = [e.stat().st_mtime for e in found if e.name.endswith(".yaml")]
-    newest = max(stats + [p.stat().st_mtime for p in source_files(entries_dir, sources_file)[-2:]])
+    newest = max(stats + [p.stat().st_mtime for p in curated_lists(sources_file)])
     if newest <= built and len(stats) == int(meta.get("entries", -1)):
         return False
     return sources_hash(entries_dir, sources_file) != meta.get("sources_hash")
