@@ -142,6 +142,14 @@ GLOSSARY_DOWNLOADS = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": 
                       "json": "application/json"}
 
 
+def attachment(body: str, fmt: str, name: str) -> Response:
+    """A download of `name.fmt`; CSV starts with the byte-order mark Excel needs to read UTF-8."""
+    if fmt == "csv":
+        body = "\ufeff" + body
+    return Response(body, mimetype=GLOSSARY_DOWNLOADS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
 @bp.get("/glossary.<fmt>")
 def download(fmt: str):
     """The whole glossary for a CAT tool's termbase (TBX-Basic, CSV, TSV) or for scripts (JSON)."""
@@ -149,11 +157,7 @@ def download(fmt: str):
 
     if fmt not in GLOSSARY_DOWNLOADS:
         abort(404, description=f"No download as “{fmt}”; choose one of {', '.join(GLOSSARY_DOWNLOADS)}.")
-    body = exchange.export(get_glossary().store, fmt)
-    if fmt == "csv":
-        body = "\ufeff" + body  # the BOM lets Excel read UTF-8
-    return Response(body, mimetype=GLOSSARY_DOWNLOADS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="policy-glossary.{fmt}"'})
+    return attachment(exchange.export(get_glossary().store, fmt), fmt, "policy-glossary")
 
 
 # ---------------------------------------------------------------- annotate
@@ -260,11 +264,10 @@ def export():
     glossary = get_glossary()
     rows = term_rows(glossary.annotate(text, ambiguous=ambiguous), glossary)
     if fmt == "csv":
-        body, mimetype = "\ufeff" + exchange.terms_csv(rows), "text/csv"  # the BOM lets Excel read UTF-8
+        body = exchange.terms_csv(rows)
     else:
-        body, mimetype = exchange.terms_tbx(rows, title="Terms of an annotated document"), "application/x-tbx+xml"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="terms.{fmt}"'})
+        body = exchange.terms_tbx(rows, title="Terms of an annotated document")
+    return attachment(body, fmt, "terms")
 
 
 # ---------------------------------------------------------------- about the API
