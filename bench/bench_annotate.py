@@ -89,8 +89,8 @@ def main() -> None:
     import ahocorasick
 
     from glossary import Glossary
+    from glossary.build import build
     from glossary.render import to_json
-    from glossary.store import build
 
     tmp = Path(tempfile.mkdtemp(prefix="glossary-bench-"))
     db = Path(args.db) if args.db else tmp / "terms.sqlite"

@@ -28,7 +28,8 @@ class Glossary:
     @classmethod
     def open(cls, path: str | Path = "terms.sqlite", *, build: bool = True) -> Glossary:
         """Open a database, first building it when it is missing or older than its sources."""
-        from glossary.store import Store, ensure_built
+        from glossary.build import ensure_built
+        from glossary.store import Store
 
         if build:
             ensure_built(path)
@@ -45,13 +46,16 @@ class Glossary:
             with _lock:
                 annotator = _annotators.get(key)
                 if annotator is None:
-                    forms, cards = self.store.annotator_data()
-                    annotator = Annotator(forms, cards, Lexicon.load(self.store))
+                    data = self.store.annotator_data()
+                    annotator = Annotator(data["forms"], data["cards"], Lexicon.load(self.store),
+                                          data["readings"], data["traditional"])
                     _annotators[key] = annotator
         return annotator
 
-    def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True):
-        return self.annotator().annotate(text, ambiguous=ambiguous, boundaries=boundaries)
+    def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True, ordinary: bool = False,
+                 region: str | None = None):
+        return self.annotator().annotate(text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary,
+                                         region=region)
 
     def get(self, entry_id: str):
         return self.store.get(entry_id)

@@ -24,15 +24,8 @@ class Span(NamedTuple):
     # Matched by a form that is also an ordinary word (浪潮 "wave"); a curated variant such as
     # 浪潮集团 is specific, so it is not ambiguous even when its entry is.
     ambiguous: bool = False
-
-    def to_dict(self, entries: dict[str, dict]) -> dict:
-        entry = entries[self.id]
-        return {
-            "start": self.start, "end": self.end, "text": self.text, "id": self.id,
-            "zh": entry["zh"], "en": entry["en"], "pinyin": entry["pinyin"],
-            "ambiguous": self.ambiguous, "ordinary": entry["ordinary"] if self.ambiguous else None,
-            "children": [c.to_dict(entries) for c in self.children],
-        }
+    # "<id>|<form>" when the form met reads otherwise than its headword (文心一言 Wénxīn Yīyán, ERNIE Bot)
+    reading: str | None = None
 
     def walk(self):
         yield self
@@ -45,16 +38,36 @@ class Annotation(NamedTuple):
     spans: tuple[Span, ...]
     entries: dict[str, dict]
 
+    readings: dict[str, dict] = {}
+
+    def card(self, span: Span) -> dict:
+        """What to show for a span: its entry's card, read as the form on the page."""
+        return self.card_of(span.id, span.reading)
+
+    def card_of(self, entry_id: str, reading: str | None = None) -> dict:
+        card = self.entries[entry_id]
+        return {**card, **self.readings[reading]} if reading else card
+
+    def span_dict(self, span: Span) -> dict:
+        card = self.card(span)
+        return {
+            "start": span.start, "end": span.end, "text": span.text, "id": span.id,
+            "zh": card["zh"], "en": card["en"], "pinyin": card["pinyin"],
+            "ambiguous": span.ambiguous, "ordinary": card["ordinary"] if span.ambiguous else None,
+            "children": [self.span_dict(c) for c in span.children],
+        }
+
     def to_dict(self) -> dict:
-        return {"entries": self.entries, "spans": [s.to_dict(self.entries) for s in self.spans]}
+        return {"entries": self.entries, "spans": [self.span_dict(s) for s in self.spans]}
 
     def terms(self) -> list[dict]:
-        """The document's term list in order of first appearance, with counts (nested ones too)."""
+        """The document's term list in order of first appearance, with counts (nested ones too); a
+        form that reads otherwise than its headword (文心一言 under 文心大模型) is a row of its own."""
         counts: dict[str, dict] = {}
         for top in self.spans:
             for span in top.walk():
-                row = counts.setdefault(span.id, {**self.entries[span.id], "count": 0, "nested": 0,
-                                                   "first": span.start, "ambiguous": False})
+                row = counts.setdefault(span.reading or span.id, {**self.card(span), "count": 0, "nested": 0,
+                                                                  "first": span.start, "ambiguous": False})
                 row["count"] += 1
                 row["nested"] += span is not top
                 row["ambiguous"] = row["ambiguous"] or span.ambiguous  # as met in this text
@@ -66,64 +79,109 @@ def entry_card(summary: dict, quote: dict | None = None) -> dict:
     return {
         "id": summary["id"], "zh": summary["zh"], "zh_hant": summary["zh_hant"],
         "pinyin": summary["pinyin"], "pinyin_numbered": summary["pinyin_numbered"],
-        "en": summary["en"], "kind": summary["kind"],
+        "en": summary["en"], "kind": summary["kind"], "region": summary.get("region"),
         "ambiguous": bool(summary["ambiguous"]), "ordinary": summary["ambiguous"],
         "zh_attested": summary["zh_attested"], "quote": quote,
     }
 
 
+SPECIFIC, AMBIGUOUS, ORDINARY = 0, 1, 2  # how a form reads: a term, also an ordinary word, mostly one
+REGIONS_BY_MARKERS = {"tw": ("臺灣", "台灣", "行政院", "立法院", "國科會", "縣市"),
+                      "hk": ("香港", "特區", "立法會", "港府", "律政司")}
+
+
+def text_region(text: str, traditional: frozenset[str]) -> str:
+    """The region a text's usage points to, when the user does not say: traditional script (characters
+    OpenCC would simplify, listed at build time) with Taiwan or Hong Kong markers, else the mainland.
+    Decides between entries sharing a form (Taiwan's 教育部 and the PRC's)."""
+    sample = text[:4000]
+    if sum(char in traditional for char in sample) < max(3, len(sample) // 100):
+        return "prc"
+    counts = {region: sum(sample.count(m) for m in markers) for region, markers in REGIONS_BY_MARKERS.items()}
+    return "hk" if counts["hk"] > counts["tw"] else "tw"
+
+
 class Annotator:
     """Built once per database version: the automaton over every surface form."""
 
-    def __init__(self, forms: list[tuple[str, str, bool]], entries: dict[str, dict], lexicon=None):
-        """`forms`: (surface form, entry id, whether that form is also an ordinary word)."""
+    def __init__(self, forms: list[list], entries: dict[str, dict], lexicon=None,
+                 readings: dict[str, dict] | None = None, traditional: str = ""):
+        """`forms`: [surface form, entry id, how it reads (SPECIFIC …), region or None]. A form that two
+        regions' entries share (Taiwan's 教育部 and the PRC's) keeps both; the text's region picks."""
         import ahocorasick
 
         self.entries = entries
         self.lexicon = lexicon
+        self.readings = readings or {}
+        self.traditional = frozenset(traditional)
+        by_form: dict[str, list[tuple[str, int, str | None]]] = {}
+        for form, entry_id, reads, region in forms:
+            by_form.setdefault(form, []).append((entry_id, reads, region))
         self.automaton = ahocorasick.Automaton()
-        for form, entry_id, ambiguous in forms:
-            self.automaton.add_word(form, (len(form), entry_id, ambiguous))
-        if forms:
+        for form, candidates in by_form.items():
+            self.automaton.add_word(form, (len(form), tuple(candidates)))
+        if by_form:
             self.automaton.make_automaton()
 
-    def matches(self, view_text: str, ambiguous: bool = True) -> list[tuple[int, int, str, bool]]:
+    @staticmethod
+    def _pick(candidates, region: str) -> tuple[str, int]:
+        """The entry for the text's region, else the one that belongs to no region, else the PRC's."""
+        if len(candidates) == 1:
+            return candidates[0][:2]
+        rank = {region: 0, None: 1, "prc": 2}
+        return min(candidates, key=lambda c: rank.get(c[2], 3))[:2]
+
+    def matches(self, view_text: str, ambiguous: bool = True, ordinary: bool = False,
+                region: str = "prc") -> list[tuple[int, int, str, bool]]:
         """Every raw match as (start, end, id, ambiguous), sorted leftmost-longest first."""
         if not self.entries:
             return []
-        found = [(end + 1 - length, end + 1, eid, amb) for end, (length, eid, amb) in self.automaton.iter(view_text)]
-        if not ambiguous:
-            found = [m for m in found if not m[3]]
+        most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
+        found = []
+        for end, (length, candidates) in self.automaton.iter(view_text):
+            entry_id, reads = self._pick(candidates, region)
+            if reads <= most:
+                found.append((end + 1 - length, end + 1, entry_id, reads != SPECIFIC))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
 
-    def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True) -> Annotation:
+    def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True, ordinary: bool = False,
+                 region: str | None = None) -> Annotation:
+        """Spans of every term in `text`. `ambiguous`: also forms that are ordinary words too (浪潮);
+        `ordinary`: also those whose ordinary sense dominates (单位); `region`: prc, tw, hk or mo, else
+        guessed from the text."""
         view = matching_view(text)
         vt = view.text
         lexicon = self.lexicon if boundaries else None
+        found = self.matches(vt, ambiguous, ordinary, region or text_region(text, self.traditional))
 
-        def keep(s: int, e: int) -> bool:
-            return lexicon is None or not lexicon.splits_word(vt, s, e)
-
-        def nest(found: list[tuple[int, int, str, bool]], parent: str | None) -> tuple[Span, ...]:
-            """Leftmost-longest spans with their children. A child lies whole inside a glossary
-            term, which is the longer word that contains it, so only top-level spans are judged."""
+        def nest(found: list[tuple[int, int, str, bool]], parent: tuple[int, int] | None) -> tuple[Span, ...]:
+            """Leftmost-longest spans with their children. A match that splits a word is dropped
+            first: a top-level one judged in its sentence, a child in its parent term's text (用人
+            splits 通用|人工智能, 北大 splits 北大荒), so it cannot hide a real term beside it."""
+            if lexicon is not None:
+                if parent is None:
+                    found = [m for m in found if not lexicon.splits_word(vt, m[0], m[1])]
+                else:
+                    ps, pe = parent
+                    found = [m for m in found if not lexicon.splits_word(vt[ps:pe], m[0] - ps, m[1] - ps)]
             spans, i = [], 0
             while i < len(found):
                 s, e, eid, amb = found[i]
                 i += 1
-                if eid == parent or (parent is None and not keep(s, e)):
-                    continue
                 inner = []
                 while i < len(found) and found[i][0] < e:
-                    if found[i][1] <= e:
+                    if found[i][1] <= e and found[i][2] != eid:
                         inner.append(found[i])
                     i += 1
-                if view.cuts:
-                    s, e = view.to_original(s), view.to_original(e, end=True)
-                spans.append(Span(s, e, text[s:e], eid, nest(inner, eid) if inner else (), amb))
+                children = nest(inner, (s, e)) if inner else ()
+                start, end = (view.to_original(s), view.to_original(e, end=True)) if view.cuts else (s, e)
+                reading = f"{eid}|{vt[s:e]}"
+                spans.append(Span(start, end, text[start:end], eid, children, amb,
+                                  reading if reading in self.readings else None))
             return tuple(spans)
 
-        spans = nest(self.matches(vt, ambiguous), None)
-        used = {span.id for top in spans for span in top.walk()}
-        return Annotation(text, spans, {eid: self.entries[eid] for eid in sorted(used)})
+        spans = nest(found, None)
+        met = [span for top in spans for span in top.walk()]
+        return Annotation(text, spans, {eid: self.entries[eid] for eid in sorted({s.id for s in met})},
+                          {s.reading: self.readings[s.reading] for s in met if s.reading})

@@ -1,15 +1,14 @@
-"""Chinese text helpers: the script forms of a term, pinyin forms and checks, and the matching view.
+"""Chinese text helpers: the script forms of a term, character classes, and the matching view.
 
 Terms are converted, never the text (see DESIGN.md): OpenCC turns each curated form into its
 traditional, Taiwan and Hong Kong forms at build time, and the text is matched as the user gave it.
-OpenCC and pypinyin load lazily, so annotating does not pay for them.
+OpenCC loads lazily, so annotating does not pay for it. Pinyin lives in pinyin.py.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from functools import cache
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -32,8 +31,17 @@ def han_re() -> re.Pattern:
     return re.compile(f"[{HAN}]")
 
 
-OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk")
+OPENCC_CONFIGS = ("s2t", "s2tw", "s2hk")  # script only: OpenCC's phrase conversion (s2twp) is not used
 PLUS_FORMS = ("+", "\uff0b")  # ASCII and full-width plus: 人工智能+ / 人工智能＋
+# Taiwan wording that is right wherever the word stands in a policy term (人工智能 → 人工智慧), keyed by
+# the word in Taiwan script. OpenCC's phrase conversion also makes forms nobody writes (双循环 → 雙迴圈,
+# 优化 → 最佳化, 自变量 → 自變數), so only these known-good changes are made; any other Taiwan or Hong
+# Kong wording is a curated variant (汰舊換新).
+TAIWAN_WORDING = {
+    "智能": "智慧", "數字": "數位", "軟件": "軟體", "網絡": "網路", "芯片": "晶片",
+    "集成電路": "積體電路", "互聯網": "網際網路", "信息": "資訊",
+}
+NAME_KINDS = ("person", "organization", "product", "document")  # names keep their own wording
 
 
 def has_han(text: str) -> bool:
@@ -48,7 +56,7 @@ def converter(config: str):
 
 
 def script_forms(zh: str) -> dict[str, str]:
-    """The forms OpenCC gives for a simplified term, keyed by configuration (s2t, s2twp …)."""
+    """The traditional forms OpenCC gives for a simplified term, keyed by configuration (s2t, s2tw, s2hk)."""
     return {config: converter(config).convert(zh) for config in OPENCC_CONFIGS}
 
 
@@ -60,20 +68,26 @@ def to_simplified(text: str) -> str:
     return converter("t2s").convert(text)
 
 
-def regional_forms(zh: str) -> dict[str, str]:
-    """The script forms worth matching for a simplified term, keyed by OpenCC configuration.
+def taiwan_wording(traditional: str) -> str:
+    """A Taiwan-script form with the known-good Taiwan words put in (人工智能 → 人工智慧)."""
+    for word, taiwan in TAIWAN_WORDING.items():
+        traditional = traditional.replace(word, taiwan)
+    return traditional
 
-    Taiwan and Hong Kong configurations also change wording (智能 → 智慧). Such a changed form is
-    dropped when it is short and also reads as simplified text, because then it is an ordinary
-    mainland word of another meaning (智慧 "wisdom"); a longer phrase (人工智慧) is kept, and any
-    other form a curator wants goes in `variants`.
+
+def regional_forms(zh: str, kind: str = "term") -> dict[str, str]:
+    """The forms worth matching for a simplified term: its script forms, and for a term (not a name)
+    its Taiwan wording ("tw"), keyed by how each was made.
+
+    A changed wording is dropped when it is short and also reads as simplified text, because then it
+    is an ordinary mainland word of another meaning (智慧 "wisdom"); a longer phrase (人工智慧) is kept.
     """
     forms = script_forms(zh)
-    plain = forms["s2t"]
-    return {
-        config: form for config, form in forms.items()
-        if form == plain or len(form) >= 4 or to_simplified(form) != form
-    }
+    if kind not in NAME_KINDS:
+        wording = taiwan_wording(forms["s2tw"])
+        if wording != forms["s2tw"] and (len(wording) >= 4 or to_simplified(wording) != wording):
+            forms["tw"] = wording
+    return forms
 
 
 def plus_variants(form: str) -> set[str]:
@@ -124,128 +138,3 @@ def matching_view(text: str) -> View:
         return View(text)
     pieces.append(text[last:])
     return View("".join(pieces), tuple(cuts), tuple(shifts))
-
-
-# ---------------------------------------------------------------- pinyin
-
-TONE_MARKS = {
-    "ā": ("a", 1), "á": ("a", 2), "ǎ": ("a", 3), "à": ("a", 4),
-    "ē": ("e", 1), "é": ("e", 2), "ě": ("e", 3), "è": ("e", 4),
-    "ī": ("i", 1), "í": ("i", 2), "ǐ": ("i", 3), "ì": ("i", 4),
-    "ō": ("o", 1), "ó": ("o", 2), "ǒ": ("o", 3), "ò": ("o", 4),
-    "ū": ("u", 1), "ú": ("u", 2), "ǔ": ("u", 3), "ù": ("u", 4),
-    "ǖ": ("ü", 1), "ǘ": ("ü", 2), "ǚ": ("ü", 3), "ǜ": ("ü", 4),
-    "ń": ("n", 2), "ň": ("n", 3), "ǹ": ("n", 4), "ḿ": ("m", 2),
-}
-SEPARATORS = re.compile(r"[\s'’\-·,，、“”\"‘]+")
-
-
-def strip_tones(pinyin: str) -> str:
-    """tōngyòng → tongyong; ü becomes v, as pinyin is typed."""
-    out = []
-    for ch in unicodedata.normalize("NFC", pinyin.lower()):
-        base = TONE_MARKS.get(ch, (ch, 0))[0]
-        out.append("v" if base == "ü" else base)
-    return "".join(out)
-
-
-def numbered_syllable(syllable: str) -> str:
-    """zhì → zhi4; a neutral-tone syllable gets no number (ü written v)."""
-    tone, out = 0, []
-    for ch in unicodedata.normalize("NFC", syllable):
-        base, mark = TONE_MARKS.get(ch.lower(), (ch, 0))
-        tone = tone or mark
-        out.append("v" if base in ("ü", "Ü") else base)
-    return "".join(out) + (str(tone) if tone else "")
-
-
-def search_key(text: str) -> str:
-    """The form pinyin is compared in: lower case, no tones, no tone digits, no separators."""
-    return SEPARATORS.sub("", re.sub(r"[1-5]", "", strip_tones(text)))
-
-
-def slug(pinyin: str) -> str:
-    """The id a curated pinyin gives: tōngyòng réngōng zhìnéng → tongyong-rengong-zhineng."""
-    text = strip_tones(pinyin).replace("+", " plus ")
-    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", text))
-    return "-".join(words)
-
-
-@cache
-def _readings(char: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin
-
-    readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
-    marked = [r.lower() for r in (readings[0] if readings else [])]
-    toneless = [strip_tones(r).replace("v", "ü") for r in marked]
-    return tuple(dict.fromkeys(marked + toneless))
-
-
-def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
-    """Split a curated pinyin into one syllable per Han character of `zh`, or None if it cannot.
-
-    Each syllable must be one of pypinyin's readings of its character (any tone, or neutral), so
-    a misspelt or misaligned pinyin is caught while every polyphone decision stays the curator's.
-    Latin letters and digits in `zh` must stand as they are; `+` reads jiā; punctuation is skipped.
-    """
-    target = SEPARATORS.sub("", unicodedata.normalize("NFC", pinyin.lower()))
-    chars = [c for c in zh if not SEPARATORS.fullmatch(c) and not unicodedata.category(c).startswith("P")]
-
-    def walk(i: int, pos: int) -> list[str] | None:
-        if i == len(chars):
-            return [] if pos == len(target) else None
-        char = chars[i].lower()
-        if is_han(char):
-            options = _readings(char)
-        elif char in PLUS_FORMS:
-            options = ("jiā", "+")
-        else:
-            options = (unicodedata.normalize("NFKC", char),)
-        for option in sorted(options, key=len, reverse=True):
-            if target.startswith(option, pos):
-                rest = walk(i + 1, pos + len(option))
-                if rest is not None:
-                    return ([option] if is_han(char) else []) + rest
-        return None
-
-    return walk(0, 0)
-
-
-def pinyin_problem(zh: str, pinyin: str) -> str | None:
-    """Why a curated pinyin does not fit its Chinese form, or None when it does."""
-    if re.search(r"[1-5]", pinyin):
-        return f"pinyin {pinyin!r} uses tone numbers; write tone marks"
-    if align_pinyin(zh, pinyin) is None:
-        return f"pinyin {pinyin!r} does not fit {zh!r} (pypinyin suggests {suggest_pinyin(zh)!r})"
-    return None
-
-
-def suggest_pinyin(zh: str) -> str:
-    """pypinyin's reading of a phrase: a suggestion for curators, never the curated value."""
-    from pypinyin import Style, lazy_pinyin
-
-    return " ".join(lazy_pinyin(zh, style=Style.TONE, errors="default"))
-
-
-def pinyin_forms(zh: str, pinyin: str) -> dict[str, str]:
-    """The searchable forms of a curated pinyin: toneless words, spaced syllables, tone numbers."""
-    syllables = align_pinyin(zh, pinyin) or []
-    return {
-        "plain": " ".join(strip_tones(w) for w in pinyin.split()),
-        "syllables": " ".join(strip_tones(s) for s in syllables),
-        "numbered": _numbered_words(pinyin, syllables),
-        "key": search_key(pinyin),
-    }
-
-
-def _numbered_words(pinyin: str, syllables: list[str]) -> str:
-    """tōngyòng réngōng → tong1yong4 ren2gong1: the curated word grouping, in tone numbers."""
-    words, queue = [], list(syllables)
-    for word in pinyin.split():
-        key = SEPARATORS.sub("", unicodedata.normalize("NFC", word.lower()))
-        out, taken = "", ""
-        while queue and len(taken) < len(key) and key.startswith(taken + queue[0]):
-            taken += queue[0]
-            out += numbered_syllable(queue.pop(0))
-        words.append(out if taken == key else word)
-    return " ".join(words)

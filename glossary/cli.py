@@ -89,9 +89,13 @@ def cli():
 @click.option("--tones", type=click.Choice(["marks", "numbers"]), default="marks", show_default=True,
               help="Tone marks (tōng) or numbers (tong1) in whole-text pinyin.")
 @click.option("--no-ambiguous", is_flag=True, help="Leave out entries whose form is also an ordinary word.")
+@click.option("--ordinary-words", is_flag=True,
+              help="Also tag forms whose ordinary sense dominates running text (单位 'unit'), left out by default.")
+@click.option("--region", type=click.Choice(["prc", "tw", "hk", "mo"]),
+              help="Whose usage the text follows (Taiwan's 教育部 or the PRC's); guessed from the text if not given.")
 @click.option("--dictionary", is_flag=True, help="Also gloss other words from CC-CEDICT (marked as such).")
 @DB_OPTION
-def annotate(text, file, fmt, pinyin, tones, no_ambiguous, dictionary, db):
+def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, db):
     """Tag every glossary term in Chinese text (simplified or traditional).
 
     \b
@@ -105,7 +109,7 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, dictionary, db):
     if not content.strip():
         raise UserError("no text to annotate: the input is empty")
     glossary = open_glossary(db)
-    annotation = glossary.annotate(content, ambiguous=not no_ambiguous)
+    annotation = glossary.annotate(content, ambiguous=not no_ambiguous, ordinary=ordinary_words, region=region)
     numbers = tones == "numbers"
     words = reading_tokens = None
     if pinyin == "all" or dictionary:
@@ -197,8 +201,8 @@ def build(db, entries, sources):
     Example:
       glossary build --db terms.sqlite
     """
+    from glossary.build import build as build_db
     from glossary.model import CurationError
-    from glossary.store import build as build_db
 
     try:
         counts = build_db(db, entries and Path(entries), sources and Path(sources))

@@ -9,12 +9,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from glossary.chinese import pinyin_problem, plus_variants, regional_forms, slug
+from glossary.chinese import plus_variants, regional_forms
 from glossary.model import Entry, Problem, Source, parse_entry, parse_sources
-from glossary.store import ORDINARY_WORDS
+from glossary.pinyin import pinyin_problem, slug, unconfirmed_readings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ENTRIES_DIR = PACKAGE_DIR / "entries"
+ORDINARY_WORDS = "ordinary_words.txt"  # beside sources.yaml
 SOURCES_FILE = PACKAGE_DIR / "sources.yaml"
 
 
@@ -49,9 +50,9 @@ def find_seeds() -> Path | None:
 def surface_forms(entry: Entry) -> list[tuple[str, str, str | None]]:
     """Every form of an entry the annotator should match: (form, origin, note), canonical first.
 
-    The simplified form, the curated traditional form, OpenCC's traditional / Taiwan / Hong Kong
-    forms of it (see regional_forms), and the curated variants with their own OpenCC forms; each
-    with both plus signs.
+    The simplified form, the curated traditional form, its script forms and known-good Taiwan wording
+    (see chinese.regional_forms), and the curated variants with their own script forms; each with both
+    plus signs.
     """
     found: dict[str, tuple[str, str | None]] = {}
 
@@ -62,13 +63,51 @@ def surface_forms(entry: Entry) -> list[tuple[str, str, str | None]]:
     add(entry.zh, "zh")
     if entry.zh_hant:
         add(entry.zh_hant, "zh_hant")
-    for config, form in regional_forms(entry.zh).items():
+    for config, form in regional_forms(entry.zh, entry.kind).items():
         add(form, config)
     for variant in entry.variants:
         add(variant.form, "variant", variant.note)
-        for config, form in regional_forms(variant.form).items():
+        for config, form in regional_forms(variant.form, entry.kind).items():
             add(form, f"variant {config}", variant.note)
     return [(form, origin, note) for form, (origin, note) in found.items()]
+
+
+def form_region(entry: Entry, origin: str, form: str) -> str | None:
+    """The region a surface form belongs to: its variant's, else its entry's (None: every region)."""
+    if origin.startswith("variant"):
+        for variant in entry.variants:
+            if variant.region and form in plus_variants(variant.form) | {
+                    f for f in regional_forms(variant.form, entry.kind).values()}:
+                return variant.region
+    return entry.region
+
+
+OFFICIAL = re.compile(r"^official: .+\b(19|20)\d\d\b")
+
+
+def authority_problem(authority: str | None, source_ids: set[str]) -> str | None:
+    """Where a rendering comes from must be said: an article, a dated official text, or the curator."""
+    if not authority:
+        return "has no authority (a source id, 'official: <document>, <year>', or 'curator')"
+    if authority in source_ids or authority == "curator" or authority.startswith("curator:"):
+        return None
+    if authority.startswith("official:") and not OFFICIAL.match(authority):
+        return f"authority {authority!r} must name the official document or issuer and a year"
+    if not authority.startswith("official:"):
+        return f"authority {authority!r} is not a source id, 'official: …, <year>' or 'curator'"
+    return None
+
+
+def authority_kind(authority: str | None, source_ids: set[str] = frozenset()) -> str:
+    """official | source | curator: how a rendering is backed, for counts and exports."""
+    if authority and authority.startswith("official:"):
+        return "official"
+    return "source" if authority in source_ids else "curator"
+
+
+def _regions_clash(a: str | None, b: str | None) -> bool:
+    """Two entries may share a form only when both belong to different regions (Taiwan's 教育部)."""
+    return a is None or b is None or a == b
 
 
 def _normalise(text: str) -> str:
@@ -112,7 +151,7 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
     texts = _article_texts(sources, seeds) if seeds else {}
     if seeds and not texts:
         problems.append(Problem(str(seeds), None, "no source article found there"))
-    owner: dict[str, str] = {}
+    owner: dict[str, list[tuple[str, str | None]]] = {}
     ordinary = set(ordinary_words(sources_file))
     for entry in entries:
         name, at = files[entry.id], lines[entry.id]
@@ -120,25 +159,35 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
         def report(message: str, *key, to=problems, name=name, at=at):
             to.append(Problem(name, at.get(key) or at.get(key[:1]), message))
 
-        problem = pinyin_problem(entry.zh, entry.pinyin)
-        if problem:
-            report(problem, "pinyin")
-        if slug(entry.pinyin) != re.sub(r"-\d+$", "", entry.id):
+        _check_pinyin(entry, report)
+        if slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
             report(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin", to=warnings)
         for form, origin, _ in surface_forms(entry):
             if form in ordinary:
                 report(f"surface form {form!r} ({origin}) is listed in {ORDINARY_WORDS} as an ordinary word", "zh")
-            if form in owner and owner[form] != entry.id:
-                report(f"surface form {form!r} ({origin}) is also a form of {files[owner[form]]}", "zh")
-            owner.setdefault(form, entry.id)
+            region = form_region(entry, origin, form)
+            for other, other_region in owner.get(form, []):
+                if other != entry.id and _regions_clash(region, other_region):
+                    report(f"surface form {form!r} ({origin}) is also a form of {files[other]}"
+                           + (f" in region {region}" if region else ""), "zh")
+            owner.setdefault(form, []).append((entry.id, region))
         for i, rel in enumerate(entry.related):
             if rel not in by_id:
                 report(f"related id {rel!r} is not an entry", "related", i)
+        preferred = [r for r in entry.renderings if r.status == "preferred"]
+        problem = None if preferred and not entry.authority else authority_problem(entry.authority, source_ids)
+        if problem:
+            report(f"en {problem}", "authority" if entry.authority else "en")
         for i, rendering in enumerate(entry.renderings):
-            if rendering.source and rendering.source not in source_ids:
-                report(f"rendering source {rendering.source!r} is not in sources.yaml", "renderings", i)
-            elif rendering.source in texts and _normalise(rendering.en).lower() not in texts[rendering.source].lower():
-                report(f"rendering {rendering.en!r} does not occur in {rendering.source}, the source it names",
+            problem = authority_problem(rendering.authority, source_ids)
+            if problem:
+                report(f"rendering {rendering.en!r} {problem}", "renderings", i)
+            elif rendering.authority in texts and (
+                    _normalise(rendering.en).lower() not in texts[rendering.authority].lower()):
+                report(f"rendering {rendering.en!r} does not occur in {rendering.authority}, the source it names",
+                       "renderings", i)
+            if (rendering.en == entry.en) != (rendering.status == "preferred"):
+                report(f"rendering {rendering.en!r}: only `en` has status preferred, and `en` has no other",
                        "renderings", i)
         for i, quote in enumerate(entry.quotes):
             if quote.source not in source_ids:
@@ -153,3 +202,26 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
                     report(f"quote {i + 1}: {field_name} is not verbatim in {quote.source}: {value[:60]!r}",
                            "quotes", i, field_name)
     return Curated(entries, sources, problems, warnings)
+
+
+def _check_pinyin(entry: Entry, report) -> None:
+    """Every pinyin, the headword's and each variant's, fits its own characters, and every reading
+    that neither pypinyin nor CC-CEDICT gives is a decision the entry records (confirmed_readings)."""
+    forms = [(entry.zh, entry.pinyin, ("pinyin",))]
+    for i, variant in enumerate(entry.variants):
+        if not variant.pinyin:
+            report(f"variant {variant.form!r} has no pinyin (the reading of its own characters)", "variants", i)
+            continue
+        forms.append((variant.form, variant.pinyin, ("variants", i)))
+    used: set[str] = set()
+    for form, pinyin, key in forms:
+        problem = pinyin_problem(form, pinyin)
+        if problem:
+            report(problem, *key)
+            continue
+        for reading in unconfirmed_readings(form, pinyin):
+            if reading not in entry.confirmed_readings:
+                report(f"reading {reading} of {form!r} is neither pypinyin's nor CC-CEDICT's: "
+                       f"confirm it in confirmed_readings", *key)
+            used.add(reading)
+

@@ -28,6 +28,10 @@ def entry_yaml(entry: Entry) -> str:
     data.pop("id")
     if data["zh_attested"]:
         data.pop("zh_attested")
+    if data.pop("ordinary_dominates"):
+        data["ambiguous"] = {"ordinary": data["ambiguous"], "dominant": True}
+    for rendering in data["renderings"]:
+        rendering["from"], rendering["until"] = rendering.pop("from_year"), rendering.pop("until_year")
 
     def clean(value):
         if isinstance(value, dict):

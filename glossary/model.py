@@ -11,15 +11,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 KINDS = ("term", "slogan", "person", "organization", "product", "document", "place")
+REGIONS = ("prc", "tw", "hk", "mo")
+# TBX's vocabulary; the preferred rendering is the entry's `en`, so a listed rendering is one of the rest.
+STATUSES = ("preferred", "admitted", "deprecated", "forbidden")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_MAX_LENGTH = 200  # an id is a file name: well under every file system's 255-byte limit
 
 ENTRY_KEYS = {
-    "zh", "zh_hant", "zh_attested", "variants", "pinyin", "kind", "en", "renderings", "notes", "tags",
-    "related", "first_attested", "ambiguous", "quotes",
+    "zh", "zh_hant", "zh_attested", "region", "variants", "pinyin", "kind", "en", "authority", "renderings",
+    "notes", "tags", "related", "first_attested", "ambiguous", "confirmed_readings", "quotes",
 }
 QUOTE_KEYS = {"source", "text", "zh", "cites", "locator"}
-RENDERING_KEYS = {"en", "source", "note"}
-VARIANT_KEYS = {"form", "note"}
+RENDERING_KEYS = {"en", "status", "authority", "from", "until", "note"}
+VARIANT_KEYS = {"form", "pinyin", "region", "en", "note"}
+AMBIGUOUS_KEYS = {"ordinary", "dominant"}
 SOURCE_KEYS = {"id", "title", "publication", "author", "date", "file", "lines", "url"}
 
 
@@ -28,16 +33,36 @@ class Record:
         return asdict(self)
 
 
+def valid_id(entry_id: str) -> bool:
+    """An entry id is a slug, so it is always a safe file name inside the entries folder."""
+    return len(entry_id) <= ID_MAX_LENGTH and ID_PATTERN.match(entry_id) is not None
+
+
 @dataclass(frozen=True)
 class Variant(Record):
+    """Another surface form of the entry, read as its own characters (人工智慧 réngōng zhìhuì).
+
+    `en` only when the form names something narrower or different (央企: central SOEs)."""
+
     form: str
+    pinyin: str | None = None
+    region: str | None = None
+    en: str | None = None
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class Rendering(Record):
+    """An English rendering with its TBX status, where it comes from and the years it held.
+
+    `authority` is a source id (an article that uses it), "official: <document or issuer>, <year>",
+    or "curator" / "curator: <why>" for curator judgement."""
+
     en: str
-    source: str | None = None
+    status: str = "admitted"
+    authority: str | None = None
+    from_year: int | None = None
+    until_year: int | None = None
     note: str | None = None
 
 
@@ -71,26 +96,34 @@ class Entry(Record):
     en: str
     zh_hant: str | None = None
     zh_attested: bool = True
+    region: str | None = None
+    authority: str | None = None  # of `en`, the preferred rendering
     variants: tuple[Variant, ...] = ()
     renderings: tuple[Rendering, ...] = ()
     notes: str | None = None
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     first_attested: str | None = None
-    ambiguous: str | None = None
+    ambiguous: str | None = None  # the ordinary sense, when the form is also an ordinary word
+    ordinary_dominates: bool = False  # then the form is not tagged by default (单位)
+    confirmed_readings: tuple[str, ...] = ()  # "字:reading" decisions against pypinyin and CC-CEDICT
     quotes: tuple[Quote, ...] = field(default=())
+
+    def all_renderings(self) -> tuple[Rendering, ...]:
+        """The preferred rendering (`en`) first, then the others: what exports and QA read. The preferred
+        one may be listed (with its authority and a note) or stand as `en` + `authority` alone."""
+        listed = tuple(r for r in self.renderings if r.status != "preferred")
+        preferred = [r for r in self.renderings if r.status == "preferred"]
+        return (preferred[0] if preferred else Rendering(self.en, "preferred", self.authority),) + listed
 
     @classmethod
     def from_dict(cls, data: dict) -> Entry:
         """Rebuild an entry from `to_dict()` output (the database keeps that JSON)."""
-        return cls(
-            **{k: v for k, v in data.items() if k not in ("variants", "renderings", "quotes", "tags", "related")},
-            variants=tuple(Variant(**v) for v in data.get("variants", ())),
-            renderings=tuple(Rendering(**r) for r in data.get("renderings", ())),
-            quotes=tuple(Quote(**q) for q in data.get("quotes", ())),
-            tags=tuple(data.get("tags", ())),
-            related=tuple(data.get("related", ())),
-        )
+        records = {"variants": Variant, "renderings": Rendering, "quotes": Quote}
+        lists = ("tags", "related", "confirmed_readings")
+        plain = {k: v for k, v in data.items() if k not in records and k not in lists}
+        return cls(**plain, **{k: tuple(record(**x) for x in data.get(k, ())) for k, record in records.items()},
+                   **{k: tuple(data.get(k, ())) for k in lists})
 
 
 @dataclass(frozen=True)
@@ -151,16 +184,121 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, 
     return data, (_line_index(node) if node is not None else {})
 
 
-def _text(value) -> str | None:
-    if value is None:
+class _Fields:
+    """One mapping read from YAML, with typed accessors that report a wrong type as a Problem
+    (file and line) instead of storing it: `zh: [人工, 智能]` must not build an entry that never matches."""
+
+    def __init__(self, data: dict, report, path: tuple = ()):
+        self.data, self.report, self.path = data, report, path
+
+    def problem(self, message: str, *key) -> None:
+        self.report(message, *self.path, *key)
+
+    def unknown(self, allowed: set[str], what: str) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self.problem(f"unknown {what}field {key!r}", key)
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        """A scalar as stripped text; numbers are accepted (first_attested: 2017), nothing else."""
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.problem(f"missing required field {key!r}", key)
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(f"{key!r} must be text, not a {type(value).__name__}", key)
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.problem(f"missing required field {key!r}", key)
+        return text or None
+
+    def choice(self, key: str, allowed: tuple[str, ...], required: bool = False) -> str | None:
+        value = self.text(key, required)
+        if value is not None and value not in allowed:
+            self.problem(f"{key} {value!r} is not one of {', '.join(allowed)}", key)
+            return None
+        return value
+
+    def year(self, key: str) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+            self.problem(f"{key!r} must be a year such as 2015", key)
+            return None
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(f"{key} must be true or false", key)
+            return default
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        """A list of scalars (tags, related ids, confirmed readings)."""
+        items = self.data.get(key) or []
+        if not isinstance(items, list):
+            self.problem(f"{key!r} must be a list", key)
+            return ()
+        found = []
+        for i, item in enumerate(items):
+            if isinstance(item, bool) or not isinstance(item, str | int):
+                self.problem(f"{key} item {i + 1} must be text", key, i)
+            elif str(item).strip():
+                found.append(str(item).strip())
+        return tuple(found)
+
+    def records(self, key: str, shorthand: str | None = None) -> list[_Fields]:
+        """A list of mappings (variants, renderings, quotes); a bare string means {shorthand: it}."""
+        items = self.data.get(key) or []
+        if not isinstance(items, list):
+            self.problem(f"{key!r} must be a list", key)
+            return []
+        found = []
+        for i, item in enumerate(items):
+            if isinstance(item, str) and shorthand:
+                item = {shorthand: item}
+            if not isinstance(item, dict):
+                self.problem(f"{key} item {i + 1} must be a mapping of fields", key, i)
+                continue
+            found.append(_Fields(item, self.report, self.path + (key, i)))
+        return found
+
+
+def _variant(fields: _Fields) -> Variant | None:
+    fields.unknown(VARIANT_KEYS, "variant ")
+    form = fields.text("form", required=True)
+    return Variant(form, fields.text("pinyin"), fields.choice("region", REGIONS), fields.text("en"),
+                   fields.text("note")) if form else None
+
+
+def _rendering(fields: _Fields) -> Rendering | None:
+    fields.unknown(RENDERING_KEYS, "rendering ")
+    en = fields.text("en", required=True)
+    status = fields.choice("status", STATUSES) or "admitted"
+    return Rendering(en, status, fields.text("authority"), fields.year("from"), fields.year("until"),
+                     fields.text("note")) if en else None
+
+
+def _quote(fields: _Fields) -> Quote | None:
+    fields.unknown(QUOTE_KEYS, "quote ")
+    source, text = fields.text("source", required=True), fields.text("text", required=True)
+    if not (source and text):
         return None
-    return str(value)
+    return Quote(source, text, fields.text("zh"), fields.text("cites"), fields.text("locator"))
 
 
-def _clean(value) -> str | None:
-    """Strip a scalar; YAML block scalars end with a newline we do not want to store."""
-    text = _text(value)
-    return text.strip() if text is not None else None
+def _ambiguity(fields: _Fields) -> tuple[str | None, bool]:
+    """`ambiguous: "ordinary sense"`, or `{ordinary: …, dominant: true}` when that sense dominates."""
+    value = fields.data.get("ambiguous")
+    if isinstance(value, dict):
+        inner = _Fields(value, fields.report, ("ambiguous",))
+        inner.unknown(AMBIGUOUS_KEYS, "ambiguous ")
+        return inner.text("ordinary", required=True), inner.flag("dominant", False)
+    return fields.text("ambiguous"), False
 
 
 def parse_entry(path: Path, problems: list[Problem], where: dict | None = None) -> Entry | None:
@@ -172,94 +310,49 @@ def parse_entry(path: Path, problems: list[Problem], where: dict | None = None) 
     data, lines = read_yaml(path, problems)
     if where is not None:
         where.update(lines)
-    name = str(path)
-    entry_id = path.stem
-    found: list[Problem] = []
-
-    def problem(message: str, *key):
-        found.append(Problem(name, lines.get(key) or lines.get(key[:1]) or lines.get(()), message))
-
     if len(problems) > before:
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(name, 1, "an entry file must be a YAML mapping of fields"))
+        problems.append(Problem(str(path), 1, "an entry file must be a YAML mapping of fields"))
         return None
-    if not ID_PATTERN.match(entry_id):
-        problem(f"file name {entry_id!r} is not a valid id (lower-case ASCII words joined by '-')")
-    for key in data:
-        if key not in ENTRY_KEYS:
-            problem(f"unknown field {key!r}", key)
-    for key in ("zh", "pinyin", "kind", "en"):
-        if not _clean(data.get(key)):
-            problem(f"missing required field {key!r}", key)
-    if data.get("kind") and data["kind"] not in KINDS:
-        problem(f"kind {data['kind']!r} is not one of {', '.join(KINDS)}", "kind")
-    if "zh_attested" in data and not isinstance(data["zh_attested"], bool):
-        problem("zh_attested must be true or false", "zh_attested")
+    found: list[Problem] = []
 
-    def seq(key) -> list:
-        value = data.get(key) or []
-        if not isinstance(value, list):
-            problem(f"{key!r} must be a list", key)
-            return []
-        return value
+    def report(message: str, *key):
+        """At the line of the key path, or of the nearest enclosing one that is there."""
+        line = next((lines[key[:n]] for n in range(len(key), -1, -1) if key[:n] in lines), None)
+        found.append(Problem(str(path), line, message))
 
-    variants = []
-    for i, item in enumerate(seq("variants")):
-        if isinstance(item, str):
-            item = {"form": item}
-        if not isinstance(item, dict) or not _clean(item.get("form")):
-            problem("a variant needs a 'form'", "variants", i)
-            continue
-        for key in set(item) - VARIANT_KEYS:
-            problem(f"unknown variant field {key!r}", "variants", i, key)
-        variants.append(Variant(_clean(item["form"]), _clean(item.get("note"))))
-
-    renderings = []
-    for i, item in enumerate(seq("renderings")):
-        if isinstance(item, str):
-            item = {"en": item}
-        if not isinstance(item, dict) or not _clean(item.get("en")):
-            problem("a rendering needs an 'en'", "renderings", i)
-            continue
-        for key in set(item) - RENDERING_KEYS:
-            problem(f"unknown rendering field {key!r}", "renderings", i, key)
-        renderings.append(Rendering(_clean(item["en"]), _clean(item.get("source")), _clean(item.get("note"))))
-
-    quotes = []
-    for i, item in enumerate(seq("quotes")):
-        if not isinstance(item, dict) or not _clean(item.get("source")) or not _clean(item.get("text")):
-            problem("a quote needs a 'source' and a 'text'", "quotes", i)
-            continue
-        for key in set(item) - QUOTE_KEYS:
-            problem(f"unknown quote field {key!r}", "quotes", i, key)
-        quotes.append(Quote(
-            _clean(item["source"]), _clean(item["text"]), _clean(item.get("zh")), _clean(item.get("cites")),
-            _clean(item.get("locator")),
-        ))
-
-    tags = tuple(str(t) for t in seq("tags"))
-    related = tuple(str(r) for r in seq("related"))
-    problems.extend(found)
-    if found:
-        return None
-    return Entry(
-        id=entry_id,
-        zh=_clean(data["zh"]),
-        pinyin=_clean(data["pinyin"]),
-        kind=data["kind"],
-        en=_clean(data["en"]),
-        zh_hant=_clean(data.get("zh_hant")),
-        zh_attested=data.get("zh_attested", True),
-        variants=tuple(variants),
-        renderings=tuple(renderings),
-        notes=_text(data.get("notes")),
-        tags=tags,
-        related=related,
-        first_attested=_clean(data.get("first_attested")),
-        ambiguous=_clean(data.get("ambiguous")),
-        quotes=tuple(quotes),
+    fields = _Fields(data, report)
+    if not valid_id(path.stem):
+        report(f"file name {path.stem!r} is not a valid id (lower-case ASCII words joined by '-')")
+    fields.unknown(ENTRY_KEYS, "")
+    zh, pinyin, en = (fields.text(key, required=True) for key in ("zh", "pinyin", "en"))
+    kind = fields.choice("kind", KINDS, required=True)
+    ambiguous, dominates = _ambiguity(fields)
+    entry = dict(
+        id=path.stem, zh=zh, pinyin=pinyin, kind=kind, en=en, zh_hant=fields.text("zh_hant"),
+        zh_attested=fields.flag("zh_attested", True), region=fields.choice("region", REGIONS),
+        authority=fields.text("authority"),
+        variants=tuple(v for f in fields.records("variants", "form") if (v := _variant(f))),
+        renderings=tuple(r for f in fields.records("renderings", "en") if (r := _rendering(f))),
+        notes=_notes(fields), tags=fields.texts("tags"), related=fields.texts("related"),
+        first_attested=fields.text("first_attested"), ambiguous=ambiguous, ordinary_dominates=dominates,
+        confirmed_readings=fields.texts("confirmed_readings"),
+        quotes=tuple(q for f in fields.records("quotes") if (q := _quote(f))),
     )
+    problems.extend(found)
+    return None if found else Entry(**entry)
+
+
+def _notes(fields: _Fields) -> str | None:
+    """Notes keep their inner line breaks (Markdown); only a type check and the outer strip."""
+    fields.text("notes")
+    value = fields.data.get("notes")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def parse_sources(path: Path, problems: list[Problem]) -> list[Source]:

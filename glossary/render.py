@@ -64,16 +64,16 @@ def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionar
     else:
         for text, span in _pieces(annotation):
             out.append(text)
-            if span is not None and span.id not in seen:
-                seen.add(span.id)
-                out.append(f"〔{_gloss(annotation.entries[span.id], span.ambiguous)}〕")
+            if span is not None and (span.reading or span.id) not in seen:
+                seen.add(span.reading or span.id)
+                out.append(f"〔{_gloss(annotation.card(span), span.ambiguous)}〕")
     body = "".join(out).rstrip("\n")
     terms = term_table(annotation)
     lines = [body, "", f"── Terms ({len(terms)}) ──"]
     for t in terms:
         nested = f", {t['nested']} nested" if t["nested"] else ""
         flag = "  [ambiguous]" if t["ambiguous"] else ""
-        lines.append(f"{t['zh']}  {t['pinyin']}  {t['en']}  ×{t['count']}{nested}  ({t['id']}){flag}")
+        lines.append(f"{t.get('form') or t['zh']}  {t['pinyin']}  {t['en']}  ×{t['count']}{nested}  ({t['id']}){flag}")
     if not terms:
         lines.append("(no glossary terms found)")
     lines.extend(_dictionary_lines(dictionary))
@@ -119,7 +119,7 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None) ->
         if span is None:
             out.append(md(text))
             continue
-        entry = annotation.entries[span.id]
+        entry = annotation.card(span)
         out.append(f"**{md(text)}**")
         if span.id not in seen:
             seen.add(span.id)
@@ -146,7 +146,8 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
         for token in reading:
             text = escape(token["text"]).replace("\n", "<br>\n")
             if token.get("id"):
-                out.append(_mark(annotation.entries[token["id"]], token["text"], entry_url, token["ambiguous"]))
+                out.append(_mark(annotation.card_of(token["id"], token["reading"]), token["text"], entry_url,
+                                 token["ambiguous"]))
             elif token["pinyin"]:
                 out.append(f'<ruby>{text}<rt>{escape(token["pinyin"])}</rt></ruby>')
             else:
@@ -156,7 +157,7 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
         if span is None:
             out.append(escape(text).replace("\n", "<br>\n"))
         else:
-            out.append(_mark(annotation.entries[span.id], text, entry_url, span.ambiguous))
+            out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous))
     return "".join(out)
 
 
@@ -206,16 +207,20 @@ def entry_text(entry, sources: dict, forms: list[dict]) -> str:
              f"  {entry.en}    [{entry.kind}; id {entry.id}]"]
     if not entry.zh_attested:
         lines.append("  (Chinese form from curator knowledge; no source article prints it)")
+    if entry.region:
+        lines.append(f"  region: {entry.region}")
     if entry.ambiguous:
-        lines.append(f"  ambiguous: also an ordinary word — {entry.ambiguous}")
-    other = [f["form"] for f in forms if f["form"] not in (entry.zh, entry.zh_hant)]
+        dominates = " (the ordinary sense dominates: not tagged by default)" if entry.ordinary_dominates else ""
+        lines.append(f"  ambiguous: also an ordinary word — {entry.ambiguous}{dominates}")
+    other = [f["form"] + (f" {f['pinyin']}" if f["pinyin"] != entry.pinyin else "")
+             + (f" ({f['en']})" if f.get("en") else "") for f in forms if f["form"] not in (entry.zh, entry.zh_hant)]
     if other:
         lines.append("  forms: " + ", ".join(other))
-    if entry.renderings:
-        lines.append("\nRenderings:")
-        for r in entry.renderings:
-            where = f" — {sources[r.source].title}" if r.source in sources else ""
-            lines.append(f"  • {r.en}{where}" + (f" ({r.note})" if r.note else ""))
+    lines.append("\nRenderings:")
+    for r in entry.all_renderings():
+        where = sources[r.authority].title if r.authority in sources else r.authority
+        years = f" {r.from_year or ''}–{r.until_year or ''}" if r.from_year or r.until_year else ""
+        lines.append(f"  • {r.en}  [{r.status}{years}; {where}]" + (f" ({r.note})" if r.note else ""))
     if entry.notes:
         lines += ["\nNotes:", "  " + entry.notes.strip().replace("\n", "\n  ")]
     if entry.tags:

@@ -17,7 +17,7 @@ def fixture_paths() -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory, fixture_paths) -> Path:
     """A database built from tests/fixtures, once per test session (read-only for tests)."""
-    from glossary.store import build
+    from glossary.build import build
 
     path = tmp_path_factory.mktemp("db") / "terms.sqlite"
     build(path, fixture_paths["entries"], fixture_paths["sources"])

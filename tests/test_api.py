@@ -68,7 +68,8 @@ def test_entry_with_quotes_sources_and_forms(client, glossary):
     assert {k: v for k, v in entry.items() if k in expected} == json.loads(json.dumps(expected))
     assert entry["quotes"][0]["cites"] == "Xinhua, March 5, 2023"
     assert entry["sources"]["sample-article"]["title"] == "A sample article"
-    assert {"form": "新型舉國體制", "origin": "s2t", "note": None} in entry["forms"]
+    assert {"form": "新型舉國體制", "origin": "s2t", "note": None, "region": None, "pinyin": "xīnxíng jǔguó tǐzhì",
+            "en": None} in entry["forms"]
     assert entry["url"] == "/terms/xinxing-juguo-tizhi"
 
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from glossary import Glossary
-from glossary.store import build
+from glossary.build import build
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "boundaries.yaml").read_text(encoding="utf-8"))
 

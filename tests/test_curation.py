@@ -36,7 +36,7 @@ def test_a_paraphrased_quote_is_caught(tree):
     path = tree["entries"] / "rengong-zhineng.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("is everywhere", "is ubiquitous"), encoding="utf-8")
     problems = load(tree).problems
-    assert [(Path(p.file).name, p.line) for p in problems] == [("rengong-zhineng.yaml", 8)]  # the text: line
+    assert [(Path(p.file).name, p.line) for p in problems] == [("rengong-zhineng.yaml", 9)]  # the text: line
     assert "text is not verbatim in sample-article" in problems[0].message
 
 
@@ -49,12 +49,12 @@ def test_a_quote_is_checked_only_against_its_own_article(tree):
 
 def test_duplicate_surface_form_unknown_related_and_source(tree):
     (tree["entries"] / "zhongkao-2.yaml").write_text(
-        "zh: 中考\npinyin: zhōngkǎo\nkind: term\nen: x\nrelated: [nope]\n"
+        "zh: 中考\npinyin: zhōngkǎo\nkind: term\nen: x\nauthority: curator\nrelated: [nope]\n"
         "quotes:\n  - source: nowhere\n    text: t\n", encoding="utf-8")
     found = sorted((Path(p.file).name, p.line, p.message) for p in load(tree).problems)
     assert found == [
-        ("zhongkao-2.yaml", 5, "related id 'nope' is not an entry"),
-        ("zhongkao-2.yaml", 7, "quote 1: source 'nowhere' is not in sources.yaml"),
+        ("zhongkao-2.yaml", 6, "related id 'nope' is not an entry"),
+        ("zhongkao-2.yaml", 8, "quote 1: source 'nowhere' is not in sources.yaml"),
         ("zhongkao.yaml", 1, f"surface form '中考' (zh) is also a form of {tree['entries'] / 'zhongkao-2.yaml'}"),
     ]
 
@@ -73,7 +73,7 @@ def test_a_rendering_attributed_to_an_article_must_occur_in_it(tree):
                     encoding="utf-8")
     problems = load(tree).problems
     assert [(p.line, p.message) for p in problems] == [
-        (6, "rendering 'universal machine intelligence' does not occur in other-article, the source it names")]
+        (7, "rendering 'universal machine intelligence' does not occur in other-article, the source it names")]
 
 
 def test_an_ordinary_word_may_not_be_a_glossary_form(tmp_path, fixture_paths):

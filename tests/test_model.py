@@ -46,7 +46,7 @@ def test_quote_without_text_is_reported_at_the_quote(tmp_path):
                  "zh: 中考\npinyin: zhōngkǎo\nkind: term\nen: x\nquotes:\n  - source: a\n    zh: 中考\n")
     problems: list[Problem] = []
     parse_entry(path, problems)
-    assert [(p.line, p.message) for p in problems] == [(6, "a quote needs a 'source' and a 'text'")]
+    assert [(p.line, p.message) for p in problems] == [(6, "missing required field 'text'")]
 
 
 def test_bad_file_name_and_non_mapping(tmp_path):

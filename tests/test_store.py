@@ -6,8 +6,9 @@ import sqlite3
 
 import pytest
 
+from glossary.build import build, ensure_built, needs_build
 from glossary.model import CurationError
-from glossary.store import Store, StoreError, build, ensure_built, needs_build
+from glossary.store import Store, StoreError
 
 
 @pytest.fixture

