@@ -61,3 +61,18 @@ def test_boundaries_can_be_switched_off(glossary):
 
 def test_annotator_is_built_once_per_database_version(glossary):
     assert glossary.annotator() is glossary.annotator()
+
+
+def test_a_form_reads_as_its_own_characters(glossary):
+    """Variants and Taiwan wording are not clones of the headword (the coverage issue)."""
+    data = glossary.annotate("發展人工智慧，改革央企").to_dict()
+    taiwan, central = data["spans"]
+    assert (taiwan["text"], taiwan["pinyin"], taiwan["en"]) == ("人工智慧", "réngōng zhìhuì", "artificial intelligence (AI)")
+    assert (central["text"], central["pinyin"], central["en"]) == ("央企", "yāngqǐ", "central state-owned enterprise")
+    assert central["zh"] == "国有企业"  # still the entry it belongs to
+
+
+def test_the_term_list_keeps_a_variant_with_its_own_rendering_apart(glossary):
+    terms = glossary.annotate("国有企业和央企").terms()
+    assert [(t.get("form") or t["zh"], t["en"]) for t in terms] == [
+        ("国有企业", "state-owned enterprise (SOE)"), ("央企", "central state-owned enterprise")]

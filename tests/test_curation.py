@@ -85,3 +85,53 @@ def test_an_ordinary_word_may_not_be_a_glossary_form(tmp_path, fixture_paths):
     problems = curation.load(fixture_paths["entries"], sources).problems
     assert [p.message for p in problems] == [
         "surface form '下岗' (zh) is listed in ordinary_words.txt as an ordinary word"]
+
+
+def write_entry(tree, name: str, text: str) -> list[str]:
+    (tree["entries"] / name).write_text(text, encoding="utf-8")
+    return [p.message for p in load(tree).problems if Path(p.file).name == name]
+
+
+ENTRY = "zh: 试点\npinyin: shìdiǎn\nkind: term\nen: pilot\nauthority: curator\n"
+
+
+def test_every_rendering_says_its_status_and_authority(tree):
+    assert write_entry(tree, "shidian.yaml", ENTRY) == []
+    assert write_entry(tree, "shidian.yaml", ENTRY.replace("authority: curator\n", "")) == [
+        "en has no authority (a source id, 'official: <document>, <year>', or 'curator')"]
+    assert write_entry(tree, "shidian.yaml", ENTRY + "renderings:\n  - en: trial\n    status: maybe\n") == [
+        "status 'maybe' is not one of preferred, admitted, deprecated, forbidden"]
+    assert write_entry(tree, "shidian.yaml", ENTRY + "renderings:\n  - en: trial\n    status: admitted\n"
+                       "    authority: 'official: State Council'\n") == [
+        "rendering 'trial' authority 'official: State Council' must name the official document or issuer and a year"]
+
+
+def test_variant_pinyin_must_read_its_own_characters(tree):
+    variant = ENTRY + "variants:\n  - form: 試點工作\n    pinyin: {}\n"
+    assert write_entry(tree, "shidian.yaml", variant.format("shìdiǎn gōngzuò")) == []
+    assert "does not fit" in write_entry(tree, "shidian.yaml", variant.format("shìdiǎn"))[0]
+    assert write_entry(tree, "shidian.yaml", ENTRY + "variants:\n  - form: 試點工作\n") == [
+        "variant '試點工作' has no pinyin (the reading of its own characters)"]
+
+
+def test_a_reading_neither_pypinyin_nor_cedict_gives_is_confirmed_in_the_data(tree):
+    entry = "zh: 行业\npinyin: xíngyè\nkind: term\nen: x\nauthority: curator\n"
+    assert write_entry(tree, "xingye.yaml", entry) == [
+        "reading 行:xíng of '行业' is neither pypinyin's nor CC-CEDICT's: confirm it in confirmed_readings"]
+    assert write_entry(tree, "xingye.yaml", entry + "confirmed_readings: ['行:xíng']\n") == []
+
+
+def test_wrong_field_types_are_refused_not_built(tree):
+    """`zh: [人工, 智能]` passed check and built an entry that never matched (the hardening issue)."""
+    messages = write_entry(tree, "bad.yaml", "zh: [人工, 智能]\npinyin: x\nkind: term\nen: {a: b}\n"
+                           "authority: curator\ntags: [[x]]\n")
+    assert messages == ["'zh' must be text, not a list", "'en' must be text, not a dict", "tags item 1 must be text"]
+
+
+def test_two_regions_may_share_a_form_one_region_may_not(tree):
+    body = "zh: 教育部\npinyin: Jiàoyù Bù\nkind: organization\nen: x\nauthority: curator\n"
+    assert write_entry(tree, "jiaoyu-bu.yaml", body + "region: prc\n") == []
+    assert write_entry(tree, "jiaoyu-bu-tw.yaml", body + "region: tw\n") == []
+    write_entry(tree, "jiaoyu-bu-tw.yaml", body + "region: prc\n")
+    assert [p.message for p in load(tree).problems] == [
+        f"surface form '教育部' (zh) is also a form of {tree['entries'] / 'jiaoyu-bu-tw.yaml'} in region prc"]

@@ -110,7 +110,8 @@ def test_search_survives_fts_syntax_in_the_query(db_path):
 
 def test_browse_by_kind_tag_and_source(db_path):
     store = Store(db_path)
-    assert [e["id"] for e in store.by_kind("organization")] == ["beijing-daxue", "langchao"]
+    assert [e["id"] for e in store.by_kind("organization")] == [
+        "beidahuang-jituan", "beijing-daxue", "jiaoyu-bu", "jiaoyu-bu-tw", "langchao"]
     assert "tongyong-rengong-zhineng" in [e["id"] for e in store.by_tag("agi")]
     assert {e["id"] for e in store.by_source("other-article")} == {"tongyong-rengong-zhineng", "rengong-zhineng-plus"}
     assert store.source("sample-article").lines == (3, 6)
