@@ -152,7 +152,7 @@ class Store:
     def search(self, q: str, limit: int = 50) -> list[dict]:
         """Chinese (any script), pinyin (tone marks, tone numbers or none) or English; exact first.
 
-        Each result is a summary plus `score` (lower is better) and `match` (what matched).
+        Each result is a summary plus `score` (lower is better, see RANK) and `match` (what matched).
         """
         from glossary.chinese import has_han
         from glossary.pinyin import search_key
@@ -170,24 +170,25 @@ class Store:
             like = f"%{_escape_like(q)}%"
             for r in self.query("SELECT form, entry_id FROM forms WHERE form LIKE ? ESCAPE '\\'", (like,)):
                 form = r["form"]
-                hit(r["entry_id"], 0 if form == q else 1 if form.startswith(q) else 2, "chinese")
+                how = "exact" if form == q else "prefix" if form.startswith(q) else "inside"
+                hit(r["entry_id"], RANK[f"form {how}"], "chinese")
             for r in self.query("SELECT id FROM entries WHERE notes LIKE ? ESCAPE '\\'", (like,)):
-                hit(r["id"], 6, "notes")
+                hit(r["id"], RANK["notes"], "notes")
         else:
             key = search_key(q)
             if key and key.isascii() and key.isalpha():
                 for r in self.query("SELECT id, pinyin_key FROM entries WHERE pinyin_key LIKE ?", (f"%{key}%",)):
                     pk = r["pinyin_key"]
-                    score = 0 if pk == key else 1 if pk.startswith(key) else 3
-                    if score < 3 or len(key) >= 4:
-                        hit(r["id"], score + 0.5, "pinyin")
+                    how = "exact" if pk == key else "prefix" if pk.startswith(key) else "inside"
+                    if how != "inside" or len(key) >= 4:  # a short key inside any pinyin is noise
+                        hit(r["id"], RANK[f"pinyin {how}"], "pinyin")
             low = q.lower()
             for r in self.query("SELECT id, en, renderings_text FROM entries"):
                 names = [r["en"].lower()] + [x.strip().lower() for x in r["renderings_text"].split("|") if x.strip()]
                 if low in names:
-                    hit(r["id"], 0 if names[0] == low else 0.8, "english")
+                    hit(r["id"], RANK["preferred english" if names[0] == low else "other english"], "english")
                 elif any(n.startswith(low) for n in names):
-                    hit(r["id"], 1.2, "english")
+                    hit(r["id"], RANK["english prefix"], "english")
             words = [w for w in q.replace('"', " ").split() if w]
             if words:
                 match = " ".join(f'"{w}"*' if i == len(words) - 1 else f'"{w}"' for i, w in enumerate(words))
@@ -199,7 +200,7 @@ class Store:
                 except sqlite3.OperationalError:
                     rows = []
                 for i, r in enumerate(rows):
-                    hit(r["id"], 4 + i / 1000, "text")
+                    hit(r["id"], RANK["full text"] + i / 1000, "text")  # FTS order breaks ties
         if not hits:
             return []
         ids = sorted(hits, key=lambda i: hits[i][0])[:limit]
@@ -207,6 +208,18 @@ class Store:
         found = {s["id"]: s for s in self.summaries(f"WHERE id IN ({marks})", ids)}
         ordered = sorted(ids, key=lambda i: (hits[i][0], len(found[i]["zh"]), found[i]["id"]))
         return [{**found[i], "score": hits[i][0], "match": hits[i][1]} for i in ordered]
+
+
+# Search ranks, best first: what a user typing a term most likely wants. An exact form or preferred
+# English name beats the pinyin of the same word (tone-less pinyin is ambiguous), which beats a prefix;
+# a word found only in the notes or the full-text index comes last.
+RANK = {
+    "form exact": 0, "preferred english": 0,
+    "pinyin exact": 0.5, "other english": 0.8,
+    "form prefix": 1, "english prefix": 1.2, "pinyin prefix": 1.5,
+    "form inside": 2, "pinyin inside": 3.5,
+    "full text": 4, "notes": 6,
+}
 
 
 def _escape_like(text: str) -> str:
