@@ -174,13 +174,18 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, 
     except UnicodeDecodeError:
         problems.append(Problem(name, None, "not valid UTF-8"))
         return None, {}
+    # Parsed once, by libyaml where it is there: the node tree gives the lines, and the data is
+    # constructed from the same tree (the pure-Python loader, twice, was most of a build's time).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problems.append(Problem(name, mark.line + 1 if mark else None, f"malformed YAML: {exc.problem}"))
         return None, {}
+    finally:
+        loader.dispose()
     return data, (_line_index(node) if node is not None else {})
 
 
@@ -237,8 +242,8 @@ class _Fields:
             return default
         return value
 
-    def texts(self, key: str) -> tuple[str, ...]:
-        """A list of scalars (tags, related ids, confirmed readings)."""
+    def texts(self, key: str, unique: bool = True) -> tuple[str, ...]:
+        """A list of scalars (tags, related ids, confirmed readings); `unique`: a repeat is an error."""
         items = self.data.get(key) or []
         if not isinstance(items, list):
             self.problem(f"{key!r} must be a list", key)
@@ -247,7 +252,9 @@ class _Fields:
         for i, item in enumerate(items):
             if isinstance(item, bool) or not isinstance(item, str | int):
                 self.problem(f"{key} item {i + 1} must be text", key, i)
-            elif str(item).strip():
+            elif str(item).strip() in found and unique:
+                self.problem(f"{key} item {i + 1} repeats {str(item).strip()!r}", key, i)
+            elif str(item).strip() and str(item).strip() not in found:
                 found.append(str(item).strip())
         return tuple(found)
 
@@ -337,7 +344,7 @@ def parse_entry(path: Path, problems: list[Problem], where: dict | None = None) 
         renderings=tuple(r for f in fields.records("renderings", "en") if (r := _rendering(f))),
         notes=_notes(fields), tags=fields.texts("tags"), related=fields.texts("related"),
         first_attested=fields.text("first_attested"), ambiguous=ambiguous, ordinary_dominates=dominates,
-        confirmed_readings=fields.texts("confirmed_readings"),
+        confirmed_readings=fields.texts("confirmed_readings", unique=False),
         quotes=tuple(q for f in fields.records("quotes") if (q := _quote(f))),
     )
     problems.extend(found)
