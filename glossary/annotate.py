@@ -155,16 +155,30 @@ class Annotator:
         lexicon = self.lexicon if boundaries else None
         found = self.matches(vt, ambiguous, ordinary, region or text_region(text, self.traditional))
 
+        def judged_in_sentence(found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
+            """Drop the outermost matches that split a word of the sentence; a match inside a longer
+            one is judged in that one's text instead (高考 in 新高考), unless the longer one goes."""
+            while True:
+                reach, outermost = -1, []
+                for m in found:  # sorted by start, longest first: contained iff an earlier one reaches its end
+                    if m[1] > reach:
+                        outermost.append(m)
+                    reach = max(reach, m[1])
+                bad = {m for m in outermost if lexicon.splits_word(vt, m[0], m[1])}
+                if not bad:
+                    return found
+                found = [m for m in found if m not in bad]
+
         def nest(found: list[tuple[int, int, str, bool]], parent: tuple[int, int] | None) -> tuple[Span, ...]:
             """Leftmost-longest spans with their children. A match that splits a word is dropped
             first: a top-level one judged in its sentence, a child in its parent term's text (用人
             splits 通用|人工智能, 北大 splits 北大荒), so it cannot hide a real term beside it."""
             if lexicon is not None:
                 if parent is None:
-                    found = [m for m in found if not lexicon.splits_word(vt, m[0], m[1])]
+                    found = judged_in_sentence(found)
                 else:
                     ps, pe = parent
-                    found = [m for m in found if not lexicon.splits_word(vt[ps:pe], m[0] - ps, m[1] - ps)]
+                    found = [m for m in found if lexicon.part_of(vt[ps:pe], m[0] - ps, m[1] - ps)]
             spans, i = [], 0
             while i < len(found):
                 s, e, eid, amb = found[i]

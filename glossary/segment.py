@@ -87,6 +87,7 @@ class Lexicon:
         self.unknown = -self.log_total - 5  # a character no word explains
         self._logp: dict[str, float | None] = {}
         self._verdicts: dict[tuple[str, str, str], bool] = {}
+        self._parts: dict[tuple[str, int, int], bool] = {}
 
     @classmethod
     def load(cls, store) -> Lexicon:
@@ -110,8 +111,9 @@ class Lexicon:
             memo[word] = math.log(found[0][0]) - self.log_total if found else None
         return memo[word]
 
-    def segment(self, text: str) -> list[int]:
-        """Word boundaries (cut positions, 0 and len included) of the most probable segmentation."""
+    def segment(self, text: str, whole: bool = True) -> list[int]:
+        """Word boundaries (cut positions, 0 and len included) of the most probable segmentation;
+        `whole=False` reads the text as made of smaller words even where it is a word itself."""
         n = len(text)
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
@@ -121,7 +123,7 @@ class Lexicon:
             choice, score = i + 1, (self.unknown if single is None else single) + best[i + 1]
             for word in prefixes(text[i:i + MAX_WORD]):
                 j = i + len(word)
-                if j > i + 1:
+                if j > i + 1 and (whole or j - i < n):
                     p = self.logp(word) + best[j]
                     if p > score:
                         choice, score = j, p
@@ -176,6 +178,25 @@ class Lexicon:
             if a <= left and right <= b:
                 return not self.compound_of(window[a:b], left - a, right - a)
         return True
+
+    def part_of(self, term: str, start: int, end: int) -> bool:
+        """Is term[start:end] one of the words a glossary term is made of? 人工智能 in 通用|人工智能 and
+        高考 in 新|高考 are; 用人 (across 通用|人工) and 北大 (inside 北大荒) are not. The term is read as
+        smaller words, since as a glossary form it is one word itself; verdicts are remembered."""
+        key = (term, start, end)
+        verdict = self._parts.get(key)
+        if verdict is None:
+            if len(self._parts) > self.MEMO_LIMIT:
+                self._parts.clear()
+            cuts = self.segment(term, whole=False)
+            if start in cuts and end in cuts:
+                verdict = True
+            else:
+                words = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a <= start and end <= b]
+                verdict = bool(words) and self.compound_of(term[words[0][0]:words[0][1]], start - words[0][0],
+                                                           end - words[0][0])
+            self._parts[key] = verdict
+        return verdict
 
     def compound_of(self, word: str, left: int, right: int) -> bool:
         """Is word[left:right] a constituent of the longer word, the rest being words too?

@@ -25,7 +25,10 @@ def real(tmp_path_factory):
 
 
 def verdict(glossary, case) -> str:
-    spans = [s for top in glossary.annotate(case["text"]).spans for s in top.walk() if s.id == case["id"]]
+    """Every tag counts, those of forms whose ordinary sense dominates too (shown on request, and
+    flagged ambiguous like the rest): the boundary judgement is what is measured here."""
+    spans = [s for top in glossary.annotate(case["text"], ordinary=True).spans for s in top.walk()
+             if s.id == case["id"]]
     if not spans:
         return "absent"
     return "flagged" if all(s.ambiguous for s in spans) else "claimed"
@@ -54,4 +57,4 @@ def test_precision_of_claims_and_recall(real):
     claims = [(c, v) for c, v in seen if v == "claimed"]
     wrong_claims = [c["text"] for c, v in claims if not c["occurs"]]
     assert true_found / true_total >= 0.98
-    assert 1 - len(wrong_claims) / len(claims) >= 0.95, wrong_claims
+    assert wrong_claims == []
