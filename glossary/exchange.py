@@ -11,9 +11,10 @@ import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from glossary.model import Entry
+from glossary.model import ID_PATTERN, Entry
 
 TERM_COLUMNS = ["zh", "zh_hant", "pinyin", "en", "kind", "id", "count", "other_renderings"]
+MAX_ID_LENGTH = 200  # an id is a file name (<id>.yaml) and a URL: well under the usual 255-byte limit
 
 
 class ImportProblem(Exception):
@@ -125,10 +126,11 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise ImportProblem(f"{file} is not a JSON or YAML export: {exc}") from None
     items = data.get("entries") if isinstance(data, dict) else data
-    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("id") for i in items):
-        raise ImportProblem(f"{file} holds no list of entries with ids")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ImportProblem(f"{file} holds no list of entries")
     entries_dir = Path(entries_dir)
-    existing = [i["id"] for i in items if (entries_dir / f"{i['id']}.yaml").exists()]
+    targets = {entry_id: entry_path(entries_dir, entry_id) for entry_id in (i.get("id") for i in items)}
+    existing = [i for i, path in targets.items() if path.exists() or path.is_symlink()]
     if existing and not replace:
         raise ImportProblem(f"{len(existing)} entries exist already (e.g. {existing[0]}); use --replace")
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,15 +144,31 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
                 entry = Entry.from_dict(item)
             except TypeError as exc:
                 raise ImportProblem(f"entry {item['id']!r} has fields we do not know: {exc}") from None
-            (staged / f"{entry.id}.yaml").write_text(entry_yaml(entry), encoding="utf-8")
+            entry_path(staged, entry.id).write_text(entry_yaml(entry), encoding="utf-8")
         checked = curation.load(staged, sources_file or curation.SOURCES_FILE)
         if checked.problems:
             raise ImportProblem(f"import refused, {len(checked.problems)} problem(s): "
                                 + str(checked.problems[0]).replace(str(staged), str(entries_dir)))
         entries_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for item in items:
-            target = entries_dir / f"{item['id']}.yaml"
-            shutil.copyfile(staged / f"{item['id']}.yaml", target)
+        for entry_id, target in targets.items():
+            shutil.copyfile(entry_path(staged, entry_id), target)
             written.append(target)
     return written
+
+
+def entry_path(folder: Path, entry_id) -> Path:
+    """The file of an entry in `folder`, refusing any id that could name a file elsewhere.
+
+    An id becomes a file name, so it must be a slug (model.ID_PATTERN, whole string: `$` alone
+    would let a trailing newline through) of a sane length; and the path must still resolve
+    inside the folder, which also refuses an existing symlink that points out of it.
+    """
+    if not isinstance(entry_id, str) or not ID_PATTERN.fullmatch(entry_id) or len(entry_id) > MAX_ID_LENGTH:
+        shown = entry_id if not isinstance(entry_id, str) or len(entry_id) <= 60 else entry_id[:60] + "…"
+        raise ImportProblem(f"entry id {shown!r} is not a valid id (lower-case ASCII words joined by '-', "
+                            f"at most {MAX_ID_LENGTH} characters)")
+    path = Path(folder) / f"{entry_id}.yaml"
+    if path.resolve().parent != Path(folder).resolve():
+        raise ImportProblem(f"entry id {entry_id!r} names a file outside {folder} (a symlink?)")
+    return path

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -65,3 +67,67 @@ def _export_of(tmp_path, entries_dir):
     path.write_text(json.dumps({"entries": [e.to_dict() for e in curation.load(entries_dir).entries]}),
                     encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- import: what it may write, and where
+
+def _glossary_copy(tmp_path, fixture_paths):
+    """A writable glossary folder: entries/, sources.yaml and ordinary_words.txt, as in the package."""
+    root = tmp_path / "glossary"
+    shutil.copytree(fixture_paths["entries"], root / "entries")
+    shutil.copy(fixture_paths["sources"], root / "sources.yaml")
+    shutil.copy(fixture_paths["sources"].parent / "ordinary_words.txt", root / "ordinary_words.txt")
+    return root
+
+
+def _tree(path):
+    """Every file under `path` with its bytes, to compare a folder before and after."""
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def _import_file(tmp_path, items, name="import.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps({"entries": items}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _good(entry_id="hao", **fields):
+    return {"id": entry_id, "zh": "好", "pinyin": "hǎo", "kind": "term", "en": "good", **fields}
+
+
+@pytest.mark.parametrize("bad_id", [
+    "../sources", "../../x", "ABS", "a/b", "a\\b", "Upper", "with space", "x\0y", "ok\n", "a" * 300, "", 5, None,
+])
+@pytest.mark.parametrize("replace", [False, True])
+def test_import_refuses_ids_that_are_not_slugs_and_writes_nothing(tmp_path, fixture_paths, bad_id, replace):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    if bad_id == "ABS":
+        bad_id = str(tmp_path / "outside")
+    before = _tree(tmp_path)
+    path = _import_file(tmp_path, [_good(), _good(bad_id, zh="坏", pinyin="huài", en="bad")])
+    before[path.name] = path.read_bytes()
+    with pytest.raises(exchange.ImportProblem, match="id"):
+        exchange.import_entries(path, root / "entries", replace=replace, sources_file=root / "sources.yaml")
+    assert _tree(tmp_path) == before
+
+
+def test_import_writes_only_inside_the_entries_folder_even_through_a_symlink(tmp_path, fixture_paths):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    (root / "entries" / "hao.yaml").symlink_to(root / "sources.yaml")
+    before = _tree(tmp_path)
+    path = _import_file(tmp_path, [_good()])
+    with pytest.raises(exchange.ImportProblem, match="outside"):
+        exchange.import_entries(path, root / "entries", replace=True, sources_file=root / "sources.yaml")
+    assert _tree(tmp_path) == {**before, path.name: path.read_bytes()}
+
+
+@pytest.mark.parametrize("bad_id", ["../sources", "x\0y", "a" * 300])
+def test_import_command_refuses_a_bad_id_in_one_line(tmp_path, fixture_paths, bad_id):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    before = _tree(root)
+    path = _import_file(tmp_path, [_good(bad_id)])
+    result = subprocess.run([sys.executable, "-m", "glossary", "import", str(path), "--replace", "--entries",
+                             str(root / "entries"), "--sources", str(root / "sources.yaml")], capture_output=True)
+    err = result.stderr.decode()
+    assert result.returncode == 1 and err.count("\n") == 1 and "is not a valid id" in err, err
+    assert _tree(root) == before
