@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 from glossary.model import ID_PATTERN, Entry
 
 TERM_COLUMNS = ["zh", "zh_hant", "pinyin", "en", "kind", "id", "count", "other_renderings"]
+MAX_IMPORT_BYTES = 50 * 1024 * 1024  # ~40,000 entries of today's size; a bigger file is refused unread
 MAX_ID_LENGTH = 200  # an id is a file name (<id>.yaml) and a URL: well under the usual 255-byte limit
 
 
@@ -116,15 +117,9 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
 
     The new files are validated together with the existing ones before anything is written.
     """
-    import yaml
-
     from glossary import curation
 
-    try:
-        text = file.read_text(encoding="utf-8")
-        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise ImportProblem(f"{file} is not a JSON or YAML export: {exc}") from None
+    data = read_import(Path(file))
     items = data.get("entries") if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ImportProblem(f"{file} holds no list of entries")
@@ -155,6 +150,34 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
             shutil.copyfile(entry_path(staged, entry_id), target)
             written.append(target)
     return written
+
+
+def read_import(file: Path):
+    """The data of a JSON or YAML export, read with bounds: at most MAX_IMPORT_BYTES, and YAML
+    without anchors or aliases (a few hundred bytes of nested aliases expand to gigabytes, and
+    no export of ours writes them)."""
+    import yaml
+
+    try:
+        with open(file, "rb") as f:
+            raw = f.read(MAX_IMPORT_BYTES + 1)  # never more, whatever the file claims (or /dev/zero)
+    except OSError as exc:
+        raise ImportProblem(f"cannot read {file}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportProblem(f"{file} is larger than the limit of {MAX_IMPORT_BYTES // 2**20} MB; split it")
+    try:
+        text = raw.decode("utf-8-sig")
+        if file.suffix.lower() == ".json":
+            return json.loads(text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ImportProblem(f"{file}:{event.start_mark.line + 1}: YAML anchors and aliases (& and *) "
+                                    "are not accepted in an import")
+        return yaml.load(text, Loader=loader)  # a safe loader, chosen above
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError) as exc:
+        reason = str(exc).replace("\n", " ")
+        raise ImportProblem(f"{file} is not a JSON or YAML export: {reason}") from None
 
 
 def entry_path(folder: Path, entry_id) -> Path:

@@ -131,3 +131,52 @@ def test_import_command_refuses_a_bad_id_in_one_line(tmp_path, fixture_paths, ba
     err = result.stderr.decode()
     assert result.returncode == 1 and err.count("\n") == 1 and "is not a valid id" in err, err
     assert _tree(root) == before
+
+
+# ---------------------------------------------------------------- import: hostile YAML and sizes
+
+LAUGHS = "\n".join(["entries:", "- id: hao", "  zh: 好", "  pinyin: hǎo", "  kind: term", "  en: good",
+                    "  notes: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+                    "  tags: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]",
+                    "  related: [*b, *b, *b, *b, *b, *b, *b, *b, *b]", ""])
+
+
+def test_import_refuses_yaml_aliases_before_they_expand(tmp_path, fixture_paths):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    before = _tree(root)
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(LAUGHS, encoding="utf-8")
+    with pytest.raises(exchange.ImportProblem, match="anchors and aliases"):
+        exchange.import_entries(bomb, root / "entries", sources_file=root / "sources.yaml")
+    assert _tree(root) == before
+
+
+def test_import_refuses_a_billion_laughs_at_once(tmp_path, fixture_paths):
+    """464 bytes that expand to 10^9 strings: refused while scanning, long before any is built."""
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"{b}: &{b} [{', '.join(['*' + a] * 10)}]" for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
+    bomb = tmp_path / "laughs.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root = _glossary_copy(tmp_path, fixture_paths)
+    with pytest.raises(exchange.ImportProblem, match="anchors and aliases"):
+        exchange.import_entries(bomb, root / "entries", sources_file=root / "sources.yaml")
+
+
+def test_import_refuses_an_anchor_even_without_an_alias(tmp_path, fixture_paths):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    path = tmp_path / "anchor.yaml"
+    path.write_text("- id: hao\n  zh: &z 好\n  pinyin: hǎo\n  kind: term\n  en: good\n", encoding="utf-8")
+    with pytest.raises(exchange.ImportProblem, match="anchor.yaml:2: YAML anchors and aliases"):
+        exchange.import_entries(path, root / "entries", sources_file=root / "sources.yaml")
+
+
+@pytest.mark.parametrize("name", ["big.json", "big.yaml"])
+def test_import_refuses_a_file_over_the_size_limit(tmp_path, fixture_paths, monkeypatch, name):
+    monkeypatch.setattr(exchange, "MAX_IMPORT_BYTES", 1000)
+    root = _glossary_copy(tmp_path, fixture_paths)
+    before = _tree(root)
+    path = _import_file(tmp_path, [_good(notes="long " * 300)], name)
+    with pytest.raises(exchange.ImportProblem, match="larger than the limit"):
+        exchange.import_entries(path, root / "entries", sources_file=root / "sources.yaml")
+    assert _tree(root) == before
+    assert exchange.MAX_IMPORT_BYTES < (tmp_path / name).stat().st_size < 2000
