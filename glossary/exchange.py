@@ -8,10 +8,11 @@ import io
 import json
 import shutil
 import tempfile
+from dataclasses import fields
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from glossary.model import ID_PATTERN, Entry
+from glossary.model import ID_PATTERN, Entry, Problem
 
 TERM_COLUMNS = ["zh", "zh_hant", "pinyin", "en", "kind", "id", "count", "other_renderings"]
 MAX_IMPORT_BYTES = 50 * 1024 * 1024  # ~40,000 entries of today's size; a bigger file is refused unread
@@ -19,17 +20,18 @@ MAX_ID_LENGTH = 200  # an id is a file name (<id>.yaml) and a URL: well under th
 
 
 class ImportProblem(Exception):
-    """An import that was refused; nothing was written."""
+    """An import that was refused; nothing was written. `problems` lists what `check` found."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
-def entry_yaml(entry: Entry) -> str:
-    """The curated YAML of an entry: the fields that carry something, in reading order."""
+def entry_yaml(item: dict) -> str:
+    """An imported entry as a curated file: its fields in reading order, empty ones left out, the id
+    left to the file name. The data is written as given, not rebuilt as an Entry first, so that
+    parse_entry judges it exactly as `glossary check` judges a file (unknown fields, wrong types)."""
     import yaml
-
-    data = entry.to_dict()
-    data.pop("id")
-    if data["zh_attested"]:
-        data.pop("zh_attested")
 
     def clean(value):
         if isinstance(value, dict):
@@ -38,6 +40,9 @@ def entry_yaml(entry: Entry) -> str:
             return [clean(v) for v in value]
         return value
 
+    data = {k: v for k, v in item.items() if k != "id" and not (k == "zh_attested" and v is True)}
+    order = [f.name for f in fields(Entry)]
+    data = {k: data[k] for k in sorted(data, key=lambda k: order.index(k) if k in order else len(order))}
     return yaml.safe_dump(clean(data), allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -112,19 +117,27 @@ def _tig(lang_set, term: str, status: str, note: str | None = None):
 
 
 def import_entries(file: Path, entries_dir: Path, replace: bool = False,
-                   sources_file: Path | None = None) -> list[Path]:
+                   sources_file: Path | None = None, seeds: Path | None = None) -> list[Path]:
     """Write the entries of a JSON/YAML export as curated YAML files, all or nothing.
 
-    The new files are validated together with the existing ones before anything is written.
+    The entries folder as it would be after the import is checked exactly as `glossary check`
+    checks it (curation.load: parse_entry for every file, then forms, related ids, sources, and
+    quotes verbatim in their articles: `seeds`, else found as `check` finds them) before anything
+    is written.
     """
     from glossary import curation
 
-    data = read_import(Path(file))
+    file, entries_dir = Path(file), Path(entries_dir)
+    data = read_import(file)
     items = data.get("entries") if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ImportProblem(f"{file} holds no list of entries")
-    entries_dir = Path(entries_dir)
-    targets = {entry_id: entry_path(entries_dir, entry_id) for entry_id in (i.get("id") for i in items)}
+    targets = {}
+    for item in items:
+        path = entry_path(entries_dir, item.get("id"))
+        if item["id"] in targets:
+            raise ImportProblem(f"{file} has a duplicate id {item['id']!r}: each entry once")
+        targets[item["id"]] = path
     existing = [i for i, path in targets.items() if path.exists() or path.is_symlink()]
     if existing and not replace:
         raise ImportProblem(f"{len(existing)} entries exist already (e.g. {existing[0]}); use --replace")
@@ -134,22 +147,31 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
             shutil.copytree(entries_dir, staged)
         else:
             staged.mkdir()
-        for item in items:
-            try:
-                entry = Entry.from_dict(item)
-            except TypeError as exc:
-                raise ImportProblem(f"entry {item['id']!r} has fields we do not know: {exc}") from None
-            entry_path(staged, entry.id).write_text(entry_yaml(entry), encoding="utf-8")
-        checked = curation.load(staged, sources_file or curation.SOURCES_FILE)
+        try:
+            for item in items:
+                entry_path(staged, item["id"]).write_text(entry_yaml(item), encoding="utf-8")
+        except RecursionError:
+            raise ImportProblem(f"{file} nests its data too deeply to be a glossary export") from None
+        checked = curation.load(staged, sources_file or curation.SOURCES_FILE, seeds or curation.find_seeds())
         if checked.problems:
-            raise ImportProblem(f"import refused, {len(checked.problems)} problem(s): "
-                                + str(checked.problems[0]).replace(str(staged), str(entries_dir)))
+            problems = [_where(p, staged, entries_dir, file, targets) for p in checked.problems]
+            raise ImportProblem(f"import refused, {len(problems)} problem(s): {problems[0]}", problems)
         entries_dir.mkdir(parents=True, exist_ok=True)
         written = []
         for entry_id, target in targets.items():
             shutil.copyfile(entry_path(staged, entry_id), target)
             written.append(target)
     return written
+
+
+def _where(problem: Problem, staged: Path, entries_dir: Path, file: Path, imported) -> Problem:
+    """A problem found in the staged folder, told as the user knows it: an imported entry by the
+    import file and id (its staged file and lines are ours), any other by its path in the real folder."""
+    message = problem.message.replace(str(staged), str(entries_dir))
+    path = Path(problem.file)
+    if path.parent == staged and path.stem in imported:
+        return Problem(f"{file}, entry {path.stem!r}", None, message)
+    return Problem(problem.file.replace(str(staged), str(entries_dir)), problem.line, message)
 
 
 def read_import(file: Path):

@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +40,8 @@ def test_import_round_trips_an_export(tmp_path, db_path, fixture_paths):
     exported = tmp_path / "export.json"
     exported.write_text(exchange.export(Store(db_path), "json"), encoding="utf-8")
     target = tmp_path / "entries"
-    written = exchange.import_entries(exported, target, sources_file=fixture_paths["sources"])
+    written = exchange.import_entries(exported, target, sources_file=fixture_paths["sources"],
+                                      seeds=fixture_paths["seeds"])
     assert len(written) == len(list(fixture_paths["entries"].glob("*.yaml")))
     again = curation.load(target, fixture_paths["sources"], fixture_paths["seeds"])
     assert again.problems == []
@@ -56,9 +59,10 @@ def test_a_bad_import_writes_nothing(tmp_path, fixture_paths):
         {"id": "bad-one", "zh": "坏", "pinyin": "hǎo", "kind": "term", "en": "bad"},
     ]}), encoding="utf-8")
     with pytest.raises(exchange.ImportProblem, match="does not fit"):
-        exchange.import_entries(bad, target, sources_file=fixture_paths["sources"])
+        exchange.import_entries(bad, target, sources_file=fixture_paths["sources"], seeds=fixture_paths["seeds"])
     with pytest.raises(exchange.ImportProblem, match="exist already"):
-        exchange.import_entries(_export_of(tmp_path, target), target, sources_file=fixture_paths["sources"])
+        exchange.import_entries(_export_of(tmp_path, target), target, sources_file=fixture_paths["sources"],
+                                seeds=fixture_paths["seeds"])
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
 
 
@@ -180,3 +184,55 @@ def test_import_refuses_a_file_over_the_size_limit(tmp_path, fixture_paths, monk
         exchange.import_entries(path, root / "entries", sources_file=root / "sources.yaml")
     assert _tree(root) == before
     assert exchange.MAX_IMPORT_BYTES < (tmp_path / name).stat().st_size < 2000
+
+
+# ---------------------------------------------------------------- import: validated exactly like `glossary check`
+
+FABRICATED = {"source": "sample-article", "text": "Beijing never said this (新型举国体制)."}
+
+
+@pytest.mark.parametrize("items,message", [
+    ([_good(quotes=[FABRICATED])], "quote 1: text is not verbatim in sample-article"),
+    ([_good(), _good()], "duplicate id 'hao'"),
+    ([_good(related=["no-such-entry"])], "related id 'no-such-entry' is not an entry"),
+    ([_good(zh="智能", pinyin="zhìnéng")], "surface form '智能' (zh) is also a form of"),
+])
+def test_import_refuses_what_check_refuses_and_writes_nothing(tmp_path, fixture_paths, items, message):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    before = _tree(root)
+    path = _import_file(tmp_path, items)
+    with pytest.raises(exchange.ImportProblem, match=re.escape(message)):
+        exchange.import_entries(path, root / "entries", sources_file=root / "sources.yaml",
+                                seeds=fixture_paths["seeds"])
+    assert _tree(root) == before
+
+
+def test_import_command_checks_quotes_against_the_articles(tmp_path, fixture_paths):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    before = _tree(root)
+    path = _import_file(tmp_path, [_good(quotes=[FABRICATED])])
+    result = subprocess.run([sys.executable, "-m", "glossary", "import", str(path), "--entries",
+                             str(root / "entries"), "--sources", str(root / "sources.yaml")],
+                            capture_output=True, env={**os.environ, "GLOSSARY_SEEDS": str(fixture_paths["seeds"])})
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "not verbatim in sample-article" in err and "Traceback" not in err, err
+    assert err.splitlines()[-1].startswith("glossary: import refused")
+    assert _tree(root) == before
+
+
+def test_import_reports_the_problems_check_reports_for_the_same_file(tmp_path, fixture_paths):
+    """An imported entry goes through the same parse and cross-checks as a curated file."""
+    item = _good(kind="nonsense", variants=[{"form": "好好", "colour": "red"}], quotes=[{"source": "nowhere"}],
+                 tags="not-a-list", flavour="odd")
+    root = _glossary_copy(tmp_path, fixture_paths)
+    path = _import_file(tmp_path, [item])
+    with pytest.raises(exchange.ImportProblem) as refused:
+        exchange.import_entries(path, root / "entries", sources_file=root / "sources.yaml",
+                                seeds=fixture_paths["seeds"])
+    import yaml
+
+    (root / "entries" / "hao.yaml").write_text(yaml.safe_dump({k: v for k, v in item.items() if k != "id"},
+                                                               allow_unicode=True), encoding="utf-8")
+    checked = curation.load(root / "entries", root / "sources.yaml", fixture_paths["seeds"])
+    assert sorted(p.message for p in refused.value.problems) == sorted(p.message for p in checked.problems)
+    assert len(checked.problems) == 5
