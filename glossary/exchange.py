@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -124,44 +126,134 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
     checks it (curation.load: parse_entry for every file, then forms, related ids, sources, and
     quotes verbatim in their articles: `seeds`, else found as `check` finds them) before anything
     is written.
+
+    The guarantee: when this returns, every imported file is in place; when it raises, or the
+    process is killed, the entries folder is as it was (once `recover` has run, which the next
+    import does first). Files are staged and checked in a folder beside the entries folder (same
+    file system), then moved in one by one with os.replace, which is atomic per file, so no file
+    is ever half written; a journal of the moves lets a failure midway be undone, on the spot or
+    by `recover` after a kill. Power loss is not covered: nothing is fsynced.
     """
     from glossary import curation
 
     file, entries_dir = Path(file), Path(entries_dir)
-    data = read_import(file)
-    items = data.get("entries") if isinstance(data, dict) else data
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ImportProblem(f"{file} holds no list of entries")
-    targets = {}
-    for item in items:
-        path = entry_path(entries_dir, item.get("id"))
-        if item["id"] in targets:
-            raise ImportProblem(f"{file} has a duplicate id {item['id']!r}: each entry once")
-        targets[item["id"]] = path
-    existing = [i for i, path in targets.items() if path.exists() or path.is_symlink()]
-    if existing and not replace:
-        raise ImportProblem(f"{len(existing)} entries exist already (e.g. {existing[0]}); use --replace")
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / "entries"
-        if entries_dir.is_dir():
-            shutil.copytree(entries_dir, staged)
-        else:
-            staged.mkdir()
+    folder = entries_dir.resolve()
+    if not folder.parent.is_dir():
+        raise ImportProblem(f"cannot import into {entries_dir}: {folder.parent} is not a folder")
+    with _import_lock(entries_dir):
+        _recover(folder)  # first, so that any import, even one refused, cleans up after a killed one
+        data = read_import(file)
+        items = data.get("entries") if isinstance(data, dict) else data
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ImportProblem(f"{file} holds no list of entries")
+        targets: dict[str, Path] = {}
+        for item in items:
+            path = entry_path(entries_dir, item.get("id"))
+            if item["id"] in targets:
+                raise ImportProblem(f"{file} has a duplicate id {item['id']!r}: each entry once")
+            targets[item["id"]] = path
+        existing = [i for i, path in targets.items() if path.exists() or path.is_symlink()]
+        if existing and not replace:
+            raise ImportProblem(f"{len(existing)} entries exist already (e.g. {existing[0]}); use --replace")
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.import-", dir=folder.parent))
+        staged = staging / "entries"
         try:
-            for item in items:
-                entry_path(staged, item["id"]).write_text(entry_yaml(item), encoding="utf-8")
-        except RecursionError:
-            raise ImportProblem(f"{file} nests its data too deeply to be a glossary export") from None
-        checked = curation.load(staged, sources_file or curation.SOURCES_FILE, seeds or curation.find_seeds())
-        if checked.problems:
-            problems = [_where(p, staged, entries_dir, file, targets) for p in checked.problems]
-            raise ImportProblem(f"import refused, {len(problems)} problem(s): {problems[0]}", problems)
-        entries_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for entry_id, target in targets.items():
-            shutil.copyfile(entry_path(staged, entry_id), target)
-            written.append(target)
-    return written
+            staged.mkdir()
+            for path in sorted(folder.glob("*.yaml")):
+                shutil.copyfile(path, staged / path.name)
+            try:
+                for item in items:
+                    entry_path(staged, item["id"]).write_text(entry_yaml(item), encoding="utf-8")
+            except RecursionError:
+                raise ImportProblem(f"{file} nests its data too deeply to be a glossary export") from None
+            checked = curation.load(staged, sources_file or curation.SOURCES_FILE, seeds or curation.find_seeds())
+            if checked.problems:
+                problems = [_where(p, staged, entries_dir, file, targets) for p in checked.problems]
+                raise ImportProblem(f"import refused, {len(problems)} problem(s): {problems[0]}", problems)
+            _move_in(staging, folder, list(targets))
+        except OSError as exc:
+            raise ImportProblem(f"import failed, nothing written to {entries_dir}: {exc.strerror or exc}") from None
+        finally:
+            if not (staging / JOURNAL).exists():  # else an undo failed midway: `recover` finishes it
+                shutil.rmtree(staging, ignore_errors=True)
+    return list(targets.values())
+
+
+JOURNAL = "journal.json"
+
+
+def _move_in(staging: Path, folder: Path, ids: list[str]) -> None:
+    """Move the staged files of `ids` into `folder`, all or none (see import_entries).
+
+    Before the first move, the files about to be replaced are copied to staging/backup and a
+    journal names every move; the journal is removed after the last one: that is the commit.
+    """
+    created = not folder.is_dir()
+    folder.mkdir(exist_ok=True)
+    (staging / "backup").mkdir()
+    replaced = [i for i in ids if (folder / f"{i}.yaml").exists()]
+    for entry_id in replaced:
+        shutil.copy2(folder / f"{entry_id}.yaml", staging / "backup" / f"{entry_id}.yaml")
+    journal = {"ids": ids, "replaced": replaced, "created_folder": created}
+    (staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
+    try:
+        for entry_id in ids:
+            os.replace(staging / "entries" / f"{entry_id}.yaml", folder / f"{entry_id}.yaml")
+    except BaseException:
+        _undo(staging, folder)
+        raise
+    (staging / JOURNAL).unlink()
+
+
+def _undo(staging: Path, folder: Path) -> None:
+    """Put back what the journal in `staging` says was (or may have been) moved into `folder`."""
+    journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+    replaced = set(journal["replaced"])
+    for entry_id in journal["ids"]:
+        target = entry_path(folder, entry_id)  # the journal is a file like any other: ids checked again
+        backup = staging / "backup" / target.name
+        if entry_id not in replaced:
+            target.unlink(missing_ok=True)
+        elif backup.exists():
+            os.replace(backup, target)
+    if journal["created_folder"] and not any(folder.iterdir()):
+        folder.rmdir()
+    (staging / JOURNAL).unlink()
+
+
+def recover(entries_dir: Path) -> None:
+    """Undo an import into `entries_dir` that was killed while moving its files in, and remove
+    the staging folders that killed imports left beside it. Every import does this first."""
+    with _import_lock(entries_dir):
+        _recover(Path(entries_dir).resolve())
+
+
+def _recover(folder: Path) -> None:
+    for staging in folder.parent.glob(f".{folder.name}.import-*"):
+        if (staging / JOURNAL).is_file():
+            _undo(staging, folder)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _import_lock(entries_dir: Path):
+    """One import at a time into a folder (threads and processes alike): an exclusive flock on the
+    folder that holds it, released by the system when the holder dies, so a killed import never
+    leaves a lock behind. Where flock does not exist (Windows), imports are not serialised."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(Path(entries_dir).resolve().parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportProblem(f"another import into {entries_dir} is under way; try again when it is done") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _where(problem: Problem, staged: Path, entries_dir: Path, file: Path, imported) -> Problem:

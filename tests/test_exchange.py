@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -236,3 +237,78 @@ def test_import_reports_the_problems_check_reports_for_the_same_file(tmp_path, f
     checked = curation.load(root / "entries", root / "sources.yaml", fixture_paths["seeds"])
     assert sorted(p.message for p in refused.value.problems) == sorted(p.message for p in checked.problems)
     assert len(checked.problems) == 5
+
+
+# ---------------------------------------------------------------- import: all or nothing, even when it fails midway
+
+def _three_new(tmp_path):
+    return _import_file(tmp_path, [_good("hao"), _good("huai", zh="坏", pinyin="huài", en="bad"),
+                                   _good("da", zh="大", pinyin="dà", en="big")])
+
+
+def test_a_failure_midway_through_the_writes_leaves_the_folder_as_it_was(tmp_path, fixture_paths, monkeypatch):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    before = _tree(tmp_path)
+    path = _three_new(tmp_path)
+    before[path.name] = path.read_bytes()
+    entries = root / "entries"
+    writes = []
+
+    def failing(real):
+        def write(src, dst, *args, **kwargs):
+            if Path(dst).parent == entries:
+                writes.append(dst)
+                if len(writes) == 2:
+                    raise OSError(28, "No space left on device")
+            return real(src, dst, *args, **kwargs)
+        return write
+
+    monkeypatch.setattr(os, "replace", failing(os.replace))
+    monkeypatch.setattr(shutil, "copyfile", failing(shutil.copyfile))
+    with pytest.raises(exchange.ImportProblem, match="No space left on device"):
+        exchange.import_entries(path, entries, sources_file=root / "sources.yaml", seeds=fixture_paths["seeds"])
+    assert len(writes) == 2
+    assert _tree(tmp_path) == before and sorted(p.name for p in root.iterdir()) == [
+        "entries", "ordinary_words.txt", "sources.yaml"]
+
+
+KILL_MIDWAY = """
+import os, sys
+from pathlib import Path
+from glossary import exchange
+entries, real, moved = Path(sys.argv[1]), os.replace, []
+def replace(src, dst):
+    if Path(dst).parent == entries:
+        moved.append(dst)
+        if len(moved) == 3:
+            os._exit(9)  # killed: no except, no finally
+    return real(src, dst)
+os.replace = replace
+exchange.import_entries(Path(sys.argv[2]), entries, replace=True, sources_file=Path(sys.argv[3]),
+                        seeds=Path(sys.argv[4]))
+"""
+
+
+@pytest.mark.parametrize("then", ["recover", "a refused import"])
+def test_an_import_killed_midway_is_undone_by_the_next_one(tmp_path, fixture_paths, then):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    entries = root / "entries"
+    before = _tree(root)
+    changed = _good("zhineng", zh="智能", pinyin="zhìnéng", en="intelligence (changed)")
+    path = _import_file(tmp_path, [_good("hao"), changed, _good("huai", zh="坏", pinyin="huài", en="bad"),
+                                   _good("da", zh="大", pinyin="dà", en="big")])
+    killed = subprocess.run([sys.executable, "-c", KILL_MIDWAY, str(entries), str(path), str(root / "sources.yaml"),
+                             str(fixture_paths["seeds"])], capture_output=True)
+    assert killed.returncode == 9, killed.stderr.decode()
+    assert _tree(root) != before  # two of four moved in, and the journal of the import left beside them
+    if then == "recover":
+        exchange.recover(entries)
+    else:
+        with pytest.raises(exchange.ImportProblem, match="duplicate id"):
+            exchange.import_entries(_import_file(tmp_path, [_good(), _good()], "twice.json"), entries)
+    assert _tree(root) == before and sorted(p.name for p in root.iterdir()) == [
+        "entries", "ordinary_words.txt", "sources.yaml"]
+    written = exchange.import_entries(path, entries, replace=True, sources_file=root / "sources.yaml",
+                                      seeds=fixture_paths["seeds"])
+    assert len(written) == 4 and "(changed)" in (entries / "zhineng.yaml").read_text(encoding="utf-8")
+    assert curation.load(entries, root / "sources.yaml", fixture_paths["seeds"]).problems == []
