@@ -64,7 +64,8 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
 
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    remove_stale_temp_files(db_path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{db_path.name}.{os.getpid()}.", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
     os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a shared server from reading the database
     try:
@@ -128,6 +129,44 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         raise
     return {"entries": len(entry_rows), "forms": len(forms_rows), "quotes": len(quote_rows),
             "sources": len(curated.sources), "warnings": curated.warnings}
+
+
+LEGACY_TEMP_AGE = 3600  # seconds: temp files named without a pid count as stale after an hour
+
+
+def remove_stale_temp_files(db_path: Path) -> None:
+    """Remove what killed builds left beside the database (a whole temporary database each), and
+    killed lexicon-cache writes: only files of our own name patterns, named with the pid of a
+    process that is gone. Files of earlier versions, named without a pid, go once an hour old."""
+    import re
+    import time
+
+    name = re.escape(db_path.name)
+    ours = re.compile(rf"{name}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp|\.{name}\.[0-9a-f]{{12}}\.[^/]+\.(\d+)\.tmp")
+    for path in db_path.parent.iterdir():
+        match = ours.fullmatch(path.name)
+        if not match:
+            continue
+        pid = match.group(1) or match.group(2)
+        try:
+            stale = not process_alive(int(pid)) if pid else time.time() - path.stat().st_mtime > LEGACY_TEMP_AGE
+            if stale:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: the build goes on
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (assumed so where that cannot be asked cheaply)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _create_schema(db) -> None:
