@@ -312,3 +312,14 @@ def test_an_import_killed_midway_is_undone_by_the_next_one(tmp_path, fixture_pat
                                       seeds=fixture_paths["seeds"])
     assert len(written) == 4 and "(changed)" in (entries / "zhineng.yaml").read_text(encoding="utf-8")
     assert curation.load(entries, root / "sources.yaml", fixture_paths["seeds"]).problems == []
+
+
+def test_one_import_at_a_time_into_a_folder(tmp_path, fixture_paths):
+    root = _glossary_copy(tmp_path, fixture_paths)
+    before = _tree(root)
+    with exchange._import_lock(root / "entries"):
+        with pytest.raises(exchange.ImportProblem, match="another import"):
+            exchange.import_entries(_three_new(tmp_path), root / "entries", sources_file=root / "sources.yaml",
+                                    seeds=fixture_paths["seeds"])
+    assert _tree(root) == before
+
