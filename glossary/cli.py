@@ -289,7 +289,7 @@ def export_cmd(fmt, db):
     from glossary import exchange
 
     glossary = open_glossary(db)
-    click.echo(exchange.export(glossary.store, fmt), nl=False)
+    click.echo(exchange.as_file(exchange.export(glossary.store, fmt), fmt).encode("utf-8"), nl=False)
 
 
 @cli.command(name="import")

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -17,6 +18,9 @@ from xml.etree import ElementTree as ET
 from glossary.model import ID_PATTERN, Entry, Problem
 
 TERM_COLUMNS = ["zh", "zh_hant", "pinyin", "en", "kind", "id", "count", "other_renderings"]
+BOM_FORMATS = {"csv"}  # Excel reads a CSV file as UTF-8 only when it starts with a byte-order mark
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell that starts so (OWASP)
+XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # not a Char of XML 1.0
 MAX_IMPORT_BYTES = 50 * 1024 * 1024  # ~40,000 entries of today's size; a bigger file is refused unread
 MAX_ID_LENGTH = 200  # an id is a file name (<id>.yaml) and a URL: well under the usual 255-byte limit
 
@@ -68,21 +72,36 @@ def export(store, fmt: str) -> str:
     raise ValueError(f"unknown export format {fmt!r}")
 
 
+def as_file(body: str, fmt: str) -> str:
+    """An export as a file, the one rule for the CLI and the web downloads: CSV starts with the
+    byte-order mark (BOM_FORMATS)."""
+    return "\ufeff" + body if fmt in BOM_FORMATS else body
+
+
 def _term_row(entry: dict) -> dict:
     return {**entry, "other_renderings": [r["en"] for r in entry.get("renderings", ())]}
 
 
 def terms_csv(rows: list[dict], delimiter: str = ",") -> str:
-    """One row per term; a document's term list carries counts."""
+    """One row per term; a document's term list carries counts.
+
+    A cell that starts like a formula gets a leading apostrophe, so that a spreadsheet shows it
+    as text rather than running it (`=HYPERLINK(...)`); rows end in CRLF (RFC 4180), which also
+    makes the writer quote a cell holding a carriage return instead of letting it split the row.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(TERM_COLUMNS)
     for row in rows:
-        writer.writerow([
+        writer.writerow([_cell(value) for value in (
             row.get("zh"), row.get("zh_hant") or "", row.get("pinyin"), row.get("en"), row.get("kind"),
             row.get("id"), row.get("count", ""), "; ".join(row.get("other_renderings") or ()),
-        ])
+        )])
     return out.getvalue()
+
+
+def _cell(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def terms_tbx(rows: list[dict], title: str = "Policy glossary") -> str:
@@ -105,6 +124,10 @@ def terms_tbx(rows: list[dict], title: str = "Policy glossary") -> str:
         for other in row.get("other_renderings") or ():
             if other != row["en"]:
                 _tig(en, other, "admittedTerm-admn-sts")
+    for element in martif.iter():  # every text and attribute: one stray control character and no tool reads the file
+        element.text = element.text and XML_ILLEGAL.sub("", element.text)
+        for key, value in element.items():
+            element.set(key, XML_ILLEGAL.sub("", value))
     ET.indent(martif)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
             + ET.tostring(martif, encoding="unicode") + "\n")

@@ -323,3 +323,76 @@ def test_one_import_at_a_time_into_a_folder(tmp_path, fixture_paths):
                                     seeds=fixture_paths["seeds"])
     assert _tree(root) == before
 
+
+# ---------------------------------------------------------------- exports any spreadsheet or CAT tool can open safely
+
+NASTY = "".join(map(chr, range(32))) + "\x7f\ud800\ufffe\uffff"  # C0 controls, DEL, a lone surrogate, non-characters
+
+
+class _Store:
+    """Just what export() reads, so that entries no curated file could hold can be exported."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def all_entries(self):
+        return self.entries
+
+    def sources(self):
+        return []
+
+    def summaries(self):
+        return [{"id": e.id, "zh_hant": e.zh_hant or e.zh} for e in self.entries]
+
+
+def _entry(entry_id, en, **fields):
+    from glossary.model import Entry, Rendering
+
+    return Entry(id=entry_id, zh=fields.pop("zh", "人工智能"), pinyin="réngōng zhìnéng", kind="term", en=en,
+                 renderings=(Rendering(en + " (other)"),), **fields)
+
+
+def _xml_legal(text):
+    return "".join(c for c in text if c in "\t\n\r" or "\x20" <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd"
+                   or c >= "\U00010000").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_tbx_parses_as_xml_whatever_characters_the_entries_hold():
+    entries = [_entry(f"e-{i}", f"term {c!r}{c}end", zh=f"人工{c}智能", zh_hant=f"人工{c}智慧")
+               for i, c in enumerate(NASTY)]
+    body = exchange.export(_Store(entries), "tbx")
+    root = ET.fromstring(body.encode("utf-8", "surrogatepass"))
+    found = {e.get("id"): e for e in root.iter("termEntry")}
+    assert list(found) == [e.id for e in entries]
+    for entry in entries:
+        en = [t.text or "" for ls in found[entry.id].iter("langSet") if ls.get(XML_LANG) == "en"
+              for t in ls.iter("term")]
+        assert en == [_xml_legal(entry.en), _xml_legal(entry.en + " (other)")]
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_csv_and_tsv_cells_never_start_a_formula(fmt):
+    dangerous = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+    entries = [_entry(f"e-{i}", en) for i, en in enumerate(dangerous)] + [_entry("plain", "plain - text =")]
+    body = exchange.export(_Store(entries), fmt)
+    rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff")), delimiter="\t" if fmt == "tsv" else ","))
+    assert [r["en"] for r in rows] == ["'" + en for en in dangerous] + ["plain - text ="]
+    assert [r["other_renderings"] for r in rows][0] == "'" + dangerous[0] + " (other)"
+    assert all(not row["en"].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows)
+
+
+def test_a_carriage_return_inside_a_cell_does_not_split_the_row():
+    body = exchange.terms_csv([{"zh": "人工智能", "en": "artificial\rintelligence", "id": "x", "count": 2}])
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert len(rows) == 2 and rows[1][3] == "artificial\rintelligence"
+
+
+def test_the_command_and_the_web_download_give_the_same_csv_file(db_path, client):
+    command = subprocess.run([sys.executable, "-m", "glossary", "export", "--format", "csv", "--db", str(db_path)],
+                             capture_output=True)
+    assert command.returncode == 0
+    assert command.stdout.startswith("\ufeffzh,".encode()) and command.stdout.count("\ufeff".encode()) == 1
+    assert command.stdout == client.get("/glossary.csv").data
