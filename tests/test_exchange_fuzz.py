@@ -13,10 +13,12 @@ from xml.etree import ElementTree as ET
 
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from glossary import curation, exchange
 
-FUZZ = settings(max_examples=50, deadline=None, database=None)  # seconds, and no .hypothesis folder
+FUZZ = settings(max_examples=50, deadline=None, database=None)  # seconds, and no example database
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "policy-glossary-hypothesis")  # its caches, out of the repo
 
 GOOD_QUOTE = {"source": "sample-article", "text": "The term AI (人工智能) is everywhere."}
 FAKE_QUOTE = {"source": "sample-article", "text": "Beijing never said this."}
