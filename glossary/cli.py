@@ -281,6 +281,9 @@ def serve(host, port, threads, db):
 def export_cmd(fmt, db):
     """Write the whole glossary (every field, quotes included) to stdout.
 
+    CSV starts with a byte-order mark (as the web download does), and a CSV or TSV cell that
+    starts like a spreadsheet formula (= + - @) is prefixed with an apostrophe.
+
     \b
     Examples:
       glossary export --format json > glossary.json
@@ -305,7 +308,9 @@ def import_cmd(file, entries, sources, seeds, replace):
     """Add entries from a JSON or YAML export into the curated YAML files (all or nothing).
 
     The glossary as it would be after the import is checked as `glossary check` checks it;
-    any problem refuses the whole import and nothing is written.
+    any problem refuses the whole import and nothing is written. Files are moved in one by one
+    under a journal: an import that fails midway is undone at once, one that is killed is undone
+    by the next import. Ids are slugs; YAML anchors and aliases and files over 50 MB are refused.
 
     \b
     Example:
@@ -324,6 +329,8 @@ def import_cmd(file, entries, sources, seeds, replace):
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot import into {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {len(written)} entries to {target}")
 
 
