@@ -195,6 +195,9 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
                 raise ImportProblem(f"import refused, {len(problems)} problem(s): {problems[0]}", problems)
             _move_in(staging, folder, list(targets))
         except OSError as exc:
+            if (staging / JOURNAL).exists():
+                raise ImportProblem(f"import into {entries_dir} failed midway and could not be undone "
+                                    f"({exc.strerror or exc}); any import, run again, undoes it first") from None
             raise ImportProblem(f"import failed, nothing written to {entries_dir}: {exc.strerror or exc}") from None
         finally:
             if not (staging / JOURNAL).exists():  # else an undo failed midway: `recover` finishes it
