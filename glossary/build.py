@@ -60,7 +60,8 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
 
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    remove_stale_temp_files(db_path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{db_path.name}.{os.getpid()}.", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
     os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a shared server from reading the database
     try:
@@ -89,7 +90,9 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         db["entries"].create_index(["kind"])
         db["entries"].enable_fts(["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
                                  tokenize="unicode61 remove_diacritics 2")
-        lexicon, total = build_lexicon(list(dict.fromkeys(row["form"] for row in forms_rows)),
+        from glossary.chinese import matching_form
+
+        lexicon, total = build_lexicon(list(dict.fromkeys(matching_form(row["form"]) for row in forms_rows)),
                                        curation.ordinary_words(sources_file))
         db["_blobs"].insert({"name": "lexicon", "data": lexicon})
         db["_blobs"].insert({"name": "annotator", "data": _annotator_blob(entry_rows, forms_rows, quote_rows)})
@@ -113,6 +116,44 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         raise
     return {"entries": len(entry_rows), "forms": len(forms_rows), "quotes": len(quote_rows),
             "sources": len(curated.sources), "warnings": curated.warnings}
+
+
+LEGACY_TEMP_AGE = 3600  # seconds: temp files named without a pid count as stale after an hour
+
+
+def remove_stale_temp_files(db_path: Path) -> None:
+    """Remove what killed builds left beside the database (a whole temporary database each), and
+    killed lexicon-cache writes: only files of our own name patterns, named with the pid of a
+    process that is gone. Files of earlier versions, named without a pid, go once an hour old."""
+    import re
+    import time
+
+    name = re.escape(db_path.name)
+    ours = re.compile(rf"{name}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp|\.{name}\.[0-9a-f]{{12}}\.[^/]+\.(\d+)\.tmp")
+    for path in db_path.parent.iterdir():
+        match = ours.fullmatch(path.name)
+        if not match:
+            continue
+        pid = match.group(1) or match.group(2)
+        try:
+            stale = not process_alive(int(pid)) if pid else time.time() - path.stat().st_mtime > LEGACY_TEMP_AGE
+            if stale:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: the build goes on
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (assumed so where that cannot be asked cheaply)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _entry_row(entry) -> dict:
@@ -186,6 +227,7 @@ def _annotator_blob(entry_rows: list[dict], forms_rows: list[dict], quote_rows: 
     import orjson
 
     from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, entry_card
+    from glossary.chinese import matching_form
     from glossary.pinyin import pinyin_forms
 
     first = {q["entry_id"]: {k: q[k] for k in ("source", "text", "zh", "cites")}
@@ -200,12 +242,12 @@ def _annotator_blob(entry_rows: list[dict], forms_rows: list[dict], quote_rows: 
             return SPECIFIC
         return ORDINARY if entry["ordinary_dominates"] else AMBIGUOUS
 
-    forms = [[f["form"], f["entry_id"], reads(f), f["region"]] for f in forms_rows]
+    forms = [[matching_form(f["form"]), f["entry_id"], reads(f), f["region"]] for f in forms_rows]
     readings = {}
     for f in forms_rows:
         card = cards[f["entry_id"]]
         if f["pinyin"] != card["pinyin"] or f["en"]:
-            readings[f"{f['entry_id']}|{f['form']}"] = {
+            readings[f"{f['entry_id']}|{matching_form(f['form'])}"] = {
                 "pinyin": f["pinyin"], "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
                 "en": f["en"] or card["en"], "form": f["form"]}
     return orjson.dumps({"forms": forms, "cards": cards, "readings": readings, "traditional": _traditional_chars()})

@@ -12,8 +12,17 @@ import re
 from functools import cache
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-# Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen.
-BREAK_RE = re.compile("[\\s\u200b\u00ad]+")
+# Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen;
+# Quotation marks around part of a formulation (“五位一体”总体布局, 的“十五五”规划) are not part of it:
+# the matching view drops them between Han characters, and the forms are matched without them.
+QUOTES = "“”‘’「」『』\""
+BREAK_OR_QUOTE_RE = re.compile(f"[\\s\u200b\u00ad{QUOTES}]+")
+_NO_QUOTES = str.maketrans("", "", QUOTES)
+
+
+def matching_form(form: str) -> str:
+    """A surface form as the matching view reads it: without quotation marks (“十五五”规划 → 十五五规划)."""
+    return form.translate(_NO_QUOTES) or form
 
 
 def is_han(char: str) -> bool:
@@ -118,14 +127,16 @@ class View:
 
 
 def _joinable(char: str) -> bool:
-    """Han, CJK punctuation (、 〇 「」) or a full-width form (＋ ，): a break between two is a PDF's."""
-    return is_han(char) or "\u3001" <= char <= "\u303f" or "\uff01" <= char <= "\uffef"
+    """Han, CJK punctuation (、 〇 「」), a full-width form (＋ ，) or a plus sign: a break between two
+    is a PDF's, and quotation marks between two only mark a part of the phrase."""
+    return is_han(char) or "\u3001" <= char <= "\u303f" or "\uff01" <= char <= "\uffef" or char == "+"
 
 
 def matching_view(text: str) -> View:
-    """Remove whitespace that a PDF copy put between Han characters (新型举\\n国体制)."""
+    """Remove whitespace that a PDF copy put between Han characters (新型举\\n国体制), and quotation
+    marks there (坚持“五位一体”总体布局)."""
     cuts, shifts, pieces, removed, last = [], [], [], 0, 0
-    for match in BREAK_RE.finditer(text):
+    for match in BREAK_OR_QUOTE_RE.finditer(text):
         start, end = match.span()
         if start == 0 or end == len(text) or not (_joinable(text[start - 1]) and _joinable(text[end])):
             continue

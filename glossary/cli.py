@@ -285,6 +285,9 @@ def serve(host, port, threads, db):
 def export_cmd(fmt, db):
     """Write the whole glossary (every field, quotes included) to stdout.
 
+    CSV starts with a byte-order mark (as the web download does), and a CSV or TSV cell that
+    starts like a spreadsheet formula (= + - @) is prefixed with an apostrophe.
+
     \b
     Examples:
       glossary export --format json > glossary.json
@@ -293,7 +296,7 @@ def export_cmd(fmt, db):
     from glossary import exchange
 
     glossary = open_glossary(db)
-    click.echo(exchange.export(glossary.store, fmt), nl=False)
+    click.echo(exchange.as_file(exchange.export(glossary.store, fmt), fmt).encode("utf-8"), nl=False)
 
 
 @cli.command(name="import")
@@ -302,9 +305,16 @@ def export_cmd(fmt, db):
               help="Entries folder to write (default: the packaged one).")
 @click.option("--sources", type=click.Path(dir_okay=False, exists=True),
               help="sources.yaml the quotes refer to (default: the packaged one).")
+@click.option("--seeds", type=click.Path(file_okay=False), help="Folder of source articles for the verbatim "
+              "check (default: $GLOSSARY_SEEDS or ../shared/seeds).")
 @click.option("--replace", is_flag=True, help="Overwrite entries that already exist.")
-def import_cmd(file, entries, sources, replace):
+def import_cmd(file, entries, sources, seeds, replace):
     """Add entries from a JSON or YAML export into the curated YAML files (all or nothing).
+
+    The glossary as it would be after the import is checked as `glossary check` checks it;
+    any problem refuses the whole import and nothing is written. Files are moved in one by one
+    under a journal: an import that fails midway is undone at once, one that is killed is undone
+    by the next import. Ids are slugs; YAML anchors and aliases and files over 50 MB are refused.
 
     \b
     Example:
@@ -313,11 +323,18 @@ def import_cmd(file, entries, sources, replace):
     from glossary import curation, exchange
 
     target = Path(entries) if entries else curation.ENTRIES_DIR
+    seeds_dir = Path(seeds) if seeds else curation.find_seeds()
+    if seeds_dir is None:
+        click.echo("note: source articles not found; quotes were not checked verbatim (use --seeds)", err=True)
     try:
         written = exchange.import_entries(Path(file), target, replace=replace,
-                                          sources_file=Path(sources) if sources else None)
+                                          sources_file=Path(sources) if sources else None, seeds=seeds_dir)
     except exchange.ImportProblem as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot import into {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {len(written)} entries to {target}")
 
 

@@ -35,7 +35,7 @@ class Record:
 
 def valid_id(entry_id: str) -> bool:
     """An entry id is a slug, so it is always a safe file name inside the entries folder."""
-    return len(entry_id) <= ID_MAX_LENGTH and ID_PATTERN.match(entry_id) is not None
+    return len(entry_id) <= ID_MAX_LENGTH and ID_PATTERN.fullmatch(entry_id) is not None
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,9 @@ class _Fields:
             self.problem(f"{key!r} must be text, not a {type(value).__name__}", key)
             return None
         text = str(value).strip()
+        if not text.isprintable() and any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+            self.problem(f"{key!r} holds a lone surrogate, not text", key)
+            return None
         if required and not text:
             self.problem(f"missing required field {key!r}", key)
         return text or None

@@ -42,3 +42,11 @@ def test_only_real_taiwan_forms_are_generated():
         assert wrong not in regional_forms(zh).values()
     assert "中國資訊通訊研究院" not in regional_forms("中国信息通信研究院", "organization").values()
     assert regional_forms("人工智能")["tw"] == "人工智慧"
+
+
+def test_matching_view_drops_quotation_marks_inside_a_phrase():
+    text = "协调推进“四个全面”战略布局，实施“人工智能+”行动"
+    view = matching_view(text)
+    assert view.text == "协调推进四个全面战略布局，实施人工智能+行动"
+    i = view.text.index("四个全面战略布局")
+    assert text[view.to_original(i):view.to_original(i + 8, end=True)] == "四个全面”战略布局"

@@ -143,10 +143,10 @@ GLOSSARY_DOWNLOADS = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": 
 
 
 def attachment(body: str, fmt: str, name: str) -> Response:
-    """A download of `name.fmt`; CSV starts with the byte-order mark Excel needs to read UTF-8."""
-    if fmt == "csv":
-        body = "\ufeff" + body
-    return Response(body, mimetype=GLOSSARY_DOWNLOADS[fmt],
+    """A download of `name.fmt`, as the CLI writes it (exchange.as_file: CSV with a byte-order mark)."""
+    from glossary.exchange import as_file
+
+    return Response(as_file(body, fmt), mimetype=GLOSSARY_DOWNLOADS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 
