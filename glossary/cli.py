@@ -204,6 +204,7 @@ def build(db, entries, sources):
     from glossary.build import build as build_db
     from glossary.model import CurationError
 
+    finish_killed_import(entries)
     try:
         counts = build_db(db, entries and Path(entries), sources and Path(sources))
     except CurationError as exc:
@@ -214,6 +215,18 @@ def build(db, entries, sources):
         raise UserError(f"cannot write {db}: {exc.strerror or exc}") from None
     click.echo(f"built {db}: {counts['entries']} entries, {counts['forms']} surface forms, "
                f"{counts['quotes']} quotes, {counts['sources']} sources")
+
+
+def finish_killed_import(entries: str | None) -> None:
+    """An import killed while moving its files in is undone before the folder is read (see exchange)."""
+    from glossary import curation, exchange
+
+    folder = Path(entries) if entries else curation.ENTRIES_DIR
+    if any(folder.parent.glob(f".{folder.name}.import-*")):
+        try:
+            exchange.recover(folder)
+        except OSError as exc:
+            raise UserError(f"an interrupted import into {folder} could not be undone: {exc}") from None
 
 
 @cli.command()
@@ -231,6 +244,7 @@ def check(entries, sources, seeds, warnings):
     """
     from glossary import curation
 
+    finish_killed_import(entries)
     seeds_dir = Path(seeds) if seeds else curation.find_seeds()
     curated = curation.load(Path(entries) if entries else curation.ENTRIES_DIR,
                             Path(sources) if sources else curation.SOURCES_FILE, seeds_dir)

@@ -289,7 +289,7 @@ exchange.import_entries(Path(sys.argv[2]), entries, replace=True, sources_file=P
 """
 
 
-@pytest.mark.parametrize("then", ["recover", "a refused import"])
+@pytest.mark.parametrize("then", ["recover", "a refused import", "glossary check"])
 def test_an_import_killed_midway_is_undone_by_the_next_one(tmp_path, fixture_paths, then):
     root = _glossary_copy(tmp_path, fixture_paths)
     entries = root / "entries"
@@ -303,6 +303,11 @@ def test_an_import_killed_midway_is_undone_by_the_next_one(tmp_path, fixture_pat
     assert _tree(root) != before  # two of four moved in, and the journal of the import left beside them
     if then == "recover":
         exchange.recover(entries)
+    elif then == "glossary check":
+        done = subprocess.run([sys.executable, "-m", "glossary", "check", "--entries", str(entries),
+                               "--sources", str(root / "sources.yaml"), "--seeds", str(fixture_paths["seeds"])],
+                              capture_output=True)
+        assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
     else:
         with pytest.raises(exchange.ImportProblem, match="duplicate id"):
             exchange.import_entries(_import_file(tmp_path, [_good(), _good()], "twice.json"), entries)
