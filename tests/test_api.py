@@ -104,8 +104,17 @@ def test_offsets_are_code_points_beyond_the_bmp(client):
     assert (span["start"], span["end"], span["text"]) == (2, 6, "人工智能")
 
 
-def test_empty_text_is_not_an_error(client):
-    assert annotate(client, {"text": ""}).get_json() == {"ok": True, "entries": {}, "spans": [], "sources": {}}
+@pytest.mark.parametrize("text", ["", "  ", " \n\t\u3000"])
+def test_empty_or_whitespace_text_is_a_400_like_the_page(client, text):
+    """One rule for every front door: nothing to annotate is a user error (CLI exit 1, page 400, API 400)."""
+    assert_error(annotate(client, {"text": text}), 400, "No text to annotate")
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(client):
+    body = "[" * 1000 + "]" * 1000
+    assert len(body) == 2000
+    assert_error(annotate(client, body), 400, "nested too deeply")
+    assert_error(annotate(client, '{"text": "x", "more": ' + "[" * 5000 + "]" * 5000 + "}"), 400, "nested too deeply")
 
 
 def test_content_type_with_charset_is_accepted(client):
@@ -131,7 +140,7 @@ def test_bad_annotate_request_is_400(client, body, message):
 def test_text_over_the_limit_is_413_and_at_the_limit_is_fine(client):
     text = "人" * 200_000
     assert annotate(client, {"text": text}).status_code == 200
-    assert_error(annotate(client, {"text": text + "人"}), 413, "text has 200001 characters; the limit is 200000")
+    assert_error(annotate(client, {"text": text + "人"}), 413, "The text has 200,001 characters; the limit is 200,000")
 
 
 def test_body_over_the_byte_limit_is_413(client):

@@ -295,10 +295,11 @@ def test_pasted_text_is_escaped(client):
     assert '&lt;script&gt;alert(1)&lt;/script&gt;' in html.split("<textarea", 1)[1]
 
 
-def test_empty_text_is_a_400_with_a_message(client):
-    response = client.post("/annotate", data={"text": "  \n"})
+@pytest.mark.parametrize("text", ["", "  \n", "\u3000\t"])
+def test_empty_text_is_a_400_with_a_message(client, text):
+    response = client.post("/annotate", data={"text": text})
     assert response.status_code == 400
-    assert "Paste some Chinese text to annotate." in get_text(response)
+    assert "No text to annotate: paste some Chinese text." in get_text(response)
 
 
 def test_a_full_size_text_is_accepted_and_one_more_character_is_413(client):

@@ -40,6 +40,26 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     return app
 
 
+class TextProblem(Exception):
+    """Text that cannot be annotated: the message to show and the status to answer with."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def check_text(text: str) -> str:
+    """The one rule for text to annotate, for the page and the API alike: at most MAX_TEXT_CHARS,
+    and something other than whitespace (an empty paste is a mistake to point out, not a result)."""
+    limit = current_app.config["MAX_TEXT_CHARS"]
+    if len(text) > limit:
+        raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. "
+                          "Annotate it in parts.", 413)
+    if not text.strip():
+        raise TextProblem("No text to annotate: paste some Chinese text.", 400)
+    return text
+
+
 def get_glossary():
     """The app's Glossary, opened (and built from the curated YAML if missing or stale) on first use."""
     app = current_app
