@@ -67,6 +67,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
     fd, tmp = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
     os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a shared server from reading the database
+    db = None
     try:
         db = sqlite_utils.Database(tmp)
         forms_rows, entry_rows, rendering_rows, quote_rows, tag_rows = [], [], [], [], []
@@ -124,6 +125,8 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):  # caches of earlier builds
             stale.unlink(missing_ok=True)
     except BaseException:
+        if db is not None:
+            db.close()
         Path(tmp).unlink(missing_ok=True)
         raise
     return {"entries": len(entry_rows), "forms": len(forms_rows), "quotes": len(quote_rows),
@@ -181,7 +184,8 @@ def needs_build(db_path: str | Path) -> bool:
     if not db_path.is_file():
         return True
     try:
-        meta = Store(db_path).meta
+        with Store(db_path) as store:
+            meta = store.meta
     except StoreError:
         return False  # not ours: never overwrite it behind the user's back
     if meta.get("schema_version") != SCHEMA_VERSION:
@@ -205,13 +209,15 @@ def ensure_built(db_path: str | Path) -> None:
         return
     entries_dir = sources_file = None
     if db_path.is_file():
-        meta = Store(db_path).meta
+        with Store(db_path) as store:
+            meta = store.meta
         entries_dir, sources_file = meta.get("entries_dir"), meta.get("sources_file")
     build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file))
 
 
 class Store:
-    """Read-only access to a built database. Opens lazily; one connection per Store."""
+    """Read-only access to a built database. Opens lazily; one connection per Store, closed by
+    close() or by leaving `with Store(path) as store:` (an unclosed one is a ResourceWarning on 3.13)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -223,11 +229,14 @@ class Store:
         if self._conn is None:
             if not self.path.is_file():
                 raise StoreError(f"database not found: {self.path}")
+            conn = None
             try:
                 conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
                 conn.row_factory = sqlite3.Row
                 conn.execute("SELECT 1 FROM _meta LIMIT 1")
             except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
                 raise StoreError(f"cannot read {self.path} as a glossary database ({exc})") from None
             self._conn = conn
         return self._conn
@@ -236,6 +245,12 @@ class Store:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
