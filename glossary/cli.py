@@ -249,27 +249,47 @@ def check(entries, sources, seeds, warnings):
         raise UserError(f"{len(curated.problems)} problem(s) found")
 
 
+def names(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--max-body", default=4 * 1024 * 1024, show_default=True, type=click.IntRange(1024, 64 * 1024 * 1024),
+              help="Largest request body in bytes; larger ones are refused (413) before they are read.")
+@click.option("--connection-limit", default=100, show_default=True, type=click.IntRange(1, 10000),
+              help="Open connections at most; more wait to be accepted.")
+@click.option("--channel-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds a connection may stay idle (or trickle a request) before it is closed.")
+@click.option("--allowed-hosts", metavar="NAMES",
+              help="Comma-separated host names to answer (others get 400), e.g. glossary.example.org; "
+                   "set it on a server with private entries. Default: any.")
+@click.option("--allowed-origins", metavar="ORIGINS",
+              help="Comma-separated origins allowed to call the API from the browser (CORS), e.g. "
+                   "https://intranet.example.org. Default: any origin (the bookmarklet works on every site).")
 @DB_OPTION
-def serve(host, port, threads, db):
+def serve(host, port, threads, max_body, connection_limit, channel_timeout, allowed_hosts, allowed_origins, db):
     """Serve the web site and JSON API with waitress (a production WSGI server).
 
     \b
-    Example:
+    Examples:
       glossary serve --port 8000   # then open http://127.0.0.1:8000/
+      glossary serve --host 0.0.0.0 --allowed-hosts glossary.example.org \\
+          --allowed-origins https://intranet.example.org
     """
-    glossary = open_glossary(db)
-    from waitress import serve as waitress_serve
-
+    with open_glossary(db) as glossary:  # built (if needed) and checked before serving
+        path = str(glossary.store.path)
     from web import create_app
+    from web.server import serve as run_server
 
-    app = create_app(str(glossary.store.path))
+    app = create_app(path, {"MAX_CONTENT_LENGTH": max_body, "MAX_FORM_MEMORY_SIZE": max_body,
+                            "ALLOWED_HOSTS": names(allowed_hosts), "ALLOWED_ORIGINS": names(allowed_origins)})
     click.echo(f"serving {db} on http://{host}:{port}/", err=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="glossary")
+        run_server(app, host, port, threads=threads, max_body=max_body, connection_limit=connection_limit,
+                   channel_timeout=channel_timeout)
     except OSError as exc:
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 

@@ -215,3 +215,35 @@ def test_openapi_documents_every_api_route_and_error_status(client, app):
     refs = json.dumps(doc).count('"$ref": "#/components/schemas/')
     assert refs and all(name in doc["components"]["schemas"] for name in
                         ("Error", "Summary", "Entry", "Span", "AnnotateRequest", "AnnotateResult"))
+
+
+def test_allowed_origins_restrict_cors_to_those_origins(db_path):
+    client = create_app(db_path, {"ALLOWED_ORIGINS": ["https://intranet.example"]}).test_client()
+    ok = client.get("/api/v1/terms?q=ai", headers={"Origin": "https://intranet.example"})
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://intranet.example" and "Origin" in ok.headers["Vary"]
+    other = client.get("/api/v1/terms?q=ai", headers={"Origin": "https://elsewhere.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.options("/api/v1/annotate", headers={"Origin": "https://elsewhere.example",
+                                                            "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def test_allowed_hosts_refuse_other_host_names(db_path):
+    client = create_app(db_path, {"ALLOWED_HOSTS": ["glossary.example"]}).test_client()
+    assert client.get("/api/v1/terms?q=ai", headers={"Host": "glossary.example:8000"}).status_code == 200
+    assert_error(client.get("/api/v1/terms?q=ai", headers={"Host": "rebound.example"}), 400, "Host")
+    page = client.get("/", headers={"Host": "rebound.example"})
+    assert page.status_code == 400 and page.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("host", ["x" * 64 + ".example", "a..b", "a b", "evil\";x"])
+def test_odd_host_headers_are_a_400(client, host):
+    assert_error(client.get("/api/v1/terms?q=ai", headers={"Host": host}), 400, "Host header")
+    page = client.get("/", headers={"Host": host})
+    assert page.status_code == 400 and page.mimetype == "text/html" and b"Host header" in page.data
+
+
+def test_every_answer_carries_permissions_and_opener_policies(client):
+    for response in (client.get("/"), client.get("/api/v1/terms?q=ai"), client.get("/api/v1/nothing")):
+        assert "microphone=()" in response.headers["Permissions-Policy"]
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"

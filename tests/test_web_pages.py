@@ -68,12 +68,21 @@ def test_create_app_touches_no_database(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_glossary_is_opened_once_and_shared(app):
-    with app.test_client() as c:
-        c.get("/")
-        first = app.extensions["glossary"]
-        c.get("/?q=AGI")
-        assert first is not None and app.extensions["glossary"] is first
+def test_each_request_closes_its_connection_and_the_annotator_is_shared(app):
+    from web import get_glossary
+
+    opened = []
+    for _ in range(2):
+        with app.test_request_context("/"):
+            glossary = get_glossary()
+            assert get_glossary() is glossary  # one per request
+            glossary.search("AGI")
+            assert glossary.store._conn is not None
+            opened.append((glossary, glossary.annotator()))
+            app.do_teardown_appcontext()  # as Flask does at the end of every request
+            assert glossary.store._conn is None
+    (first, annotator), (second, again) = opened
+    assert first is not second and annotator is again
 
 
 def test_a_file_that_is_not_a_glossary_gets_a_clear_503(tmp_path):
