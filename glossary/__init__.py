@@ -1,8 +1,8 @@
 """A bilingual glossary of Chinese policy terms and an annotator built on it.
 
     >>> from glossary import Glossary
-    >>> g = Glossary.open("terms.sqlite")          # builds it from the curated YAML if needed
-    >>> g.annotate("坚持新型举国体制").to_dict()["spans"][0]["en"]
+    >>> with Glossary.open("terms.sqlite") as g:     # builds it from the curated YAML if needed
+    ...     g.annotate("坚持新型举国体制").to_dict()["spans"][0]["en"]
 
 Importing this package loads nothing heavy; the store, automaton and lexicon load on first use.
 """
@@ -34,6 +34,16 @@ class Glossary:
         if build:
             ensure_built(path)
         return cls(Store(path))
+
+    def close(self) -> None:
+        """Close the database connection (it reopens on the next query)."""
+        self.store.close()
+
+    def __enter__(self) -> Glossary:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def annotator(self):
         """The annotator of this database version, built once per process and shared."""

@@ -64,6 +64,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
     fd, tmp = tempfile.mkstemp(prefix=f"{db_path.name}.{os.getpid()}.", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
     os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a shared server from reading the database
+    db = None
     try:
         db = sqlite_utils.Database(tmp)
         forms_rows, entry_rows, rendering_rows, quote_rows, tag_rows = [], [], [], [], []
@@ -112,6 +113,8 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):  # caches of earlier builds
             stale.unlink(missing_ok=True)
     except BaseException:
+        if db is not None:
+            db.close()
         Path(tmp).unlink(missing_ok=True)
         raise
     return {"entries": len(entry_rows), "forms": len(forms_rows), "quotes": len(quote_rows),
@@ -273,7 +276,8 @@ def needs_build(db_path: str | Path) -> bool:
     if not db_path.is_file():
         return True
     try:
-        meta = Store(db_path).meta
+        with Store(db_path) as store:
+            meta = store.meta
     except StoreError:
         return False  # not ours: never overwrite it behind the user's back
     if meta.get("schema_version") != SCHEMA_VERSION:
@@ -297,6 +301,7 @@ def ensure_built(db_path: str | Path) -> None:
         return
     entries_dir = sources_file = None
     if db_path.is_file():
-        meta = Store(db_path).meta
+        with Store(db_path) as store:
+            meta = store.meta
         entries_dir, sources_file = meta.get("entries_dir"), meta.get("sources_file")
     build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file))

@@ -24,12 +24,16 @@ class UserError(click.ClickException):
 
 
 def open_glossary(db: str, build: bool = True):
-    """Open (building if needed) the database, turning every failure into a one-line message."""
+    """Open (building if needed) the database, turning every failure into a one-line message.
+    The connection is closed when the command's context closes."""
     from glossary import Glossary
     from glossary.store import StoreError
 
     try:
         glossary = Glossary.open(db, build=build)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.call_on_close(glossary.close)  # every command closes what it opened, when it ends
         glossary.store.meta  # noqa: B018 - fail here, with a message, if the file is not ours
         return glossary
     except StoreError as exc:
@@ -44,6 +48,25 @@ def open_glossary(db: str, build: bool = True):
         raise
 
 
+def decode(data: bytes, source: str) -> str:
+    """The one rule for text from a file, standard input or the command line: UTF-8, with a leading
+    byte-order mark dropped (so offsets are the same whichever way the text came)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+def argument(value: str, source: str = "the argument") -> str:
+    """A command-line argument as text. Python hands over bytes that are not UTF-8 (a GBK file pasted
+    with "$(cat gbk.txt)") as surrogate escapes, which fail later when printed: judge them here."""
+    try:
+        data = os.fsencode(value)
+    except UnicodeEncodeError:
+        raise UserError(f"{source} is not valid text") from None
+    return decode(data, source)
+
+
 def read_input(text: tuple[str, ...], file: str | None) -> str:
     """The text to annotate: the arguments, a file (or an existing file named as the argument), or stdin."""
     if text and file:
@@ -55,17 +78,12 @@ def read_input(text: tuple[str, ...], file: str | None) -> str:
             data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
             raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
-        source = file
-    elif text:
-        return " ".join(text)
-    elif sys.stdin is not None and not sys.stdin.isatty():
-        data, source = sys.stdin.buffer.read(), "standard input"
-    else:
-        raise UserError("no text to annotate: pass it as an argument, with --file, or on standard input")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        return decode(data, "standard input" if file == "-" else os.fsencode(file).decode("utf-8", "replace"))
+    if text:
+        return " ".join(argument(t) for t in text)
+    if sys.stdin is not None and not sys.stdin.isatty():
+        return decode(sys.stdin.buffer.read(), "standard input")
+    raise UserError("no text to annotate: pass it as an argument, with --file, or on standard input")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,6 +163,7 @@ def show(term, fmt, db):
       glossary show tongyong-rengong-zhineng
       glossary show 人工智慧
     """
+    term = argument(term, "the term")
     glossary = open_glossary(db)
     entry = glossary.lookup(term.strip())
     if entry is None:
@@ -175,7 +194,7 @@ def search(query, limit, fmt, db):
       glossary search tong1yong4
       glossary search "national system"
     """
-    q = " ".join(query)
+    q = " ".join(argument(word, "the query") for word in query)
     results = open_glossary(db).search(q, limit)
     if fmt == "json":
         from glossary.render import to_json
@@ -267,27 +286,47 @@ def check(entries, sources, seeds, warnings):
         raise UserError(f"{len(curated.problems)} problem(s) found")
 
 
+def names(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--max-body", default=4 * 1024 * 1024, show_default=True, type=click.IntRange(1024, 64 * 1024 * 1024),
+              help="Largest request body in bytes; larger ones are refused (413) before they are read.")
+@click.option("--connection-limit", default=100, show_default=True, type=click.IntRange(1, 10000),
+              help="Open connections at most; more wait to be accepted.")
+@click.option("--channel-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds a connection may stay idle (or trickle a request) before it is closed.")
+@click.option("--allowed-hosts", metavar="NAMES",
+              help="Comma-separated host names to answer (others get 400), e.g. glossary.example.org; "
+                   "set it on a server with private entries. Default: any.")
+@click.option("--allowed-origins", metavar="ORIGINS",
+              help="Comma-separated origins allowed to call the API from the browser (CORS), e.g. "
+                   "https://intranet.example.org. Default: any origin (the bookmarklet works on every site).")
 @DB_OPTION
-def serve(host, port, threads, db):
+def serve(host, port, threads, max_body, connection_limit, channel_timeout, allowed_hosts, allowed_origins, db):
     """Serve the web site and JSON API with waitress (a production WSGI server).
 
     \b
-    Example:
+    Examples:
       glossary serve --port 8000   # then open http://127.0.0.1:8000/
+      glossary serve --host 0.0.0.0 --allowed-hosts glossary.example.org \\
+          --allowed-origins https://intranet.example.org
     """
-    glossary = open_glossary(db)
-    from waitress import serve as waitress_serve
-
+    with open_glossary(db) as glossary:  # built (if needed) and checked before serving
+        path = str(glossary.store.path)
     from web import create_app
+    from web.server import serve as run_server
 
-    app = create_app(str(glossary.store.path))
+    app = create_app(path, {"MAX_CONTENT_LENGTH": max_body, "MAX_FORM_MEMORY_SIZE": max_body,
+                            "ALLOWED_HOSTS": names(allowed_hosts), "ALLOWED_ORIGINS": names(allowed_origins)})
     click.echo(f"serving {db} on http://{host}:{port}/", err=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="glossary")
+        run_server(app, host, port, threads=threads, max_body=max_body, connection_limit=connection_limit,
+                   channel_timeout=channel_timeout)
     except OSError as exc:
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 

@@ -18,7 +18,8 @@ class StoreError(Exception):
 
 
 class Store:
-    """Read-only access to a built database. Opens lazily; one connection per Store."""
+    """Read-only access to a built database. Opens lazily; one connection per Store, closed by
+    close() or by leaving `with Store(path) as store:` (an unclosed one is a ResourceWarning on 3.13)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -30,11 +31,14 @@ class Store:
         if self._conn is None:
             if not self.path.is_file():
                 raise StoreError(f"database not found: {self.path}")
+            conn = None
             try:
                 conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
                 conn.row_factory = sqlite3.Row
                 conn.execute("SELECT 1 FROM _meta LIMIT 1")
             except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
                 raise StoreError(f"cannot read {self.path} as a glossary database ({exc})") from None
             self._conn = conn
         return self._conn
@@ -43,6 +47,12 @@ class Store:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def query(self, sql: str, params=()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

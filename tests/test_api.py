@@ -105,8 +105,17 @@ def test_offsets_are_code_points_beyond_the_bmp(client):
     assert (span["start"], span["end"], span["text"]) == (2, 6, "人工智能")
 
 
-def test_empty_text_is_not_an_error(client):
-    assert annotate(client, {"text": ""}).get_json() == {"ok": True, "entries": {}, "spans": [], "sources": {}}
+@pytest.mark.parametrize("text", ["", "  ", " \n\t\u3000"])
+def test_empty_or_whitespace_text_is_a_400_like_the_page(client, text):
+    """One rule for every front door: nothing to annotate is a user error (CLI exit 1, page 400, API 400)."""
+    assert_error(annotate(client, {"text": text}), 400, "No text to annotate")
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(client):
+    body = "[" * 1000 + "]" * 1000
+    assert len(body) == 2000
+    assert_error(annotate(client, body), 400, "nested too deeply")
+    assert_error(annotate(client, '{"text": "x", "more": ' + "[" * 5000 + "]" * 5000 + "}"), 400, "nested too deeply")
 
 
 def test_content_type_with_charset_is_accepted(client):
@@ -132,7 +141,7 @@ def test_bad_annotate_request_is_400(client, body, message):
 def test_text_over_the_limit_is_413_and_at_the_limit_is_fine(client):
     text = "人" * 200_000
     assert annotate(client, {"text": text}).status_code == 200
-    assert_error(annotate(client, {"text": text + "人"}), 413, "text has 200001 characters; the limit is 200000")
+    assert_error(annotate(client, {"text": text + "人"}), 413, "The text has 200,001 characters; the limit is 200,000")
 
 
 def test_body_over_the_byte_limit_is_413(client):
@@ -207,3 +216,35 @@ def test_openapi_documents_every_api_route_and_error_status(client, app):
     refs = json.dumps(doc).count('"$ref": "#/components/schemas/')
     assert refs and all(name in doc["components"]["schemas"] for name in
                         ("Error", "Summary", "Entry", "Span", "AnnotateRequest", "AnnotateResult"))
+
+
+def test_allowed_origins_restrict_cors_to_those_origins(db_path):
+    client = create_app(db_path, {"ALLOWED_ORIGINS": ["https://intranet.example"]}).test_client()
+    ok = client.get("/api/v1/terms?q=ai", headers={"Origin": "https://intranet.example"})
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://intranet.example" and "Origin" in ok.headers["Vary"]
+    other = client.get("/api/v1/terms?q=ai", headers={"Origin": "https://elsewhere.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.options("/api/v1/annotate", headers={"Origin": "https://elsewhere.example",
+                                                            "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def test_allowed_hosts_refuse_other_host_names(db_path):
+    client = create_app(db_path, {"ALLOWED_HOSTS": ["glossary.example"]}).test_client()
+    assert client.get("/api/v1/terms?q=ai", headers={"Host": "glossary.example:8000"}).status_code == 200
+    assert_error(client.get("/api/v1/terms?q=ai", headers={"Host": "rebound.example"}), 400, "Host")
+    page = client.get("/", headers={"Host": "rebound.example"})
+    assert page.status_code == 400 and page.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("host", ["x" * 64 + ".example", "a..b", "a b", "evil\";x"])
+def test_odd_host_headers_are_a_400(client, host):
+    assert_error(client.get("/api/v1/terms?q=ai", headers={"Host": host}), 400, "Host header")
+    page = client.get("/", headers={"Host": host})
+    assert page.status_code == 400 and page.mimetype == "text/html" and b"Host header" in page.data
+
+
+def test_every_answer_carries_permissions_and_opener_policies(client):
+    for response in (client.get("/"), client.get("/api/v1/terms?q=ai"), client.get("/api/v1/nothing")):
+        assert "microphone=()" in response.headers["Permissions-Policy"]
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"

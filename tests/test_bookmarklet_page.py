@@ -76,8 +76,10 @@ def test_origin_is_written_as_a_string_literal(client):
     hostile = 'http://a";alert(1);//'
     assert f"const SERVER = {json.dumps(hostile)};" in script_for(hostile)
     response = client.get("/bookmarklet.js", headers={"Host": 'evil";alert(1);"'})
+    assert response.status_code == 400 and b"alert" not in response.data  # not a host name: never served
+    response = client.get("/bookmarklet.js", headers={"Host": "evil.example:8000"})
     line = next(x for x in response.get_data(as_text=True).splitlines() if "const SERVER =" in x)
-    assert isinstance(json.loads(line.strip().removeprefix("const SERVER = ").removesuffix(";")), str)
+    assert json.loads(line.strip().removeprefix("const SERVER = ").removesuffix(";")) == "http://evil.example:8000"
 
 
 def test_readable_script_is_served(client):

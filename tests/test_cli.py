@@ -162,3 +162,26 @@ def test_build_command_and_help_examples(tmp_path, fixture_paths):
     assert result.returncode == 0 and "entries" in result.stdout.decode() and db.is_file()
     for command in ("annotate", "show", "search", "build", "check", "serve", "export", "import"):
         assert "Example" in real(command, "--help").stdout.decode()
+
+
+GBK = "国家人工智能".encode("gbk")
+
+
+@pytest.mark.parametrize("args", [["annotate", GBK], ["annotate", b"ok", GBK], ["search", GBK], ["show", GBK]])
+def test_non_utf8_arguments_are_a_one_line_error(db_path, args):
+    """A GBK argument (`glossary annotate "$(cat gbk.txt)"`) reaches Python as surrogate escapes."""
+    result = real(*args, "--db", str(db_path))
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert f"is not UTF-8 text (byte 0x{GBK[0]:02x} at offset" in err
+
+
+def test_a_byte_order_mark_is_dropped_from_an_argument_as_from_a_file(run, tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeff人工智能".encode())
+    from_file = json.loads(run("annotate", "--format", "json", "--file", str(path)).output)
+    from_argument = json.loads(run("annotate", "--format", "json", "\ufeff人工智能").output)
+    assert from_argument == from_file
+    assert [(s["start"], s["end"]) for s in from_file["spans"]] == [(0, 4)]
+    assert "rengong-zhineng" in run("show", "\ufeff人工智能").output

@@ -3,6 +3,7 @@
 import os
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -59,8 +60,17 @@ def test_stale_database_is_rebuilt_on_use(tree):
 
 
 def test_missing_database_is_built_from_the_default_sources(tmp_path, monkeypatch):
+    from glossary import Glossary, curation
+
     monkeypatch.chdir(tmp_path)
     assert needs_build("terms.sqlite")
+    with Glossary.open("terms.sqlite") as glossary:
+        meta = glossary.store.meta
+        assert Path(meta["entries_dir"]) == curation.ENTRIES_DIR.resolve()
+        assert Path(meta["sources_file"]) == curation.SOURCES_FILE.resolve()
+        assert int(meta["entries"]) == len(list(curation.ENTRIES_DIR.glob("*.yaml")))
+        assert glossary.get("xinxing-juguo-tizhi").zh == "新型举国体制"
+    assert (tmp_path / "terms.sqlite").is_file() and not needs_build("terms.sqlite")
 
 
 def test_a_file_that_is_not_a_glossary_is_refused_not_overwritten(tmp_path):
@@ -104,8 +114,12 @@ def test_search_by_part_ranks_exact_then_longer(db_path):
 
 
 def test_search_survives_fts_syntax_in_the_query(db_path):
-    for query in ['"', "AND OR NOT", "a*b(", "%_"]:
-        Store(db_path).search(query)
+    """FTS5 operators in a query are searched as words: nothing raises, the words still find the entry."""
+    with Store(db_path) as store:
+        for query in ['"', "AND OR NOT", "a*b(", "%_", "NEAR(", "*"]:
+            assert store.search(query) == []
+        for query in ['"national system"', "national) system(", "national -system", "^national", "national:system"]:
+            assert [(r["id"], r["match"]) for r in store.search(query)] == [("xinxing-juguo-tizhi", "text")], query
 
 
 def test_browse_by_kind_tag_and_source(db_path):

@@ -68,12 +68,21 @@ def test_create_app_touches_no_database(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_glossary_is_opened_once_and_shared(app):
-    with app.test_client() as c:
-        c.get("/")
-        first = app.extensions["glossary"]
-        c.get("/?q=AGI")
-        assert first is not None and app.extensions["glossary"] is first
+def test_each_request_closes_its_connection_and_the_annotator_is_shared(app):
+    from web import get_glossary
+
+    opened = []
+    for _ in range(2):
+        with app.test_request_context("/"):
+            glossary = get_glossary()
+            assert get_glossary() is glossary  # one per request
+            glossary.search("AGI")
+            assert glossary.store._conn is not None
+            opened.append((glossary, glossary.annotator()))
+            app.do_teardown_appcontext()  # as Flask does at the end of every request
+            assert glossary.store._conn is None
+    (first, annotator), (second, again) = opened
+    assert first is not second and annotator is again
 
 
 def test_a_file_that_is_not_a_glossary_gets_a_clear_503(tmp_path):
@@ -297,10 +306,11 @@ def test_pasted_text_is_escaped(client):
     assert '&lt;script&gt;alert(1)&lt;/script&gt;' in html.split("<textarea", 1)[1]
 
 
-def test_empty_text_is_a_400_with_a_message(client):
-    response = client.post("/annotate", data={"text": "  \n"})
+@pytest.mark.parametrize("text", ["", "  \n", "\u3000\t"])
+def test_empty_text_is_a_400_with_a_message(client, text):
+    response = client.post("/annotate", data={"text": text})
     assert response.status_code == 400
-    assert "Paste some Chinese text to annotate." in get_text(response)
+    assert "No text to annotate: paste some Chinese text." in get_text(response)
 
 
 def test_a_full_size_text_is_accepted_and_one_more_character_is_413(client):

@@ -1,7 +1,8 @@
 """The web site and JSON API: `create_app(db_path=None, test_config=None)`.
 
-Nothing touches the database at import or in `create_app`; the glossary is opened on the first
-request that needs it, once per app, and shared by every request thread (the store is read-only).
+Nothing touches the database at import or in `create_app`: it is built (if needed) on the first
+request that needs it, and each request opens its own read-only connection and closes it at its end.
+The annotator (automaton, lexicon) is built once per database version and shared by every thread.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 MAX_TEXT_CHARS = 200_000  # the annotate limit, in characters (code points)
 MAX_BODY_BYTES = 4 * 1024 * 1024  # 200,000 CJK characters, percent-encoded in a form, fit in this
@@ -22,13 +23,16 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
         MAX_TEXT_CHARS=MAX_TEXT_CHARS,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,  # Flask's default (500 kB) is below one full-size text
+        ALLOWED_HOSTS=[],  # Host names answered (empty: any); a server with private entries names its own
+        ALLOWED_ORIGINS=[],  # origins the API answers cross-origin (empty: any, "*", for the bookmarklet)
     )
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False  # Chinese stays Chinese in every JSON response
     app.json.sort_keys = False
-    app.extensions["glossary"] = None
+    app.extensions["glossary_ready"] = False
     app.extensions["glossary_lock"] = threading.Lock()
+    app.teardown_appcontext(_close_glossary)
 
     from web import api, pages, security
     from web.bookmarklet import bp as bookmarklet_bp
@@ -37,19 +41,52 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     app.register_blueprint(api.bp)
     app.register_blueprint(bookmarklet_bp)
     security.init_app(app)
+    from web.guard import Guard
+
+    app.wsgi_app = Guard(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["ALLOWED_HOSTS"],
+                         app.config["ALLOWED_ORIGINS"])
     return app
 
 
-def get_glossary():
-    """The app's Glossary, opened (and built from the curated YAML if missing or stale) on first use."""
-    app = current_app
-    glossary = app.extensions["glossary"]
-    if glossary is None:
-        with app.extensions["glossary_lock"]:
-            glossary = app.extensions["glossary"]
-            if glossary is None:
-                from glossary import Glossary
+class TextProblem(Exception):
+    """Text that cannot be annotated: the message to show and the status to answer with."""
 
-                glossary = Glossary.open(app.config["GLOSSARY_DB"])
-                app.extensions["glossary"] = glossary
-    return glossary
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def check_text(text: str) -> str:
+    """The one rule for text to annotate, for the page and the API alike: at most MAX_TEXT_CHARS,
+    and something other than whitespace (an empty paste is a mistake to point out, not a result)."""
+    limit = current_app.config["MAX_TEXT_CHARS"]
+    if len(text) > limit:
+        raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. "
+                          "Annotate it in parts.", 413)
+    if not text.strip():
+        raise TextProblem("No text to annotate: paste some Chinese text.", 400)
+    return text
+
+
+def get_glossary():
+    """This request's Glossary: its own read-only connection, closed when the request ends
+    (teardown_appcontext). The database is built from the curated YAML, if missing or stale, once per app."""
+    if "glossary" not in g:
+        app = current_app
+        if not app.extensions["glossary_ready"]:
+            with app.extensions["glossary_lock"]:
+                if not app.extensions["glossary_ready"]:
+                    from glossary.build import ensure_built
+
+                    ensure_built(app.config["GLOSSARY_DB"])
+                    app.extensions["glossary_ready"] = True
+        from glossary import Glossary
+
+        g.glossary = Glossary.open(app.config["GLOSSARY_DB"], build=False)
+    return g.glossary
+
+
+def _close_glossary(exc: BaseException | None) -> None:
+    glossary = g.pop("glossary", None)
+    if glossary is not None:
+        glossary.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from glossary.render import to_json
-from web import get_glossary
+from web import TextProblem, check_text, get_glossary
 from web.pages import tooltip_sources
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -79,6 +79,8 @@ def annotate():
         body = json.loads(request.get_data(cache=False).decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError("the request body is not UTF-8", 400) from None
+    except RecursionError:  # the decoder recurses once per level: 1,000 brackets are 2 kB
+        raise ApiError("the request body is not valid JSON: nested too deeply", 400) from None
     except ValueError as exc:
         raise ApiError(f"the request body is not valid JSON: {exc}", 400) from None
     if not isinstance(body, dict) or "text" not in body:
@@ -88,8 +90,10 @@ def annotate():
         raise ApiError('"text" must be a string', 400)
     if not isinstance(ambiguous, bool):
         raise ApiError('"ambiguous" must be true or false', 400)
-    if len(text) > current_app.config["MAX_TEXT_CHARS"]:
-        raise ApiError(f"text has {len(text)} characters; the limit is {current_app.config['MAX_TEXT_CHARS']}", 413)
+    try:
+        check_text(text)  # offsets point into the text as sent: no line-break normalising here
+    except TextProblem as problem:
+        raise ApiError(str(problem), problem.status) from None
     glossary = get_glossary()
     annotation = glossary.annotate(text, ambiguous=ambiguous)
     data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}

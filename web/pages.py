@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from glossary.model import KINDS
-from web import get_glossary
+from web import TextProblem, check_text, get_glossary
 
 bp = Blueprint("pages", __name__)
 
@@ -162,24 +162,9 @@ def download(fmt: str):
 
 # ---------------------------------------------------------------- annotate
 
-class TextProblem(Exception):
-    """Text that cannot be annotated: the message to show and the status to answer with."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.status = status
-
-
-def check_text(text: str) -> str:
-    """The pasted text, line breaks normalised; raises TextProblem if empty or too long."""
-    limit = current_app.config["MAX_TEXT_CHARS"]
-    if len(text) > limit:
-        raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. "
-                          "Annotate it in parts.", 413)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise TextProblem("Paste some Chinese text to annotate.", 400)
-    return text
+def page_text(text: str) -> str:
+    """The pasted text checked (web.check_text), line breaks normalised (textareas send CRLF)."""
+    return check_text(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def tooltip_sources(annotation, glossary) -> dict[str, dict]:
@@ -223,7 +208,7 @@ def annotate():
     else:
         text, ambiguous, pinyin_all = _annotate_form()
     try:
-        text = check_text(text)
+        text = page_text(text)
     except TextProblem as problem:
         return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
                                result=None, error=str(problem)), problem.status
@@ -258,7 +243,7 @@ def export():
         abort(400, description="Choose an export format: csv or tbx.")
     text, ambiguous, _ = _annotate_form()
     try:
-        text = check_text(text)
+        text = page_text(text)
     except TextProblem as problem:
         abort(problem.status, description=str(problem))
     glossary = get_glossary()

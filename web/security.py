@@ -1,20 +1,24 @@
 """Response headers and error answers for the whole app.
 
 Our pages get a strict Content-Security-Policy (no inline script or style: everything is in
-static files). The API and static files get CORS for any origin, answered preflights included
+static files), and every answer a Permissions-Policy that denies powerful features and
+Cross-Origin-Opener-Policy (no other site's window keeps a handle on ours). The API and static files
+get CORS for any origin (or only for ALLOWED_ORIGINS, `glossary serve --allowed-origins`), answered preflights included
 (with Chrome's Private Network Access header, since a public page calls a server on 127.0.0.1),
 because the bookmarklet calls them from other sites. Errors are JSON under /api/ and a page elsewhere.
 """
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 CORS_PREFIXES = ("/api/", "/static/")
+# Nothing here uses the camera, microphone, location, payment or USB: a page of ours never may.
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 PRIVATE = ("/annotate",)  # pasted documents may be confidential: never cached
 
 
@@ -40,12 +44,28 @@ def _preflight():
     return None
 
 
+def _allow_origin() -> str | None:
+    """'*' by default (the bookmarklet runs on any site); with ALLOWED_ORIGINS, the caller's origin if listed."""
+    allowed = current_app.config["ALLOWED_ORIGINS"]
+    if not allowed:
+        return "*"
+    origin = request.headers.get("Origin")
+    return origin if origin in allowed else None
+
+
 def _headers(response):
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.path.startswith(CORS_PREFIXES):
-        headers["Access-Control-Allow-Origin"] = "*"
+        origin = _allow_origin()
+        if current_app.config["ALLOWED_ORIGINS"]:
+            headers.add("Vary", "Origin")
+        if origin is None:
+            return _no_store(response)
+        headers["Access-Control-Allow-Origin"] = origin
         headers["Cross-Origin-Resource-Policy"] = "cross-origin"
         if request.method == "OPTIONS":
             headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
@@ -57,8 +77,12 @@ def _headers(response):
     elif response.mimetype == "text/html":
         headers.setdefault("Content-Security-Policy", PAGE_CSP)  # a blueprint may set its own
         headers.setdefault("X-Frame-Options", "DENY")
+    return _no_store(response)
+
+
+def _no_store(response):
     if request.method == "POST" or request.path.startswith(PRIVATE):
-        headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
