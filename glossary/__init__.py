@@ -57,15 +57,18 @@ class Glossary:
                 annotator = _annotators.get(key)
                 if annotator is None:
                     data = self.store.annotator_data()
-                    annotator = Annotator(data["forms"], data["cards"], Lexicon.load(self.store),
-                                          data["readings"], data["traditional"])
+                    annotator = Annotator(data["automaton"], data["candidates"], Lexicon.load(self.store),
+                                          data["reading_keys"], data["traditional"])
                     _annotators[key] = annotator
         return annotator
 
     def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True, ordinary: bool = False,
                  region: str | None = None):
-        return self.annotator().annotate(text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary,
-                                         region=region)
+        """The spans of every term in `text` with the cards of the entries found (see Annotator)."""
+        annotation = self.annotator().annotate(text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary,
+                                               region=region)
+        ids, keys = annotation.met()
+        return annotation._replace(entries=self.store.cards(ids), readings=self.store.readings(keys))
 
     def get(self, entry_id: str):
         return self.store.get(entry_id)

@@ -34,11 +34,18 @@ class Span(NamedTuple):
 
 
 class Annotation(NamedTuple):
+    """The spans of a text, with the cards of the entries they name (and of the forms that read
+    otherwise than their headword): what every output needs, fetched once for the terms found."""
+
     text: str
     spans: tuple[Span, ...]
     entries: dict[str, dict]
-
     readings: dict[str, dict] = {}
+
+    def met(self) -> tuple[set[str], set[str]]:
+        """The entry ids and reading keys of every span, nested ones too."""
+        found = [span for top in self.spans for span in top.walk()]
+        return {s.id for s in found}, {s.reading for s in found if s.reading}
 
     def card(self, span: Span) -> dict:
         """What to show for a span: its entry's card, read as the form on the page."""
@@ -102,46 +109,53 @@ def text_region(text: str, traditional: frozenset[str]) -> str:
 
 
 class Annotator:
-    """Built once per database version: the automaton over every surface form."""
+    """Built once per database version: the automaton over every surface form. It finds spans; the
+    cards of the entries found are fetched by the caller (Glossary.annotate), so a cold start loads
+    only what scanning needs, whatever the size of the glossary."""
 
-    def __init__(self, forms: list[list], entries: dict[str, dict], lexicon=None,
-                 readings: dict[str, dict] | None = None, traditional: str = ""):
-        """`forms`: [surface form, entry id, how it reads (SPECIFIC …), region or None]. A form that two
-        regions' entries share (Taiwan's 教育部 and the PRC's) keeps both; the text's region picks."""
+    def __init__(self, automaton, candidates: list[list], lexicon=None, reading_keys=frozenset(),
+                 traditional: str = ""):
+        """`automaton`: pyahocorasick, each form's value the index of its row in `candidates`:
+        [form length, [entry id, how it reads (SPECIFIC …), region or None], …]. A form that two
+        regions' entries share (Taiwan's 教育部 and the PRC's) has both; the text's region picks.
+        `reading_keys`: "<id>|<form>" of the forms that read otherwise than their headword."""
+        self.automaton = automaton
+        self.lengths = [row[0] for row in candidates]
+        self.candidates = [tuple(tuple(c) for c in row[1:]) for row in candidates]
+        self.lexicon = lexicon
+        self.reading_keys = frozenset(reading_keys)
+        self.traditional = frozenset(traditional)
+
+    @staticmethod
+    def build_automaton(forms: list[str]):
+        """The automaton over `forms`, each form's value its index (what build.py pickles)."""
         import ahocorasick
 
-        self.entries = entries
-        self.lexicon = lexicon
-        self.readings = readings or {}
-        self.traditional = frozenset(traditional)
-        by_form: dict[str, list[tuple[str, int, str | None]]] = {}
-        for form, entry_id, reads, region in forms:
-            by_form.setdefault(form, []).append((entry_id, reads, region))
-        self.automaton = ahocorasick.Automaton()
-        for form, candidates in by_form.items():
-            self.automaton.add_word(form, (len(form), tuple(candidates)))
-        if by_form:
-            self.automaton.make_automaton()
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for i, form in enumerate(forms):
+            automaton.add_word(form, i)
+        if forms:
+            automaton.make_automaton()
+        return automaton
 
     @staticmethod
     def _pick(candidates, region: str) -> tuple[str, int]:
         """The entry for the text's region, else the one that belongs to no region, else the PRC's."""
-        if len(candidates) == 1:
-            return candidates[0][:2]
         rank = {region: 0, None: 1, "prc": 2}
         return min(candidates, key=lambda c: rank.get(c[2], 3))[:2]
 
     def matches(self, view_text: str, ambiguous: bool = True, ordinary: bool = False,
                 region: str = "prc") -> list[tuple[int, int, str, bool]]:
         """Every raw match as (start, end, id, ambiguous), sorted leftmost-longest first."""
-        if not self.entries:
+        if not self.candidates:
             return []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
-        found = []
-        for end, (length, candidates) in self.automaton.iter(view_text):
-            entry_id, reads = self._pick(candidates, region)
+        candidates, pick, found = self.candidates, self._pick, []
+        for end, index in self.automaton.iter(view_text):
+            choices = candidates[index]
+            entry_id, reads = choices[0][:2] if len(choices) == 1 else pick(choices, region)
             if reads <= most:
-                found.append((end + 1 - length, end + 1, entry_id, reads != SPECIFIC))
+                found.append((end + 1 - self.lengths[index], end + 1, entry_id, reads != SPECIFIC))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
 
@@ -192,10 +206,8 @@ class Annotator:
                 start, end = (view.to_original(s), view.to_original(e, end=True)) if view.cuts else (s, e)
                 reading = f"{eid}|{vt[s:e]}"
                 spans.append(Span(start, end, text[start:end], eid, children, amb,
-                                  reading if reading in self.readings else None))
+                                  reading if reading in self.reading_keys else None))
             return tuple(spans)
 
         spans = nest(found, None)
-        met = [span for top in spans for span in top.walk()]
-        return Annotation(text, spans, {eid: self.entries[eid] for eid in sorted({s.id for s in met})},
-                          {s.reading: self.readings[s.reading] for s in met if s.reading})
+        return Annotation(text, spans, {})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 
 def curated_lists(sources_file: Path) -> list[Path]:
@@ -96,7 +96,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         lexicon, total = build_lexicon(list(dict.fromkeys(matching_form(row["form"]) for row in forms_rows)),
                                        curation.ordinary_words(sources_file))
         db["_blobs"].insert({"name": "lexicon", "data": lexicon})
-        db["_blobs"].insert({"name": "annotator", "data": _annotator_blob(entry_rows, forms_rows, quote_rows)})
+        _annotator_data(db, entry_rows, forms_rows, quote_rows)
         meta = {
             "schema_version": SCHEMA_VERSION,
             "sources_hash": sources_hash(entries_dir, sources_file),
@@ -220,16 +220,21 @@ def _create_schema(db) -> None:
     db["tags"].create({"entry_id": str, "tag": str}, pk=("entry_id", "tag"),
                       foreign_keys=[("entry_id", "entries")])
     db["_blobs"].create({"name": str, "data": bytes}, pk="name")
+    db["cards"].create({"id": str, "data": str}, pk="id")
+    db["readings"].create({"key": str, "data": str}, pk="key")
     db["_meta"].create({"key": str, "value": str}, pk="key")
 
 
-def _annotator_blob(entry_rows: list[dict], forms_rows: list[dict], quote_rows: list[dict]) -> bytes:
-    """What the annotator loads, in one JSON blob: every surface form, every entry's card, and the
-    reading of each form whose characters read otherwise than the headword's (文心一言, 人工智慧).
-    One read instead of several queries keeps a cold `glossary annotate` close to Python's start-up."""
+def _annotator_data(db, entry_rows: list[dict], forms_rows: list[dict], quote_rows: list[dict]) -> None:
+    """What the annotator loads: the automaton pickled (a cold start unpickles it rather than adding
+    every form again), each form's candidates in one small JSON blob, and, in tables fetched only for
+    the terms a text contains, every entry's card and the reading of each form whose characters read
+    otherwise than the headword's (文心一言, 人工智慧)."""
+    import pickle
+
     import orjson
 
-    from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, entry_card
+    from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, Annotator, entry_card
     from glossary.chinese import matching_form
     from glossary.pinyin import pinyin_forms
 
@@ -245,15 +250,23 @@ def _annotator_blob(entry_rows: list[dict], forms_rows: list[dict], quote_rows: 
             return SPECIFIC
         return ORDINARY if entry["ordinary_dominates"] else AMBIGUOUS
 
-    forms = [[matching_form(f["form"]), f["entry_id"], reads(f), f["region"]] for f in forms_rows]
+    candidates: dict[str, list] = {}
     readings = {}
     for f in forms_rows:
+        form = matching_form(f["form"])
+        candidates.setdefault(form, [len(form)]).append([f["entry_id"], reads(f), f["region"]])
         card = cards[f["entry_id"]]
         if f["pinyin"] != card["pinyin"] or f["en"]:
-            readings[f"{f['entry_id']}|{matching_form(f['form'])}"] = {
+            readings[f"{f['entry_id']}|{form}"] = {
                 "pinyin": f["pinyin"], "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
                 "en": f["en"] or card["en"], "form": f["form"]}
-    return orjson.dumps({"forms": forms, "cards": cards, "readings": readings, "traditional": _traditional_chars()})
+    automaton = Annotator.build_automaton(list(candidates))
+    blob = {"candidates": list(candidates.values()), "reading_keys": sorted(readings),
+            "traditional": _traditional_chars()}
+    db["_blobs"].insert_all([{"name": "annotator", "data": orjson.dumps(blob)},
+                             {"name": "automaton", "data": pickle.dumps(automaton)}])
+    db["cards"].insert_all([{"id": k, "data": orjson.dumps(v).decode()} for k, v in cards.items()])
+    db["readings"].insert_all([{"key": k, "data": orjson.dumps(v).decode()} for k, v in readings.items()])
 
 
 def _traditional_chars() -> str:

@@ -133,11 +133,33 @@ class Store:
         return self.query("SELECT data FROM _blobs WHERE name = ?", (name,))[0]["data"]
 
     def annotator_data(self) -> dict:
-        """What the annotator is built from: `forms` (form, entry id, how it reads, region), `cards`
-        (see annotate.entry_card) and `readings` (forms that read otherwise than their headword)."""
+        """What the annotator is built from: the pickled automaton, each form's `candidates`, the
+        `reading_keys` of forms that read otherwise than their headword, the `traditional` characters."""
+        import pickle
+
         import orjson
 
-        return orjson.loads(self.blob("annotator"))
+        data = orjson.loads(self.blob("annotator"))
+        data["automaton"] = pickle.loads(self.blob("automaton"))  # our own build's bytes, never a user's
+        return data
+
+    def cards(self, ids) -> dict[str, dict]:
+        """The annotation cards (see annotate.entry_card) of these entries, by id, in id order."""
+        return self._json_rows("cards", "id", sorted(ids))
+
+    def readings(self, keys) -> dict[str, dict]:
+        """How forms that read otherwise than their headword read ("<id>|<form>" → pinyin, en, form)."""
+        return self._json_rows("readings", "key", sorted(keys))
+
+    def _json_rows(self, table: str, key: str, wanted: list[str]) -> dict[str, dict]:
+        import orjson
+
+        found: dict[str, dict] = {}
+        for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[i:i + 500]
+            rows = self.query(f"SELECT {key}, data FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((r[0], orjson.loads(r[1])) for r in rows)
+        return {k: found[k] for k in wanted if k in found}
 
     def lexicon_file(self) -> Path | None:
         """The lexicon as a file beside the database, written once per database version, so that
