@@ -125,6 +125,7 @@ class Annotator:
         self.lexicon = lexicon
         self.reading_keys = frozenset(reading_keys)
         self.traditional = frozenset(traditional)
+        self._fast = None  # the Rust automaton, for long texts (see scan)
 
     @staticmethod
     def build_automaton(forms: list[str]):
@@ -151,13 +152,32 @@ class Annotator:
             return []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
         candidates, pick, found = self.candidates, self._pick, []
-        for end, index in self.automaton.iter(view_text):
+        for start, end, index in self.scan(view_text):
             choices = candidates[index]
             entry_id, reads = choices[0][:2] if len(choices) == 1 else pick(choices, region)
             if reads <= most:
-                found.append((end + 1 - self.lengths[index], end + 1, entry_id, reads != SPECIFIC))
+                found.append((start, end, entry_id, reads != SPECIFIC))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
+
+    LONG_TEXT = 20_000  # characters: past this a document is scanned by the Rust automaton
+
+    def scan(self, text: str) -> list[tuple[int, int, int]]:
+        """Every occurrence of every form as (start, end, form index). A short text (a paste, a cold
+        start) is scanned by the pickled pyahocorasick automaton, which loads at once; a long one by
+        ahocorasick_rs, which scans about three times faster but is built anew in each process
+        (tens of milliseconds, once). Both report every overlapping occurrence, so spans are equal."""
+        if len(text) < self.LONG_TEXT:
+            lengths = self.lengths
+            return [(end + 1 - lengths[i], end + 1, i) for end, i in self.automaton.iter(text)]
+        if self._fast is None:
+            import ahocorasick_rs
+
+            forms = [""] * len(self.lengths)
+            for form, index in self.automaton.items():
+                forms[index] = form
+            self._fast = ahocorasick_rs.AhoCorasick(forms)
+        return [(start, end, i) for i, start, end in self._fast.find_matches_as_indexes(text, overlapping=True)]
 
     def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True, ordinary: bool = False,
                  region: str | None = None) -> Annotation:
