@@ -18,7 +18,7 @@ SCHEMA_VERSION = "8"
 
 def curated_lists(sources_file: Path) -> list[Path]:
     """The curated files beside the entries: sources.yaml and, where there is one, ordinary_words.txt."""
-    from glossary.curation import ORDINARY_WORDS
+    from glossary.paths import ORDINARY_WORDS
 
     ordinary = Path(sources_file).parent / ORDINARY_WORDS
     return [Path(sources_file)] + ([ordinary] if ordinary.is_file() else [])

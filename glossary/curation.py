@@ -4,19 +4,14 @@ verbatim in the article they are attributed to."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from glossary.chinese import plus_variants, regional_forms
 from glossary.model import Entry, Problem, Source, parse_entry, parse_sources
+from glossary.paths import ENTRIES_DIR, ORDINARY_WORDS, SOURCES_FILE, find_seeds  # noqa: F401  (curation.X)
 from glossary.pinyin import pinyin_problem, slug, unconfirmed_readings
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-ENTRIES_DIR = PACKAGE_DIR / "entries"
-ORDINARY_WORDS = "ordinary_words.txt"  # beside sources.yaml
-SOURCES_FILE = PACKAGE_DIR / "sources.yaml"
 
 
 def ordinary_words(sources_file: Path = SOURCES_FILE) -> list[str]:
@@ -34,17 +29,6 @@ class Curated:
     sources: list[Source]
     problems: list[Problem]
     warnings: list[Problem]
-
-
-def find_seeds() -> Path | None:
-    """The source articles: $GLOSSARY_SEEDS, else shared/seeds beside the checkout or the cwd."""
-    if os.environ.get("GLOSSARY_SEEDS"):
-        return Path(os.environ["GLOSSARY_SEEDS"])
-    for base in (PACKAGE_DIR.parent, Path.cwd()):
-        candidate = base.parent / "shared" / "seeds"
-        if candidate.is_dir():
-            return candidate
-    return None
 
 
 def surface_forms(entry: Entry) -> list[tuple[str, str, str | None]]:
