@@ -68,17 +68,21 @@ class Annotation(NamedTuple):
         return {"entries": self.entries, "spans": [self.span_dict(s) for s in self.spans]}
 
     def terms(self) -> list[dict]:
-        """The document's term list in order of first appearance, with counts (nested ones too); a
-        form that reads otherwise than its headword (文心一言 under 文心大模型) is a row of its own."""
-        counts: dict[str, dict] = {}
+        """The document's term list (the one every output shows) in order of first appearance, with
+        counts (nested ones too) and the forms `seen` other than the headword; a form that reads
+        otherwise than its headword (文心一言 under 文心大模型) is a row of its own."""
+        rows: dict[str, dict] = {}
         for top in self.spans:
             for span in top.walk():
-                row = counts.setdefault(span.reading or span.id, {**self.card(span), "count": 0, "nested": 0,
-                                                                  "first": span.start, "ambiguous": False})
+                row = rows.setdefault(span.reading or span.id, {**self.card(span), "count": 0, "nested": 0,
+                                                                "first": span.start, "ambiguous": False, "seen": []})
                 row["count"] += 1
                 row["nested"] += span is not top
                 row["ambiguous"] = row["ambiguous"] or span.ambiguous  # as met in this text
-        return list(counts.values())
+                row["first"] = min(row["first"], span.start)
+                if span.text != row["zh"] and span.text not in row["seen"]:
+                    row["seen"].append(span.text)
+        return sorted(rows.values(), key=lambda row: row["first"])
 
 
 def entry_card(summary: dict, quote: dict | None = None) -> dict:

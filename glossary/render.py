@@ -52,10 +52,6 @@ def _pieces(annotation: Annotation):
         yield annotation.text[pos:], None
 
 
-def term_table(annotation: Annotation) -> list[dict]:
-    return sorted(annotation.terms(), key=lambda t: t["first"])
-
-
 def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionary: list[dict] | None = None) -> str:
     """Each term glossed inline on its first occurrence, then the document's term list."""
     out, seen = [], set()
@@ -68,7 +64,7 @@ def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionar
                 seen.add(span.reading or span.id)
                 out.append(f"〔{_gloss(annotation.card(span), span.ambiguous)}〕")
     body = "".join(out).rstrip("\n")
-    terms = term_table(annotation)
+    terms = annotation.terms()
     lines = [body, "", f"── Terms ({len(terms)}) ──"]
     for t in terms:
         nested = f", {t['nested']} nested" if t["nested"] else ""
@@ -127,7 +123,7 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None) ->
                        + (f"; ambiguous, also: {md(entry['ordinary'])}" if span.ambiguous else "") + ")")
     rows = ["| Term | Pinyin | Rendering | Count | Entry |", "|---|---|---|---|---|"]
     rows += [f"| {md(t['zh'])} | {md(t['pinyin'])} | {md(t['en'])} | {t['count']} | `{t['id']}` |"
-             for t in term_table(annotation)]
+             for t in annotation.terms()]
     text = "".join(out).rstrip("\n") + "\n\n## Terms\n\n" + "\n".join(rows) + "\n"
     if dictionary is not None:
         text += "\n## General dictionary (CC-CEDICT, not curated)\n\n" + "\n".join(
@@ -175,7 +171,7 @@ def to_html(annotation: Annotation, reading: list[dict] | None = None,
     """A standalone page: the annotated text and the term list."""
     rows = "\n".join(
         f"<tr><td lang=\"zh\">{escape(t['zh'])}</td><td>{escape(t['pinyin'])}</td><td>{escape(t['en'])}</td>"
-        f"<td>{t['count']}</td><td><code>{escape(t['id'])}</code></td></tr>" for t in term_table(annotation))
+        f"<td>{t['count']}</td><td><code>{escape(t['id'])}</code></td></tr>" for t in annotation.terms())
     extra = ""
     if dictionary is not None:
         items = "\n".join(f"<li><span lang=\"zh\">{escape(d['text'])}</span> <i>{escape(d['pinyin'])}</i>: "

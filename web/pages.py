@@ -175,20 +175,11 @@ def tooltip_sources(annotation, glossary) -> dict[str, dict]:
 
 
 def term_rows(annotation, glossary) -> list[dict]:
-    """The document's term list in order of first appearance: the entry, its forms seen, its counts."""
-    from glossary.render import term_table
-
-    seen: dict[str, list[str]] = {}
-    for top in annotation.spans:
-        for span in top.walk():
-            forms = seen.setdefault(span.id, [])
-            if span.text not in forms:
-                forms.append(span.text)
+    """The document's term list (Annotation.terms) with each entry's other renderings, for the page."""
     rows = []
-    for row in term_table(annotation):
+    for row in annotation.terms():
         entry = glossary.get(row["id"])
-        rows.append({**row, "seen": [f for f in seen.get(row["id"], ()) if f != row["zh"]],
-                     "other_renderings": [r.en for r in entry.renderings if r.en != entry.en] if entry else []})
+        rows.append({**row, "other_renderings": [r.en for r in entry.renderings if r.en != entry.en] if entry else []})
     return rows
 
 
