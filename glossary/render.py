@@ -143,7 +143,7 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
             text = escape(token["text"]).replace("\n", "<br>\n")
             if token.get("id"):
                 out.append(_mark(annotation.card_of(token["id"], token["reading"]), token["text"], entry_url,
-                                 token["ambiguous"]))
+                                 token["ambiguous"], token["reading"]))
             elif token["pinyin"]:
                 out.append(f'<ruby>{text}<rt>{escape(token["pinyin"])}</rt></ruby>')
             else:
@@ -153,16 +153,19 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
         if span is None:
             out.append(escape(text).replace("\n", "<br>\n"))
         else:
-            out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous))
+            out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous, span.reading))
     return "".join(out)
 
 
-def _mark(entry: dict, text: str, entry_url, ambiguous: bool) -> str:
+def _mark(entry: dict, text: str, entry_url, ambiguous: bool, reading: str | None = None) -> str:
+    """One term as a link with ruby pinyin; `data-reading` names the form's own reading (文心一言)."""
     cls = "term ambiguous" if ambiguous else "term"
     title = escape(f"{entry['en']} — {entry['pinyin']}"
                    + (f" (ambiguous; also: {entry['ordinary']})" if ambiguous else ""))
     body = escape(text).replace("\n", "<br>\n")
-    return (f'<a class="{cls}" data-id="{escape(entry["id"])}" href="{escape(entry_url(entry["id"]))}" '
+    return (f'<a class="{cls}" data-id="{escape(entry["id"])}"'
+            + (f' data-reading="{escape(reading)}"' if reading else "")
+            + f' href="{escape(entry_url(entry["id"]))}" '
             f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby></a>')
 
 

@@ -261,7 +261,8 @@ def test_annotate_traditional_text_server_side(client, glossary):
     assert response.status_code == 200
     html = get_text(response)
     annotated = html.split('<div class="annotated" lang="zh">', 1)[1].split("</div>", 1)[0]
-    assert ('<a class="term" data-id="tongyong-rengong-zhineng" href="/terms/tongyong-rengong-zhineng" '
+    assert ('<a class="term" data-id="tongyong-rengong-zhineng" data-reading="tongyong-rengong-zhineng|通用人工智慧" '
+            'href="/terms/tongyong-rengong-zhineng" '
             'title="artificial general intelligence (AGI) — tōngyòng réngōng zhìhuì">'
             '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby></a>') in annotated  # its own reading
     assert '<a class="term ambiguous" data-id="langchao"' in annotated

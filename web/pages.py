@@ -216,7 +216,8 @@ def annotate():
     result = {
         "html": Markup(html),  # html_fragment escapes the text and every curated field it writes
         "terms": term_rows(annotation, glossary),
-        "data": {"entries": annotation.entries, "sources": tooltip_sources(annotation, glossary)},
+        "data": {"entries": annotation.entries, "readings": annotation.readings,
+                 "sources": tooltip_sources(annotation, glossary)},
         "spans": sum(1 for top in annotation.spans for _ in top.walk()),
         "chars": len(text),
     }

@@ -124,6 +124,8 @@
       var entry = data.entries[term.dataset.id];
       tip.textContent = "";
       if (!entry) return false;
+      var reading = term.dataset.reading && data.readings && data.readings[term.dataset.reading];
+      if (reading) entry = Object.assign({}, entry, reading);  // the form on the page, read as itself
       var head = el("div", "tip-head");
       head.appendChild(el("span", "tip-en", entry.en));
       head.appendChild(document.createTextNode("  "));
