@@ -28,7 +28,8 @@ def db_path(tmp_path_factory, fixture_paths) -> Path:
 def glossary(db_path):
     from glossary import Glossary
 
-    return Glossary.open(db_path, build=False)
+    with Glossary.open(db_path, build=False) as glossary:
+        yield glossary
 
 
 @pytest.fixture(scope="module")

@@ -112,10 +112,10 @@ def test_empty_or_whitespace_text_is_a_400_like_the_page(client, text):
 
 
 def test_deeply_nested_json_is_a_400_not_a_500(client):
-    body = "[" * 1000 + "]" * 1000
-    assert len(body) == 2000
-    assert_error(annotate(client, body), 400, "nested too deeply")
-    assert_error(annotate(client, '{"text": "x", "more": ' + "[" * 5000 + "]" * 5000 + "}"), 400, "nested too deeply")
+    body = "[" * 1000 + "]" * 1000  # 2 kB: too deep for the decoder on Python 3.11, not on 3.13
+    assert_error(annotate(client, body), 400, "")
+    deeper = '{"text": "x", "more": ' + "[" * 100_000 + "]" * 100_000 + "}"  # too deep everywhere
+    assert_error(annotate(client, deeper), 400, "nested too deeply")
 
 
 def test_content_type_with_charset_is_accepted(client):

@@ -21,7 +21,8 @@ CASES = yaml.safe_load((Path(__file__).parent / "cases" / "boundaries.yaml").rea
 def real(tmp_path_factory):
     path = tmp_path_factory.mktemp("real") / "terms.sqlite"
     build(path)
-    return Glossary.open(path, build=False)
+    with Glossary.open(path, build=False) as glossary:
+        yield glossary
 
 
 def verdict(glossary, case) -> str:
@@ -41,9 +42,7 @@ def test_the_set_is_large_and_balanced():
 
 
 def test_every_case_names_an_entry_whose_form_is_in_the_text(real):
-    from glossary.store import Store
-
-    store = Store(real.store.path)
+    store = real.store
     for case in CASES:
         forms = {f["form"] for f in store.forms_of(case["id"])}
         assert forms, case["id"]

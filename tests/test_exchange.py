@@ -17,8 +17,14 @@ from glossary import curation, exchange
 from glossary.store import Store
 
 
-def test_tbx_is_well_formed_tbx_basic_with_both_languages(db_path):
-    root = ET.fromstring(exchange.export(Store(db_path), "tbx").split("\n", 2)[2])
+@pytest.fixture
+def store(db_path):
+    with Store(db_path) as store:  # closed at the end of the test: an open one fails on Python 3.13
+        yield store
+
+
+def test_tbx_is_well_formed_tbx_basic_with_both_languages(store):
+    root = ET.fromstring(exchange.export(store, "tbx").split("\n", 2)[2])
     assert root.tag == "martif" and root.get("type") == "TBX-Basic"
     entry = root.find(".//termEntry[@id='xinxing-juguo-tizhi']")
     terms = {ls.get("{http://www.w3.org/XML/1998/namespace}lang"): [t.text for t in ls.iter("term")]
@@ -28,18 +34,18 @@ def test_tbx_is_well_formed_tbx_basic_with_both_languages(db_path):
     assert terms["en"] == ["new national system", "new-type whole-nation system"]
 
 
-def test_csv_has_one_row_per_entry(db_path):
-    rows = list(csv.DictReader(io.StringIO(exchange.export(Store(db_path), "csv"))))
-    assert len(rows) == len(Store(db_path).all_entries())
+def test_csv_has_one_row_per_entry(store):
+    rows = list(csv.DictReader(io.StringIO(exchange.export(store, "csv"))))
+    assert len(rows) == len(store.all_entries())
     row = next(r for r in rows if r["id"] == "tongyong-rengong-zhineng")
     assert (row["zh"], row["pinyin"], row["other_renderings"]) == (
         "通用人工智能", "tōngyòng réngōng zhìnéng", "general artificial intelligence")
-    assert "\t" in exchange.export(Store(db_path), "tsv").splitlines()[0]
+    assert "\t" in exchange.export(store, "tsv").splitlines()[0]
 
 
-def test_import_round_trips_an_export(tmp_path, db_path, fixture_paths):
+def test_import_round_trips_an_export(tmp_path, store, fixture_paths):
     exported = tmp_path / "export.json"
-    exported.write_text(exchange.export(Store(db_path), "json"), encoding="utf-8")
+    exported.write_text(exchange.export(store, "json"), encoding="utf-8")
     target = tmp_path / "entries"
     written = exchange.import_entries(exported, target, sources_file=fixture_paths["sources"],
                                       seeds=fixture_paths["seeds"])

@@ -55,7 +55,8 @@ def test_stale_database_is_rebuilt_on_use(tree):
     os.utime(path, (path.stat().st_mtime + 5, path.stat().st_mtime + 5))
     assert needs_build(tree["db"])
     ensure_built(tree["db"])
-    assert Store(tree["db"]).get("suanli").en == "compute"
+    with Store(tree["db"]) as store:
+        assert store.get("suanli").en == "compute"
     assert not needs_build(tree["db"])
 
 
@@ -77,15 +78,20 @@ def test_a_file_that_is_not_a_glossary_is_refused_not_overwritten(tmp_path):
     path = tmp_path / "other.sqlite"
     sqlite3.connect(path).execute("CREATE TABLE x (y)").connection.close()
     assert not needs_build(path)
-    with pytest.raises(StoreError):
-        Store(path).meta  # noqa: B018
+    with pytest.raises(StoreError), Store(path) as store:
+        store.meta  # noqa: B018
     (tmp_path / "junk.sqlite").write_bytes(b"not a database at all")
-    with pytest.raises(StoreError):
-        Store(tmp_path / "junk.sqlite").meta  # noqa: B018
+    with pytest.raises(StoreError), Store(tmp_path / "junk.sqlite") as store:
+        store.meta  # noqa: B018
 
 
-def test_get_lookup_and_forms(db_path):
-    store = Store(db_path)
+@pytest.fixture
+def store(db_path):
+    with Store(db_path) as store:
+        yield store
+
+
+def test_get_lookup_and_forms(store):
     assert store.get("xinxing-juguo-tizhi").en == "new national system"
     assert store.get("nope") is None
     assert store.lookup("新型舉國體制").id == "xinxing-juguo-tizhi"
@@ -98,32 +104,30 @@ def test_get_lookup_and_forms(db_path):
     "tong1yong4 ren2gong1 zhi4neng2", "tongyongrengongzhineng", "artificial general intelligence (AGI)",
     "general artificial intelligence",
 ])
-def test_search_finds_the_exact_headword_first(db_path, query):
-    results = Store(db_path).search(query)
+def test_search_finds_the_exact_headword_first(store, query):
+    results = store.search(query)
     assert results[0]["id"] == "tongyong-rengong-zhineng"
 
 
-def test_search_by_part_ranks_exact_then_longer(db_path):
-    ids = [r["id"] for r in Store(db_path).search("人工智能")]
+def test_search_by_part_ranks_exact_then_longer(store):
+    ids = [r["id"] for r in store.search("人工智能")]
     assert ids[0] == "rengong-zhineng"
     assert set(ids[1:]) == {"tongyong-rengong-zhineng", "rengong-zhineng-plus"}
-    assert [r["id"] for r in Store(db_path).search("tongyong")] == ["tongyong-rengong-zhineng"]
-    assert Store(db_path).search("national system")[0]["id"] == "xinxing-juguo-tizhi"
-    assert Store(db_path).search("zzzz") == []
-    assert Store(db_path).search("   ") == []
+    assert [r["id"] for r in store.search("tongyong")] == ["tongyong-rengong-zhineng"]
+    assert store.search("national system")[0]["id"] == "xinxing-juguo-tizhi"
+    assert store.search("zzzz") == []
+    assert store.search("   ") == []
 
 
-def test_search_survives_fts_syntax_in_the_query(db_path):
+def test_search_survives_fts_syntax_in_the_query(store):
     """FTS5 operators in a query are searched as words: nothing raises, the words still find the entry."""
-    with Store(db_path) as store:
-        for query in ['"', "AND OR NOT", "a*b(", "%_", "NEAR(", "*"]:
-            assert store.search(query) == []
-        for query in ['"national system"', "national) system(", "national -system", "^national", "national:system"]:
-            assert [(r["id"], r["match"]) for r in store.search(query)] == [("xinxing-juguo-tizhi", "text")], query
+    for query in ['"', "AND OR NOT", "a*b(", "%_", "NEAR(", "*"]:
+        assert store.search(query) == []
+    for query in ['"national system"', "national) system(", "national -system", "^national", "national:system"]:
+        assert [(r["id"], r["match"]) for r in store.search(query)] == [("xinxing-juguo-tizhi", "text")], query
 
 
-def test_browse_by_kind_tag_and_source(db_path):
-    store = Store(db_path)
+def test_browse_by_kind_tag_and_source(store):
     assert [e["id"] for e in store.by_kind("organization")] == [
         "beidahuang-jituan", "beijing-daxue", "jiaoyu-bu", "jiaoyu-bu-tw", "langchao"]
     assert "tongyong-rengong-zhineng" in [e["id"] for e in store.by_tag("agi")]
