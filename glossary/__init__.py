@@ -70,6 +70,16 @@ class Glossary:
         ids, keys = annotation.met()
         return annotation._replace(entries=self.store.cards(ids), readings=self.store.readings(keys))
 
+    def annotate_chunks(self, text: str, **options):
+        """(offset, Annotation) of a long text piece by piece (see annotate.chunks), in bounded memory.
+        The region is decided once for the whole text, as one annotate() would."""
+        from glossary.annotate import chunks, text_region
+
+        if options.get("region") is None:
+            options["region"] = text_region(text, self.annotator().traditional)
+        for offset, piece in chunks(text):
+            yield offset, self.annotate(piece, **options)
+
     def get(self, entry_id: str):
         return self.store.get(entry_id)
 

@@ -96,6 +96,29 @@ def entry_card(summary: dict, quote: dict | None = None) -> dict:
     }
 
 
+CHUNK = 50_000  # characters annotated at a time in a long document (see chunks)
+SENTENCE_ENDS = "。！？"  # no surface form contains one, so no term straddles a cut just after it
+
+
+def chunks(text: str, size: int | None = None):
+    """(offset, piece) of consecutive pieces of at most about `size` characters, each cut just after
+    a sentence end, so that a long document is annotated (and written out) piece by piece in bounded
+    memory with the same spans as in one pass. Where the last half of a piece has no sentence end, the
+    piece runs on to the next one; only a text with none over twice `size` is cut where it stands."""
+    size = size or CHUNK
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = max(text.rfind(mark, start + size // 2, end) for mark in SENTENCE_ENDS)
+            if cut < 0:
+                ahead = [i for i in (text.find(mark, end, start + 2 * size) for mark in SENTENCE_ENDS) if i >= 0]
+                cut = min(ahead) if ahead else end - 1
+            end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
 SPECIFIC, AMBIGUOUS, ORDINARY = 0, 1, 2  # how a form reads: a term, also an ordinary word, mostly one
 REGIONS_BY_MARKERS = {"tw": ("臺灣", "台灣", "行政院", "立法院", "國科會", "縣市"),
                       "hk": ("香港", "特區", "立法會", "港府", "律政司")}

@@ -127,7 +127,14 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
     if not content.strip():
         raise UserError("no text to annotate: the input is empty")
     glossary = open_glossary(db)
-    annotation = glossary.annotate(content, ambiguous=not no_ambiguous, ordinary=ordinary_words, region=region)
+    options = {"ambiguous": not no_ambiguous, "ordinary": ordinary_words, "region": region}
+    if fmt in ("text", "json") and pinyin == "terms" and not dictionary:
+        from glossary import render
+
+        writer = render.write_json if fmt == "json" else render.write_text
+        writer(glossary.annotate_chunks(content, **options), lambda part: click.echo(part, nl=False))
+        return
+    annotation = glossary.annotate(content, **options)
     numbers = tones == "numbers"
     words = reading_tokens = None
     if pinyin == "all" or dictionary:

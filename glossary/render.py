@@ -54,26 +54,78 @@ def _pieces(annotation: Annotation):
 
 def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionary: list[dict] | None = None) -> str:
     """Each term glossed inline on its first occurrence, then the document's term list."""
-    out, seen = [], set()
     if reading is not None:
-        out.append(interlinear(reading))
-    else:
+        body = interlinear(reading).rstrip("\n")
+        return "\n".join([body, *_term_lines(annotation.terms()), *_dictionary_lines(dictionary)]) + "\n"
+    out: list[str] = []
+    write_text([(0, annotation)], out.append, _dictionary_lines(dictionary))
+    return "".join(out)
+
+
+def write_text(pieces, write, after: list[str] = ()) -> None:
+    """The text format of a document annotated piece by piece ((offset, Annotation), see
+    Glossary.annotate_chunks), written as it goes: only the term list waits for the end."""
+    seen: set[str] = set()
+    terms: dict[tuple, dict] = {}
+    tail = ""
+    for offset, annotation in pieces:
+        out = [tail]
         for text, span in _pieces(annotation):
             out.append(text)
             if span is not None and (span.reading or span.id) not in seen:
                 seen.add(span.reading or span.id)
                 out.append(f"〔{_gloss(annotation.card(span), span.ambiguous)}〕")
-    body = "".join(out).rstrip("\n")
-    terms = annotation.terms()
-    lines = [body, "", f"── Terms ({len(terms)}) ──"]
+        body = "".join(out)
+        kept = body.rstrip("\n")  # trailing line breaks wait: the document's last ones are dropped
+        write(kept)
+        tail = body[len(kept):]
+        _merge_terms(terms, offset, annotation.terms())
+    write("\n".join(["", *_term_lines(sorted(terms.values(), key=lambda t: t["first"])), *after]) + "\n")
+
+
+def _merge_terms(terms: dict[tuple, dict], offset: int, rows: list[dict]) -> None:
+    """Add one piece's term list to the document's (counts summed, first appearance kept)."""
+    for row in rows:
+        key = (row["id"], row.get("form"))
+        if key not in terms:
+            terms[key] = {**row, "first": row["first"] + offset}
+            continue
+        kept = terms[key]
+        kept["count"] += row["count"]
+        kept["nested"] += row["nested"]
+        kept["ambiguous"] = kept["ambiguous"] or row["ambiguous"]
+        kept["seen"] += [form for form in row["seen"] if form not in kept["seen"]]
+
+
+def _term_lines(terms: list[dict]) -> list[str]:
+    lines = ["", f"── Terms ({len(terms)}) ──"]
     for t in terms:
         nested = f", {t['nested']} nested" if t["nested"] else ""
         flag = "  [ambiguous]" if t["ambiguous"] else ""
         lines.append(f"{t.get('form') or t['zh']}  {t['pinyin']}  {t['en']}  ×{t['count']}{nested}  ({t['id']}){flag}")
     if not terms:
         lines.append("(no glossary terms found)")
-    lines.extend(_dictionary_lines(dictionary))
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def write_json(pieces, write) -> None:
+    """The JSON of a document annotated piece by piece, written as it goes: each piece's spans (their
+    offsets into the whole document), then the cards of every entry met. Same data as to_dict()."""
+    import orjson
+
+    def shifted(span: dict, offset: int) -> dict:
+        return {**span, "start": span["start"] + offset, "end": span["end"] + offset,
+                "children": [shifted(c, offset) for c in span["children"]]}
+
+    entries: dict[str, dict] = {}
+    write('{"spans": [')
+    first = True
+    for offset, annotation in pieces:
+        for span in annotation.spans:
+            write(("" if first else ",\n") + orjson.dumps(shifted(annotation.span_dict(span), offset)).decode())
+            first = False
+        entries.update(annotation.entries)
+    write('],\n"entries": ' + orjson.dumps(dict(sorted(entries.items()))).decode() + "}\n")
 
 
 def _dictionary_lines(dictionary: list[dict] | None) -> list[str]:

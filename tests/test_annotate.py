@@ -77,3 +77,22 @@ def test_the_term_list_keeps_a_variant_with_its_own_rendering_apart(glossary):
     terms = glossary.annotate("国有企业和央企").terms()
     assert [(t.get("form") or t["zh"], t["en"]) for t in terms] == [
         ("国有企业", "state-owned enterprise (SOE)"), ("央企", "central state-owned enterprise")]
+
+
+def test_a_long_document_annotated_piece_by_piece_gives_the_same_spans(glossary, monkeypatch):
+    """Bounded memory: the CLI annotates a long text in pieces cut after sentence ends (issue #8)."""
+    import json
+
+    from glossary import annotate, render
+
+    text = "坚持新型举国体制，发展通用人工智能。" * 40 + "安置下岗职工！" * 30 + "發展人工智慧？" * 20
+    whole = glossary.annotate(text).to_dict()
+    monkeypatch.setattr(annotate, "CHUNK", 50)
+    pieces = list(glossary.annotate_chunks(text))
+    assert len(pieces) > 10 and "".join(piece.text for _, piece in pieces) == text
+    out: list[str] = []
+    render.write_json(iter(pieces), out.append)
+    assert json.loads("".join(out)) == json.loads(json.dumps(whole))
+    text_out: list[str] = []
+    render.write_text(iter(pieces), text_out.append)
+    assert "".join(text_out) == render.to_text(glossary.annotate(text))
