@@ -8,7 +8,7 @@ sentence is dropped (see segment.py).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from glossary.chinese import matching_view
 
@@ -152,7 +152,7 @@ class Annotator:
         self.lexicon = lexicon
         self.reading_keys = frozenset(reading_keys)
         self.traditional = frozenset(traditional)
-        self._fast = None  # the Rust automaton, for long texts (see scan)
+        self._fast: Any = None  # the Rust automaton, for long texts (see scan)
 
     @staticmethod
     def build_automaton(forms: list[str]):
@@ -219,6 +219,7 @@ class Annotator:
         def judged_in_sentence(found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
             """Drop the outermost matches that split a word of the sentence; a match inside a longer
             one is judged in that one's text instead (高考 in 新高考), unless the longer one goes."""
+            assert lexicon is not None  # called only when boundaries are judged
             while True:
                 reach, outermost = -1, []
                 for m in found:  # sorted by start, longest first: contained iff an earlier one reaches its end

@@ -67,7 +67,11 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
     db = None
     try:
         db = sqlite_utils.Database(tmp)
-        forms_rows, entry_rows, rendering_rows, quote_rows, tag_rows = [], [], [], [], []
+        forms_rows: list[dict] = []
+        entry_rows: list[dict] = []
+        rendering_rows: list[dict] = []
+        quote_rows: list[dict] = []
+        tag_rows: list[dict] = []
         for entry in curated.entries:
             entry_rows.append(_entry_row(entry))
             forms_rows.extend(_form_rows(entry))
@@ -78,24 +82,24 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
             tag_rows.extend({"entry_id": entry.id, "tag": t} for t in entry.tags)
 
         _create_schema(db)
-        db["sources"].insert_all([{**s.to_dict(), "lines": json.dumps(s.lines)} for s in curated.sources])
-        db["entries"].insert_all(entry_rows)
-        db["forms"].insert_all(forms_rows)
-        db["renderings"].insert_all(rendering_rows)
-        db["quotes"].insert_all(quote_rows)
-        db["tags"].insert_all(tag_rows)
+        db.table("sources").insert_all([{**s.to_dict(), "lines": json.dumps(s.lines)} for s in curated.sources])
+        db.table("entries").insert_all(entry_rows)
+        db.table("forms").insert_all(forms_rows)
+        db.table("renderings").insert_all(rendering_rows)
+        db.table("quotes").insert_all(quote_rows)
+        db.table("tags").insert_all(tag_rows)
         for table in ("renderings", "quotes", "tags"):
-            db[table].create_index(["entry_id"], if_not_exists=True)
-        db["quotes"].create_index(["source"], if_not_exists=True)
-        db["entries"].create_index(["pinyin_key"])
-        db["entries"].create_index(["kind"])
-        db["entries"].enable_fts(["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
+            db.table(table).create_index(["entry_id"], if_not_exists=True)
+        db.table("quotes").create_index(["source"], if_not_exists=True)
+        db.table("entries").create_index(["pinyin_key"])
+        db.table("entries").create_index(["kind"])
+        db.table("entries").enable_fts(["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
                                  tokenize="unicode61 remove_diacritics 2")
         from glossary.chinese import matching_form
 
         lexicon, total = build_lexicon(list(dict.fromkeys(matching_form(row["form"]) for row in forms_rows)),
                                        curation.ordinary_words(sources_file))
-        db["_blobs"].insert({"name": "lexicon", "data": lexicon})
+        db.table("_blobs").insert({"name": "lexicon", "data": lexicon})
         _annotator_data(db, entry_rows, forms_rows, quote_rows)
         meta = {
             "schema_version": SCHEMA_VERSION,
@@ -106,7 +110,7 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
             "lexicon_total": str(total),
             "entries": str(len(entry_rows)),
         }
-        db["_meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+        db.table("_meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
         db.conn.commit()
         db.close()
         os.replace(tmp, db_path)
@@ -202,27 +206,27 @@ def _forms_of(form: str, kind: str) -> set[str]:
 
 def _create_schema(db) -> None:
     """Create every table up front, so an empty list (no tags yet) still leaves a usable schema."""
-    db["sources"].create({"id": str, "title": str, "publication": str, "author": str, "date": str,
+    db.table("sources").create({"id": str, "title": str, "publication": str, "author": str, "date": str,
                           "file": str, "lines": str, "url": str}, pk="id")
-    db["entries"].create({
+    db.table("entries").create({
         "id": str, "zh": str, "zh_hant": str, "kind": str, "region": str, "zh_attested": int, "pinyin": str,
         "pinyin_plain": str, "pinyin_syllables": str, "pinyin_numbered": str, "pinyin_key": str, "en": str,
         "ambiguous": str, "ordinary_dominates": int, "first_attested": str, "notes": str, "tags": str,
         "renderings_text": str, "quote_count": int, "data": str}, pk="id")
-    db["forms"].create({"form": str, "entry_id": str, "origin": str, "note": str, "region": str, "pinyin": str,
+    db.table("forms").create({"form": str, "entry_id": str, "origin": str, "note": str, "region": str, "pinyin": str,
                         "en": str}, pk=("form", "entry_id"), foreign_keys=[("entry_id", "entries")])
-    db["renderings"].create({"entry_id": str, "position": int, "en": str, "status": str, "authority": str,
+    db.table("renderings").create({"entry_id": str, "position": int, "en": str, "status": str, "authority": str,
                              "from_year": int, "until_year": int, "note": str},
                             pk=("entry_id", "position"), foreign_keys=[("entry_id", "entries")])
-    db["quotes"].create({"entry_id": str, "position": int, "source": str, "text": str, "zh": str,
+    db.table("quotes").create({"entry_id": str, "position": int, "source": str, "text": str, "zh": str,
                          "cites": str, "locator": str}, pk=("entry_id", "position"),
                         foreign_keys=[("entry_id", "entries"), ("source", "sources")])
-    db["tags"].create({"entry_id": str, "tag": str}, pk=("entry_id", "tag"),
+    db.table("tags").create({"entry_id": str, "tag": str}, pk=("entry_id", "tag"),
                       foreign_keys=[("entry_id", "entries")])
-    db["_blobs"].create({"name": str, "data": bytes}, pk="name")
-    db["cards"].create({"id": str, "data": str}, pk="id")
-    db["readings"].create({"key": str, "data": str}, pk="key")
-    db["_meta"].create({"key": str, "value": str}, pk="key")
+    db.table("_blobs").create({"name": str, "data": bytes}, pk="name")
+    db.table("cards").create({"id": str, "data": str}, pk="id")
+    db.table("readings").create({"key": str, "data": str}, pk="key")
+    db.table("_meta").create({"key": str, "value": str}, pk="key")
 
 
 def _annotator_data(db, entry_rows: list[dict], forms_rows: list[dict], quote_rows: list[dict]) -> None:
@@ -263,10 +267,10 @@ def _annotator_data(db, entry_rows: list[dict], forms_rows: list[dict], quote_ro
     automaton = Annotator.build_automaton(list(candidates))
     blob = {"candidates": list(candidates.values()), "reading_keys": sorted(readings),
             "traditional": _traditional_chars()}
-    db["_blobs"].insert_all([{"name": "annotator", "data": orjson.dumps(blob)},
+    db.table("_blobs").insert_all([{"name": "annotator", "data": orjson.dumps(blob)},
                              {"name": "automaton", "data": pickle.dumps(automaton)}])
-    db["cards"].insert_all([{"id": k, "data": orjson.dumps(v).decode()} for k, v in cards.items()])
-    db["readings"].insert_all([{"key": k, "data": orjson.dumps(v).decode()} for k, v in readings.items()])
+    db.table("cards").insert_all([{"id": k, "data": orjson.dumps(v).decode()} for k, v in cards.items()])
+    db.table("readings").insert_all([{"key": k, "data": orjson.dumps(v).decode()} for k, v in readings.items()])
 
 
 def _traditional_chars() -> str:

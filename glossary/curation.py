@@ -82,7 +82,7 @@ def authority_problem(authority: str | None, source_ids: set[str]) -> str | None
     return None
 
 
-def authority_kind(authority: str | None, source_ids: set[str] = frozenset()) -> str:
+def authority_kind(authority: str | None, source_ids: frozenset[str] | set[str] = frozenset()) -> str:
     """official | source | curator: how a rendering is backed, for counts and exports."""
     if authority and authority.startswith("official:"):
         return "official"
@@ -191,7 +191,7 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
 def _check_pinyin(entry: Entry, report) -> None:
     """Every pinyin, the headword's and each variant's, fits its own characters, and every reading
     that neither pypinyin nor CC-CEDICT gives is a decision the entry records (confirmed_readings)."""
-    forms = [(entry.zh, entry.pinyin, ("pinyin",))]
+    forms: list[tuple[str, str, tuple]] = [(entry.zh, entry.pinyin, ("pinyin",))]
     for i, variant in enumerate(entry.variants):
         if not variant.pinyin:
             report(f"variant {variant.form!r} has no pinyin (the reading of its own characters)", "variants", i)

@@ -321,7 +321,8 @@ def read_import(file: Path):
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ImportProblem(f"{file}:{event.start_mark.line + 1}: YAML anchors and aliases (& and *) "
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise ImportProblem(f"{file}:{line}: YAML anchors and aliases (& and *) "
                                     "are not accepted in an import")
         return yaml.load(text, Loader=loader)  # a safe loader, chosen above
     except (UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError) as exc:

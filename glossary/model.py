@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 KINDS = ("term", "slogan", "person", "organization", "product", "document", "place")
 REGIONS = ("prc", "tw", "hk", "mo")
@@ -30,7 +31,7 @@ SOURCE_KEYS = {"id", "title", "publication", "author", "date", "file", "lines", 
 
 class Record:
     def to_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self)  # type: ignore[call-overload]  # every Record subclass is a dataclass
 
 
 def valid_id(entry_id: str) -> bool:
@@ -119,11 +120,12 @@ class Entry(Record):
     @classmethod
     def from_dict(cls, data: dict) -> Entry:
         """Rebuild an entry from `to_dict()` output (the database keeps that JSON)."""
-        records = {"variants": Variant, "renderings": Rendering, "quotes": Quote}
+        records: dict[str, type] = {"variants": Variant, "renderings": Rendering, "quotes": Quote}
         lists = ("tags", "related", "confirmed_readings")
-        plain = {k: v for k, v in data.items() if k not in records and k not in lists}
-        return cls(**plain, **{k: tuple(record(**x) for x in data.get(k, ())) for k, record in records.items()},
-                   **{k: tuple(data.get(k, ())) for k in lists})
+        fields: dict[str, Any] = {k: v for k, v in data.items() if k not in records and k not in lists}
+        fields.update({k: tuple(record(**x) for x in data.get(k, ())) for k, record in records.items()})
+        fields.update({k: tuple(data.get(k, ())) for k in lists})
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,7 @@ def parse_entry(path: Path, problems: list[Problem], where: dict | None = None) 
     zh, pinyin, en = (fields.text(key, required=True) for key in ("zh", "pinyin", "en"))
     kind = fields.choice("kind", KINDS, required=True)
     ambiguous, dominates = _ambiguity(fields)
-    entry = dict(
+    entry: dict[str, Any] = dict(
         id=path.stem, zh=zh, pinyin=pinyin, kind=kind, en=en, zh_hant=fields.text("zh_hant"),
         zh_attested=fields.flag("zh_attested", True), region=fields.choice("region", REGIONS),
         authority=fields.text("authority"),

@@ -62,7 +62,7 @@ def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionar
     return "".join(out)
 
 
-def write_text(pieces, write, after: list[str] = ()) -> None:
+def write_text(pieces, write, after: list[str] | tuple[str, ...] = ()) -> None:
     """The text format of a document annotated piece by piece ((offset, Annotation), see
     Glossary.annotate_chunks), written as it goes: only the term list waits for the end."""
     seen: set[str] = set()
@@ -138,7 +138,9 @@ def _dictionary_lines(dictionary: list[dict] | None) -> list[str]:
 
 def interlinear(reading: list[dict]) -> str:
     """Text with its pinyin: each line of the input preceded by the pinyin of its words."""
-    out_lines, pinyin_line, text_line = [], [], []
+    out_lines: list[str] = []
+    pinyin_line: list[str] = []
+    text_line: list[str] = []
     for token in reading:
         parts = token["text"].split("\n")
         for k, part in enumerate(parts):

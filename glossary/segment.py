@@ -32,6 +32,8 @@ GLOSSARY_FREQ = 100
 def jieba_dictionary() -> Path:
     """jieba's dict.txt, found without importing jieba (its import is not free)."""
     spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise ImportError("jieba is not installed")
     return Path(spec.origin).parent / "dict.txt"
 
 
@@ -124,7 +126,7 @@ class Lexicon:
             for word in prefixes(text[i:i + MAX_WORD]):
                 j = i + len(word)
                 if j > i + 1 and (whole or j - i < n):
-                    p = self.logp(word) + best[j]
+                    p = (self.logp(word) or 0.0) + best[j]  # a prefix found in the trie has a count
                     if p > score:
                         choice, score = j, p
             best[i], step[i] = score, choice

@@ -11,6 +11,7 @@ import os
 import threading
 
 from flask import Flask, current_app, g
+from flask.json.provider import DefaultJSONProvider
 
 MAX_TEXT_CHARS = 200_000  # the annotate limit, in characters (code points)
 MAX_BODY_BYTES = 4 * 1024 * 1024  # 200,000 CJK characters, percent-encoded in a form, fit in this
@@ -28,6 +29,7 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     )
     if test_config:
         app.config.update(test_config)
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.ensure_ascii = False  # Chinese stays Chinese in every JSON response
     app.json.sort_keys = False
     app.extensions["glossary_ready"] = False
@@ -43,8 +45,8 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     security.init_app(app)
     from web.guard import Guard
 
-    app.wsgi_app = Guard(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["ALLOWED_HOSTS"],
-                         app.config["ALLOWED_ORIGINS"])
+    app.wsgi_app = Guard(  # type: ignore[method-assign]  # Flask's way to wrap middleware
+        app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["ALLOWED_HOSTS"], app.config["ALLOWED_ORIGINS"])
     return app
 
 

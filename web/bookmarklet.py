@@ -45,7 +45,10 @@ def script_for(server: str) -> str:
 
 def fallback_chars() -> int:
     """How much text the script sends to the annotate page when a page's CSP blocks it."""
-    return int(re.search(r"const FALLBACK_CHARS = (\d+);", _source()).group(1))
+    found = re.search(r"const FALLBACK_CHARS = (\d+);", _source())
+    if found is None:
+        raise RuntimeError("bookmarklet.js does not set FALLBACK_CHARS")
+    return int(found.group(1))
 
 
 def compact(source: str) -> str:

@@ -102,9 +102,9 @@ def _http_error(exc: HTTPException):
         elif status == 500:
             message = "internal error"
         else:
-            message = API_MESSAGES.get(status, exc.description) if _default(exc) else exc.description
+            message = (API_MESSAGES.get(status, exc.description) if _default(exc) else exc.description) or ""
         return error_response(message, status)
-    message = exc.description
+    message = exc.description or ""
     if status == 413 and _default(exc):
         message = "The text is too large to annotate. Annotate it in parts (at most 200,000 characters)."
     return render_template("error.html", status=status, name=exc.name, message=message), status
