@@ -60,7 +60,8 @@ def boundary_scores(glossary) -> dict:
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "claims": 0, "wrong_claims": 0}
     wrong = []
     for case in cases:
-        spans = [s for top in glossary.annotate(case["text"], ordinary=True).spans for s in top.walk() if s.id == case["id"]]
+        spans = [s for top in glossary.annotate(case["text"], ordinary=True).spans
+                 for s in top.walk() if s.id == case["id"]]
         claimed = any(not s.ambiguous for s in spans)
         counts["claims"] += claimed
         if spans and case["occurs"]:

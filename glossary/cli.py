@@ -321,6 +321,11 @@ def import_cmd(file, entries, sources, replace):
     click.echo(f"wrote {len(written)} entries to {target}")
 
 
+from glossary.qa_cli import qa as _qa  # noqa: E402 - the command needs the helpers above
+
+cli.add_command(_qa)
+
+
 def main():
     try:
         cli(prog_name="glossary")

@@ -1,0 +1,166 @@
+"""English as a terminology reviewer reads it: a rendering is found in a translation whatever its case,
+hyphens or dashes, curly or straight quotes, British or American spelling, inflection (plural,
+possessive, verb forms, by lemminflect's lexicon), articles, and with or without its parenthetical.
+
+Both sides go through the same normalisation, so it only has to be consistent, not correct: each word
+becomes the set of its lemmas (``forces`` → {force}; ``saw`` → {saw, see}) and two words match when
+their sets meet. Every match keeps the offsets of the words it covers in the original target, so the
+reviewer sees exactly what was taken for the rendering (``matched``) and whether it was verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+# A word: letters or digits, joined inside by . & ' ’ (R&D, Ele.me, 01.AI, People’s); "+" counts as a word
+# (AI+ is not AI). Hyphens, dashes, slashes and quotes separate words.
+WORD = re.compile(r"[^\W_]+(?:[.&'’][^\W_]+)*|[+＋]")
+ARTICLES = frozenset({"a", "an", "the"})
+QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'", "＇": "'"})
+PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
+ABBREVIATION = re.compile(r"[(（]([A-Z0-9][A-Za-z0-9.&+＋-]*)[)）]")  # (AGI), (BRI), (AI+), (Beijing-AISI)
+ALTERNATIVES = re.compile(r"\s+/\s+|\s*;\s+")  # "boost / power", "multimodal; multimodality"
+
+# British → American, word by word. Whole words first; then endings that are safe because both sides
+# are rewritten the same way (a made-up "enterprize" on both sides still matches only "enterprise").
+BRITISH = {
+    "programme": "program", "programmes": "programs", "centre": "center", "centres": "centers",
+    "centred": "centered", "defence": "defense", "offence": "offense", "licence": "license",
+    "licences": "licenses", "pretence": "pretense", "ageing": "aging", "judgement": "judgment",
+    "judgements": "judgments", "enrolment": "enrollment", "fulfil": "fulfill", "fulfilment": "fulfillment",
+    "grey": "gray", "towards": "toward", "whilst": "while", "amongst": "among", "cheque": "check",
+    "catalogue": "catalog", "dialogue": "dialog", "analogue": "analog", "tyre": "tire", "storey": "story",
+    "metre": "meter", "metres": "meters", "litre": "liter", "fibre": "fiber", "theatre": "theater",
+    "manoeuvre": "maneuver", "practise": "practice", "practised": "practiced", "practising": "practicing",
+}
+OUR_WORDS = ("colour", "favour", "honour", "labour", "neighbour", "behaviour", "harbour", "rumour", "vigour",
+             "endeavour", "savour", "flavour", "humour", "armour", "odour", "valour", "parlour", "tumour")
+ENDINGS = [  # (British ending, American ending), longest first
+    ("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"),
+    ("ising", "izing"), ("iser", "izer"), ("isers", "izers"), ("yse", "yze"), ("ysed", "yzed"),
+    ("yses", "yzes"), ("ysing", "yzing"), ("elled", "eled"), ("elling", "eling"), ("eller", "eler"),
+]
+ENDINGS.sort(key=lambda pair: -len(pair[0]))
+
+
+def spell(word: str) -> str:
+    """One spelling for British and American forms of a lower-case word."""
+    if word in BRITISH:
+        return BRITISH[word]
+    for stem in OUR_WORDS:
+        if word.startswith(stem):
+            return stem[:-2] + "or" + word[len(stem):]
+    if len(word) > 5:
+        for british, american in ENDINGS:
+            if word.endswith(british):
+                return word[: -len(british)] + american
+    return word
+
+
+def fold(text: str) -> str:
+    """Compatibility forms (full-width letters), case and quotes folded; lengths may change."""
+    return unicodedata.normalize("NFKC", text).translate(QUOTES).casefold()
+
+
+@lru_cache(maxsize=65536)
+def lemmas(token: str) -> frozenset[str]:
+    """Every form a word may stand for: itself and its lemmas (any part of speech), spelling unified,
+    possessive dropped. ``mobilising`` → {mobilizing, mobilize}; ``SOEs`` → {soes, soe}."""
+    from lemminflect import getAllLemmas, getAllLemmasOOV
+
+    word = fold(token)
+    if word.endswith("'s") and len(word) > 2:
+        word = word[:-2]
+    word = word.replace("'", "")  # people's → peoples after the possessive, don't → dont on both sides
+    forms = {spell(word)}
+    found = getAllLemmas(word)
+    if not found and word.isalpha() and len(word) > 3:
+        found = getAllLemmasOOV(word, "NOUN")
+    for group in found.values():
+        forms.update(spell(lemma.casefold()) for lemma in group)
+    return frozenset(forms)
+
+
+class Token(NamedTuple):
+    start: int  # code points into the original text
+    end: int
+    keys: frozenset[str]
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of a text that count for matching (articles left out), with their offsets."""
+    out = []
+    for m in WORD.finditer(text):
+        word = m.group()
+        if word.casefold() in ARTICLES:
+            continue
+        out.append(Token(m.start(), m.end(), lemmas(word if word != "＋" else "+")))
+    return out
+
+
+def variants(rendering: str) -> list[str]:
+    """The ways a rendering may stand in a translation: as given, split at " / " or "; ", and each
+    with and without its parentheticals ("artificial intelligence (AI)" / "artificial intelligence"); an
+    abbreviation in parentheses also alone ("AGI" for "artificial general intelligence (AGI)")."""
+    out: list[str] = []
+    for whole in [rendering, *ALTERNATIVES.split(rendering)]:
+        whole = whole.strip()
+        short = [m.group(1) for m in ABBREVIATION.finditer(whole) if sum(c.isupper() for c in m.group(1)) >= 2]
+        for form in (whole, PARENTHETICAL.sub("", whole).strip(), *short):
+            if form and form not in out:
+                out.append(form)
+    return out
+
+
+class Pattern(NamedTuple):
+    rendering: str  # the rendering as the glossary gives it
+    form: str  # the variant of it that is matched
+    keys: tuple[frozenset[str], ...]
+
+
+def compile_rendering(rendering: str) -> list[Pattern]:
+    """What to look for in the target for one rendering; forms with no words (only quotes) are left out."""
+    patterns = []
+    for form in variants(rendering):
+        keys = tuple(t.keys for t in tokens(form))
+        if keys:
+            patterns.append(Pattern(rendering, form, keys))
+    return patterns
+
+
+class Match(NamedTuple):
+    start: int  # code points into the target
+    end: int
+    text: str  # the target's own words, as written
+    rendering: str
+    exact: bool  # the target has the rendering (or its form without the parenthetical) verbatim
+
+
+class Target:
+    """A translation tokenised once, searched for many renderings."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokens(text)
+        self.index: dict[str, list[int]] = {}
+        for i, token in enumerate(self.tokens):
+            for key in token.keys:
+                self.index.setdefault(key, []).append(i)
+
+    def find(self, pattern: Pattern) -> list[Match]:
+        """Every place the pattern's words stand in a row (articles between them ignored)."""
+        first, rest = pattern.keys[0], pattern.keys[1:]
+        starts = sorted({i for key in first for i in self.index.get(key, ())})
+        found, toks = [], self.tokens
+        for i in starts:
+            if i + len(rest) >= len(toks):
+                continue
+            if all(not keys.isdisjoint(toks[i + 1 + k].keys) for k, keys in enumerate(rest)):
+                last = toks[i + len(rest)]
+                start, end = toks[i].start, last.end
+                text = self.text[start:end]
+                found.append(Match(start, end, text, pattern.rendering, text == pattern.form))
+        return found
