@@ -18,6 +18,7 @@ from typing import NamedTuple
 # A word: letters or digits, joined inside by . & ' ’ (R&D, Ele.me, 01.AI, People’s); "+" counts as a word
 # (AI+ is not AI). Hyphens, dashes, slashes and quotes separate words.
 WORD = re.compile(r"[^\W_]+(?:[.&'’][^\W_]+)*|[+＋]")
+OPENERS, CLOSERS = "(（“‘\"'", ")）”’\"'"
 ARTICLES = frozenset({"a", "an", "the"})
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'", "＇": "'"})
 PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
@@ -52,7 +53,7 @@ def spell(word: str) -> str:
         return BRITISH[word]
     for stem in OUR_WORDS:
         if word.startswith(stem):
-            return stem[:-2] + "or" + word[len(stem):]
+            return stem[:-3] + "or" + word[len(stem):]
     if len(word) > 5:
         for british, american in ENDINGS:
             if word.endswith(british):
@@ -159,8 +160,12 @@ class Target:
             if i + len(rest) >= len(toks):
                 continue
             if all(not keys.isdisjoint(toks[i + 1 + k].keys) for k, keys in enumerate(rest)):
-                last = toks[i + len(rest)]
-                start, end = toks[i].start, last.end
+                start, end = toks[i].start, toks[i + len(rest)].end
+                # brackets and quotes around the words belong to the match when the rendering has them
+                if pattern.form[-1] in CLOSERS and self.text[end:end + 1] in CLOSERS:
+                    end += 1
+                if pattern.form[0] in OPENERS and start and self.text[start - 1] in OPENERS:
+                    start -= 1
                 text = self.text[start:end]
                 found.append(Match(start, end, text, pattern.rendering, text == pattern.form))
         return found

@@ -40,7 +40,7 @@ def read(data: bytes, name: str) -> list[Segment]:
     version = root.get("version", "")
     if version.startswith("2"):
         segments = _read_2(root, name)
-    elif version.startswith("1"):
+    elif version == "1.2":
         segments = _read_12(root, name)
     else:
         raise BilingualError(f"{name}: XLIFF version {version or '(none)'} is not 1.2 or 2.x")
