@@ -120,15 +120,18 @@ class Pattern(NamedTuple):
     rendering: str  # the rendering as the glossary gives it
     form: str  # the variant of it that is matched
     keys: tuple[frozenset[str], ...]
+    # a one-word rendering that is a name ("the Party", "Xi") must keep its capital: "parties" is not it
+    capital: bool = False
 
 
 def compile_rendering(rendering: str) -> list[Pattern]:
     """What to look for in the target for one rendering; forms with no words (only quotes) are left out."""
     patterns = []
     for form in variants(rendering):
-        keys = tuple(t.keys for t in tokens(form))
-        if keys:
-            patterns.append(Pattern(rendering, form, keys))
+        words = tokens(form)
+        if words:
+            first = form[words[0].start]
+            patterns.append(Pattern(rendering, form, tuple(t.keys for t in words), len(words) == 1 and first.isupper()))
     return patterns
 
 
@@ -157,7 +160,7 @@ class Target:
         starts = sorted({i for key in first for i in self.index.get(key, ())})
         found, toks = [], self.tokens
         for i in starts:
-            if i + len(rest) >= len(toks):
+            if i + len(rest) >= len(toks) or (pattern.capital and not self.text[toks[i].start].isupper()):
                 continue
             if all(not keys.isdisjoint(toks[i + 1 + k].keys) for k, keys in enumerate(rest)):
                 start, end = toks[i].start, toks[i + len(rest)].end
@@ -167,5 +170,5 @@ class Target:
                 if pattern.form[0] in OPENERS and start and self.text[start - 1] in OPENERS:
                     start -= 1
                 text = self.text[start:end]
-                found.append(Match(start, end, text, pattern.rendering, text == pattern.form))
+                found.append(Match(start, end, text, pattern.rendering, " ".join(text.split()) == pattern.form))
         return found

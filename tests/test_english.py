@@ -37,6 +37,7 @@ def found(rendering: str, target: str) -> list[str]:
     ("artificial intelligence (AI)", "artificial intelligence (AI) drives", "artificial intelligence (AI)"),
     ("artificial general intelligence (AGI)", "the road to AGI", "AGI"),  # the abbreviation alone
     ("boost / power", "to power growth", "power"),  # alternatives in one rendering
+    ("the Party", "under the Party’s leadership", "Party’s"),
 ])
 def test_loose_but_right(rendering, target, matched):
     assert matched in found(rendering, target)
@@ -49,6 +50,7 @@ def test_loose_but_right(rendering, target, matched):
     ("State Council", "state and council"),
     ("community with a shared future for mankind", "community of shared destiny"),
     ("Belt and Road Initiative (BRI)", "belt, road"),
+    ("the Party", "other political parties"),  # a one-word name keeps its capital
 ])
 def test_not_taken_for_the_rendering(rendering, target):
     assert found(rendering, target) == []

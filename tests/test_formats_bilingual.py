@@ -16,7 +16,8 @@ from glossary.formats import BilingualError
 
 SEGMENTS = [
     ("u1", "坚持新型举国体制，发展通用人工智能。", "Uphold the new-type whole nation system and develop AGI."),
-    ("u2", "推进改革开放，发展社会主义市场经济。", "Advance reform and opening-up and develop a socialist market economy."),
+    ("u2", "推进改革开放，发展社会主义市场经济。",
+     "Advance reform and opening-up and develop a socialist market economy."),
     ("u3", "贯彻新发展理念。", "Apply the new development concept."),
     ("u4", "国务院推动构建人类命运共同体，国务院“一带一路”。",
      "The State Council promotes a community of shared destiny, along the One Belt, One Road."),
@@ -28,7 +29,8 @@ def xliff12(segments) -> str:
     units = "".join(
         f'<trans-unit id="{i}"><source>{escape(s)}</source><target state="translated">{escape(t)}</target>'
         f'</trans-unit>' for i, s, t in segments)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
             f'<file source-language="zh-CN" target-language="en-US" datatype="plaintext" original="x"><body>{units}'
             '</body></file></xliff>')
 
@@ -139,7 +141,8 @@ def test_xliff_inline_codes_left_out_and_trados_segments_paired(tmp_path):
         '<source>坚持<g id="1">新型举国体制</g><x id="2"/>。发展算力。</source>'
         '<seg-source><mrk mtype="seg" mid="1">坚持<g id="1">新型<bpt id="3">&lt;b&gt;</bpt>举国体制</g>。</mrk>'
         '<mrk mtype="seg" mid="2">发展算力。</mrk></seg-source>'
-        '<target><mrk mtype="seg" mid="1">Uphold the <g id="1">new system</g> for mobilizing resources nationwide.</mrk>'
+        '<target><mrk mtype="seg" mid="1">Uphold the <g id="1">new system</g> for mobilizing resources nationwide.'
+        '</mrk>'
         '<mrk mtype="seg" mid="2">Develop computing power.</mrk></target>'
         '<note>glossary-qa: ok suanli</note></trans-unit>'
         '<trans-unit id="8" translate="no"><source>算力</source></trans-unit></group></body></file></xliff>',
