@@ -255,3 +255,69 @@ def test_real_text_recased_rehyphenated_inflected_renderings_are_not_flagged(glo
         [t["status"] for s in clean.segments for t in s["terms"]]
     assert "STATE-council" not in "".join(s.target for s in real_segments())
     assert any("state-COUNCILs" in s["target"] for s in report.segments)
+
+
+# ------------------------------------------------------------------------------------------ web and API
+
+def test_api_json_segments(client):
+    response = client.post("/api/v1/qa", json={"segments": [
+        {"source": "贯彻新发展理念", "target": "apply the new development concept", "id": "a"},
+        {"source": "国务院", "target": "the State Council"}]})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ok"] is True and data["summary"]["findings"] == 1
+    assert [(s["id"], [t["status"] for t in s["terms"]]) for s in data["segments"]] == [
+        ("a", ["deprecated"]), (None, ["ok"])]
+
+
+def test_api_upload_gives_the_same_report_as_the_command(client, db_path):
+    data = REAL.read_bytes()
+    response = client.post("/api/v1/qa", data={"file": (io.BytesIO(data), "constitution.tsv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    cli_json = json.loads(CliRunner().invoke(cli, ["qa", "--db", str(db_path), str(REAL), "--format", "json"]).output)
+    api_json = response.get_json()
+    assert api_json.pop("ok") is True and api_json == cli_json
+
+
+@pytest.mark.parametrize("kwargs, status, message", [
+    ({"data": "x", "content_type": "text/plain"}, 415, "send JSON"),
+    ({"data": b"\xff", "content_type": "application/json"}, 400, "not UTF-8"),
+    ({"json": {"text": "x"}}, 400, '"segments" list'),
+    ({"json": {"segments": [{"source": 1}]}}, 400, "segment 1 needs"),
+    ({"json": {"segments": []}}, 400, "No segments"),
+    ({"json": {"segments": [{"source": "x", "target": "y"}], "region": "xx"}}, 400, '"region" must be'),
+    ({"data": {"file": (io.BytesIO(b"<xliff version='1.2'>"), "job.xlf")}, "content_type": "multipart/form-data"},
+     400, "job.xlf: not well-formed XML"),
+    ({"data": {"other": "x"}, "content_type": "multipart/form-data"}, 400, '"file" field'),
+])
+def test_api_errors_are_json(client, kwargs, status, message):
+    response = client.post("/api/v1/qa", **kwargs)
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["ok"] is False and body["status"] == status and message in body["error"]
+
+
+def test_api_limits(app, client):
+    app.config["QA_MAX_SEGMENTS"] = 2
+    try:
+        response = client.post("/api/v1/qa", json={"segments": [{"source": "x", "target": "y"}] * 3})
+    finally:
+        del app.config["QA_MAX_SEGMENTS"]
+    assert response.status_code == 413 and "the limit is 2" in response.get_json()["error"]
+
+
+def test_page_paste_and_upload(client):
+    assert client.get("/qa").status_code == 200
+    response = client.post("/qa", data={"source": "贯彻新发展理念\n<b>国务院</b>",
+                                        "target": "apply the new development concept\n<i>State Council</i>"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "2 segments, 2 terms checked, 1 findings (deprecated 1)" in html
+    assert "<b>国务院" not in html and "&lt;b&gt;" in html and "<i>State" not in html
+    assert 'href="/terms/xin-fazhan-linian"' in html
+    response = client.post("/qa", data={"file": (io.BytesIO(REAL.read_bytes()), "constitution.tsv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and "39 segments, 39 terms checked, 1 findings (missing 1)" in \
+        response.get_data(as_text=True)
+    response = client.post("/qa", data={"source": "国务院\n国务院", "target": "State Council"})
+    assert response.status_code == 400 and "paste them line for line" in response.get_data(as_text=True)
