@@ -91,14 +91,26 @@ class Token(NamedTuple):
     keys: frozenset[str]
 
 
+_KEYS: dict[str, frozenset[str] | None] = {}  # word as written → its lemmas, None for an article
+
+
+def _keys(word: str) -> frozenset[str] | None:
+    if len(_KEYS) > 200_000:
+        _KEYS.clear()
+    keys = _KEYS[word] = None if word.casefold() in ARTICLES else lemmas(word if word != "＋" else "+")
+    return keys
+
+
 def tokens(text: str) -> list[Token]:
     """The words of a text that count for matching (articles left out), with their offsets."""
     out = []
     for m in WORD.finditer(text):
         word = m.group()
-        if word.casefold() in ARTICLES:
-            continue
-        out.append(Token(m.start(), m.end(), lemmas(word if word != "＋" else "+")))
+        keys = _KEYS.get(word, False)
+        if keys is False:
+            keys = _keys(word)
+        if keys is not None:
+            out.append(Token(m.start(), m.end(), keys))
     return out
 
 
@@ -148,22 +160,45 @@ class Target:
 
     def __init__(self, text: str):
         self.text = text
-        self.tokens = tokens(text)
-        self.index: dict[str, list[int]] = {}
-        for i, token in enumerate(self.tokens):
-            for key in token.keys:
-                self.index.setdefault(key, []).append(i)
+        # tokens() inlined, as parallel lists: this runs on every target that has a term to check
+        self.starts, self.ends, self.keys = starts, ends, keys_list = [], [], []
+        self.index = index = {}
+        get, add_start, add_end, add_keys = _KEYS.get, starts.append, ends.append, keys_list.append
+        i = 0
+        for m in WORD.finditer(text):
+            word = m.group()
+            keys = get(word, False)
+            if keys is False:
+                keys = _keys(word)
+            if keys is None:
+                continue
+            start, end = m.span()
+            add_start(start)
+            add_end(end)
+            add_keys(keys)
+            for key in keys:
+                if key in index:
+                    index[key].append(i)
+                else:
+                    index[key] = [i]
+            i += 1
 
     def find(self, pattern: Pattern) -> list[Match]:
         """Every place the pattern's words stand in a row (articles between them ignored)."""
         first, rest = pattern.keys[0], pattern.keys[1:]
-        starts = sorted({i for key in first for i in self.index.get(key, ())})
-        found, toks = [], self.tokens
+        index = self.index
+        if len(first) == 1:
+            starts = index.get(next(iter(first)), ())
+        else:
+            starts = sorted({i for key in first if key in index for i in index[key]})
+        if not starts:
+            return []
+        found, keys_list, count = [], self.keys, len(self.keys)
         for i in starts:
-            if i + len(rest) >= len(toks) or (pattern.capital and not self.text[toks[i].start].isupper()):
+            if i + len(rest) >= count or (pattern.capital and not self.text[self.starts[i]].isupper()):
                 continue
-            if all(not keys.isdisjoint(toks[i + 1 + k].keys) for k, keys in enumerate(rest)):
-                start, end = toks[i].start, toks[i + len(rest)].end
+            if all(not keys.isdisjoint(keys_list[i + 1 + k]) for k, keys in enumerate(rest)):
+                start, end = self.starts[i], self.ends[i + len(rest)]
                 # brackets and quotes around the words belong to the match when the rendering has them
                 if pattern.form[-1] in CLOSERS and self.text[end:end + 1] in CLOSERS:
                     end += 1

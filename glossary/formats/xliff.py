@@ -19,6 +19,8 @@ def text_of(element, codes: frozenset[str]) -> str:
     """The translatable text of a source or target, inline codes left out."""
     if element is None:
         return ""
+    if not len(element):
+        return element.text or ""
     parts = [element.text or ""]
     for child in element:
         name = local(child.tag)
@@ -71,23 +73,27 @@ def _units(element, tag: str):
             yield from _units(child, tag)
 
 
+def _namespace(root) -> str:
+    return root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+
+
 def _read_12(root, name: str) -> list[Segment]:
+    ns = _namespace(root)
     segments: list[Segment] = []
-    for file in _children(root, "file"):
+    for file in root.iter(ns + "file"):
         _check_languages(file.get("source-language"), file.get("target-language"), name)
-        for unit in _units(file, "trans-unit"):
+        for unit in file.iter(ns + "trans-unit"):  # in groups of any depth; find() reads direct children
             if unit.get("translate") == "no":
                 continue
             unit_id = unit.get("id")
-            notes = tuple((n.text or "").strip() for n in _children(unit, "note"))
-            source = (_children(unit, "source") or [None])[0]
-            target = (_children(unit, "target") or [None])[0]
-            seg_source = (_children(unit, "seg-source") or [None])[0]
-            marks = [m for m in seg_source.iter() if local(m.tag) == "mrk" and m.get("mtype") == "seg"] \
+            notes = tuple((n.text or "").strip() for n in unit.findall(ns + "note"))
+            source, target = unit.find(ns + "source"), unit.find(ns + "target")
+            seg_source = unit.find(ns + "seg-source")
+            marks = [m for m in seg_source.iter(ns + "mrk") if m.get("mtype") == "seg"] \
                 if seg_source is not None else []
             if marks:
-                targets = {m.get("mid"): m for m in (target.iter() if target is not None else ())
-                           if local(m.tag) == "mrk" and m.get("mtype") == "seg"}
+                targets = {m.get("mid"): m for m in (target.iter(ns + "mrk") if target is not None else ())
+                           if m.get("mtype") == "seg"}
                 for mark in marks:
                     mid = mark.get("mid")
                     segments.append(Segment(len(segments) + 1, text_of(mark, CODES_12),
