@@ -181,6 +181,8 @@ BAD = [
     ("xxe.tmx", b'<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                 b'<tmx version="1.4"><body><tu><tuv xml:lang="zh"><seg>&x;</seg></tuv></tu></body></tmx>',
      "refused: the XML declares entities"),
+    ("utf16.xlf", '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><xliff version="1.2"/>'
+                  .encode("utf-16"), "refused: the XML declares entities"),
     ("other.xlf", b'<html/>', "not XLIFF"),
     ("old.xlf", b'<xliff version="1.1"/>', "XLIFF version 1.1"),
     ("reverse.xlf", b'<xliff version="1.2"><file source-language="en" target-language="zh-CN"><body/></file></xliff>',

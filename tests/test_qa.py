@@ -321,3 +321,17 @@ def test_page_paste_and_upload(client):
         response.get_data(as_text=True)
     response = client.post("/qa", data={"source": "国务院\n国务院", "target": "State Council"})
     assert response.status_code == 400 and "paste them line for line" in response.get_data(as_text=True)
+
+
+def test_batched_annotation_gives_each_segments_own_spans(glossary):
+    """Sources are annotated in batches joined by a separator; the spans must be those of each segment
+    annotated alone (a term at a segment's edge, a PDF break inside one, a NUL in a source)."""
+    sources = ["国务院", "院发展", "新型举\n国体制", "人工智能", "通用人工智能国务", "院", "",
+               "国务院\x00国务院", "毛泽东"]
+    segments = [seg(s, "x", i) for i, s in enumerate(sources, 1)]
+    annotator = glossary.annotator()
+    batched = list(qa.Checker.spans(annotator, segments[:7], "prc")) + \
+        list(qa.Checker.spans(annotator, segments[7:], "prc"))
+    alone = [annotator.annotate(s, ambiguous=True, region="prc").spans for s in sources]
+    assert [[(s.start, s.end, s.id, s.text) for s in spans] for spans, _ in batched] == \
+        [[(s.start, s.end, s.id, s.text) for s in spans] for spans in alone]
