@@ -108,9 +108,9 @@ def test_every_format_reads_the_same_segments(tmp_path):
         assert [seg.id for seg in read[name]] == ["u1", "u2", "u3", "u4", "u5"], name
 
 
-def test_every_format_gives_the_same_findings(tmp_path, glossary):
+def test_every_format_gives_the_same_findings(tmp_path, qa_glossary):
     read = write_all(tmp_path, SEGMENTS)
-    reports = {name: qa.check(glossary, segments).to_dict() for name, segments in read.items()}
+    reports = {name: qa.check(qa_glossary, segments).to_dict() for name, segments in read.items()}
 
     def findings(report):
         return [(s["index"], t["entry"], t["status"], t["matched"]) for s in report["segments"] for t in s["terms"]]

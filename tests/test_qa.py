@@ -27,8 +27,8 @@ def terms(report) -> list[tuple]:
     return [(t["entry"], t["status"], t["matched"], t["occurrences"]) for s in report.segments for t in s["terms"]]
 
 
-def test_statuses(glossary):
-    report = qa.check(glossary, [
+def test_statuses(qa_glossary):
+    report = qa.check(qa_glossary, [
         seg("发展社会主义市场经济。", "Develop the Socialist Market Economy."),
         seg("发展社会主义市场经济。", "Develop a planned economy.", 2),
         seg("毛泽东", "Mao Tse-tung", 3),
@@ -44,65 +44,65 @@ def test_statuses(glossary):
                                 "by_kind": {"missing": 1, "deprecated": 1, "forbidden": 1, "ambiguous": 0}}
 
 
-def test_a_term_met_twice_is_one_check_covering_both(glossary):
-    report = qa.check(glossary, [seg("国务院决定，国务院公布。", "The State Council decided and published it.")])
+def test_a_term_met_twice_is_one_check_covering_both(qa_glossary):
+    report = qa.check(qa_glossary, [seg("国务院决定，国务院公布。", "The State Council decided and published it.")])
     [term] = report.segments[0]["terms"]
     assert term["status"] == "ok" and term["occurrences"] == 2 and term["spans"] == [[0, 3], [6, 9]]
-    report = qa.check(glossary, [seg("国务院决定，国务院公布。", "The cabinet decided and published it.")])
+    report = qa.check(qa_glossary, [seg("国务院决定，国务院公布。", "The cabinet decided and published it.")])
     assert report.segments[0]["terms"][0]["matched"] == "cabinet"
 
 
-def test_deprecated_wins_over_an_acceptable_rendering_elsewhere_in_the_segment(glossary):
-    report = qa.check(glossary, [seg("贯彻新发展理念，新发展理念。", "Apply the new development philosophy, "
+def test_deprecated_wins_over_an_acceptable_rendering_elsewhere_in_the_segment(qa_glossary):
+    report = qa.check(qa_glossary, [seg("贯彻新发展理念，新发展理念。", "Apply the new development philosophy, "
                                                              "the new development concept.")])
     assert terms(report) == [("xin-fazhan-linian", "deprecated", "new development concept", 2)]
 
 
-def test_nested_terms_are_judged_by_their_parent(glossary):
+def test_nested_terms_are_judged_by_their_parent(qa_glossary):
     # 人工智能 inside 通用人工智能: "artificial general intelligence" does not contain "artificial intelligence"
-    report = qa.check(glossary, [seg("通用人工智能", "artificial general intelligence")])
+    report = qa.check(qa_glossary, [seg("通用人工智能", "artificial general intelligence")])
     assert terms(report) == [("tongyong-rengong-zhineng", "ok", "artificial general intelligence", 1)]
 
 
-def test_source_as_met_in_traditional_script_and_across_a_pdf_line_break(glossary):
-    report = qa.check(glossary, [seg("發展人工智\n慧", "develop AI")])
+def test_source_as_met_in_traditional_script_and_across_a_pdf_line_break(qa_glossary):
+    report = qa.check(qa_glossary, [seg("發展人工智\n慧", "develop AI")])
     [term] = report.segments[0]["terms"]
     assert (term["entry"], term["zh"], term["start"], term["end"], term["status"]) == \
         ("rengong-zhineng", "人工智\n慧", 2, 7, "ok")
 
 
-def test_ambiguous_forms_only_on_request(glossary):
+def test_ambiguous_forms_only_on_request(qa_glossary):
     segments = [seg("时代的浪潮", "the tide of the times")]
-    assert terms(qa.check(glossary, segments)) == []
-    assert terms(qa.check(glossary, segments, ambiguous=True)) == [("langchao", "ambiguous", None, 1)]
-    assert qa.check(glossary, [seg("浪潮集团", "Inspur Group")]).segments[0]["terms"][0]["status"] == "ok"
+    assert terms(qa.check(qa_glossary, segments)) == []
+    assert terms(qa.check(qa_glossary, segments, ambiguous=True)) == [("langchao", "ambiguous", None, 1)]
+    assert qa.check(qa_glossary, [seg("浪潮集团", "Inspur Group")]).segments[0]["terms"][0]["status"] == "ok"
 
 
-def test_untranslated_segments_are_listed_not_findings(glossary):
-    report = qa.check(glossary, [seg("国务院", "")])
+def test_untranslated_segments_are_listed_not_findings(qa_glossary):
+    report = qa.check(qa_glossary, [seg("国务院", "")])
     assert terms(report) == [("guowuyuan", "untranslated", None, 1)]
     assert report.summary()["findings"] == 0 and report.summary()["untranslated"] == 1
 
 
-def test_waivers_in_notes_and_in_a_file(glossary):
+def test_waivers_in_notes_and_in_a_file(qa_glossary):
     segments = [seg("国务院发展算力", "The government builds computing power.", 1, "u1", ["glossary-qa: ok guowuyuan"]),
                 seg("国务院", "the government", 2, "u2", ["Reviewer: fine. glossary-qa: OK"]),
                 seg("国务院", "the government", 3, "u3"),
                 seg("国务院", "the government", 4)]
-    report = qa.check(glossary, segments)
+    report = qa.check(qa_glossary, segments)
     assert [(s["index"], t["entry"], t["waived"]) for s in report.segments for t in s["terms"]] == [
         (1, "guowuyuan", True), (1, "suanli", False), (2, "guowuyuan", True), (3, "guowuyuan", False),
         (4, "guowuyuan", False)]
     assert report.summary()["findings"] == 2  # suanli is found as "compute": ok; u3 and #4 are new
     waivers = qa.Waivers.parse("# accepted on review\nguowuyuan u3\n* #4\n")
-    assert qa.check(glossary, segments, waivers=waivers).summary()["findings"] == 0
-    assert qa.check(glossary, segments, waivers=qa.Waivers.parse("guowuyuan")).summary()["findings"] == 0
+    assert qa.check(qa_glossary, segments, waivers=waivers).summary()["findings"] == 0
+    assert qa.check(qa_glossary, segments, waivers=qa.Waivers.parse("guowuyuan")).summary()["findings"] == 0
     with pytest.raises(qa.WaiverError, match="line 1"):
         qa.Waivers.parse("Not An Id\n")
 
 
-def test_json_shape(glossary):
-    report = qa.check(glossary, [seg("坚持新型举国体制", "Uphold the new national system.", 1, "u1")])
+def test_json_shape(qa_glossary):
+    report = qa.check(qa_glossary, [seg("坚持新型举国体制", "Uphold the new national system.", 1, "u1")])
     data = json.loads(qa.to_json(report))
     assert data["summary"] == {"segments": 1, "terms": 1, "findings": 0, "waived": 0, "untranslated": 0,
                                "by_kind": {"missing": 0, "deprecated": 0, "forbidden": 0, "ambiguous": 0}}
@@ -115,8 +115,8 @@ def test_json_shape(glossary):
         "expected": ["new national system", "new-type whole-nation system"], "matched": "new national system"}
 
 
-def test_html_escapes_everything_and_links_entries(glossary):
-    report = qa.check(glossary, [seg("<script>国务院</script>", '<img src=x onerror=alert(1)> "State Council"')])
+def test_html_escapes_everything_and_links_entries(qa_glossary):
+    report = qa.check(qa_glossary, [seg("<script>国务院</script>", '<img src=x onerror=alert(1)> "State Council"')])
     html = qa.to_html(report, "QA <b>", lambda entry_id: f"https://example.org/terms/{entry_id}")
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x" in html
@@ -124,8 +124,8 @@ def test_html_escapes_everything_and_links_entries(glossary):
     assert '<mark class="qa-ok" title="ok: guowuyuan">State Council</mark>' in html
 
 
-def test_csv_rows_are_findings_with_formulas_disarmed(glossary):
-    report = qa.check(glossary, [seg("国务院", "=HYPERLINK(1) government")])
+def test_csv_rows_are_findings_with_formulas_disarmed(qa_glossary):
+    report = qa.check(qa_glossary, [seg("国务院", "=HYPERLINK(1) government")])
     rows = list(csv.reader(io.StringIO(qa.to_csv(report).lstrip("\ufeff"))))
     assert rows[0] == qa.CSV_FIELDS
     assert rows[1][:5] == ["1", "", "missing", "guowuyuan", "国务院"] and rows[1][-1] == "'=HYPERLINK(1) government"
@@ -134,9 +134,9 @@ def test_csv_rows_are_findings_with_formulas_disarmed(glossary):
 # ------------------------------------------------------------------------------------------ the command
 
 @pytest.fixture
-def run(db_path):
+def run(qa_db_path):
     def run(*args):
-        return CliRunner().invoke(cli, ["qa", "--db", str(db_path), *args])
+        return CliRunner().invoke(cli, ["qa", "--db", str(qa_db_path), *args])
     return run
 
 
@@ -188,18 +188,18 @@ def test_cli_refuses_a_bad_file_naming_it(run, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ real text
-# The Constitution of the PRC with the NPC's official English (39 segments, 39 terms of the fixture glossary).
+# The Constitution of the PRC with the NPC's official English (39 segments, 39 terms of the fixture qa_glossary).
 
 def real_segments() -> list[Segment]:
     return formats.read_file(REAL)
 
 
-def test_real_text_clean_official_translation_gives_one_finding(glossary):
+def test_real_text_clean_official_translation_gives_one_finding(qa_glossary):
     """The one finding is real: the NPC's English renders 人类命运共同体 "a human community with a shared
     future", the full glossary's preferred rendering is "community with a shared future for mankind" (MFA
     usage), and neither the full glossary nor the fixture lists the Constitution's wording: a rendering to
     add as admitted (official: NPC, Constitution 2018)."""
-    report = qa.check(glossary, real_segments())
+    report = qa.check(qa_glossary, real_segments())
     summary = report.summary()
     assert summary["segments"] == 39 and summary["terms"] == 39
     findings = [(s["id"], t["entry"], t["status"]) for s in report.segments for t in s["terms"] if qa.is_finding(t)]
@@ -230,10 +230,10 @@ def swapped(report, replace) -> list[Segment]:
     return out
 
 
-def test_real_text_wrong_and_deprecated_renderings_are_caught(glossary):
-    clean = qa.check(glossary, real_segments())
+def test_real_text_wrong_and_deprecated_renderings_are_caught(qa_glossary):
+    clean = qa.check(qa_glossary, real_segments())
     swapped_terms = sum(t["status"] == "ok" for s in clean.segments for t in s["terms"])
-    report = qa.check(glossary, swapped(clean, lambda entry, matched: WRONG[entry]))
+    report = qa.check(qa_glossary, swapped(clean, lambda entry, matched: WRONG[entry]))
     caught = [t["status"] for s in report.segments for t in s["terms"] if qa.is_finding(t)]
     assert swapped_terms == 38 and len(caught) == swapped_terms + 1  # every swap, and the one real finding
     assert caught.count("deprecated") == 6  # 新发展理念 (1), 毛泽东 (2), 国有企业 (3: "state enterprises")
@@ -248,9 +248,9 @@ def reword(matched: str) -> str:
     return text[:-1] if text.endswith("s") and len(text) > 12 else text + "s" if not text.endswith("s") else text
 
 
-def test_real_text_recased_rehyphenated_inflected_renderings_are_not_flagged(glossary):
-    clean = qa.check(glossary, real_segments())
-    report = qa.check(glossary, swapped(clean, lambda entry, matched: reword(matched)))
+def test_real_text_recased_rehyphenated_inflected_renderings_are_not_flagged(qa_glossary):
+    clean = qa.check(qa_glossary, real_segments())
+    report = qa.check(qa_glossary, swapped(clean, lambda entry, matched: reword(matched)))
     assert [t["status"] for s in report.segments for t in s["terms"]] == \
         [t["status"] for s in clean.segments for t in s["terms"]]
     assert "STATE-council" not in "".join(s.target for s in real_segments())
@@ -258,6 +258,13 @@ def test_real_text_recased_rehyphenated_inflected_renderings_are_not_flagged(glo
 
 
 # ------------------------------------------------------------------------------------------ web and API
+
+@pytest.fixture(scope="module")
+def app(qa_db_path):
+    from web import create_app
+
+    return create_app(qa_db_path)
+
 
 def test_api_json_segments(client):
     response = client.post("/api/v1/qa", json={"segments": [
@@ -270,12 +277,13 @@ def test_api_json_segments(client):
         ("a", ["deprecated"]), (None, ["ok"])]
 
 
-def test_api_upload_gives_the_same_report_as_the_command(client, db_path):
+def test_api_upload_gives_the_same_report_as_the_command(client, qa_db_path):
     data = REAL.read_bytes()
     response = client.post("/api/v1/qa", data={"file": (io.BytesIO(data), "constitution.tsv")},
                            content_type="multipart/form-data")
     assert response.status_code == 200
-    cli_json = json.loads(CliRunner().invoke(cli, ["qa", "--db", str(db_path), str(REAL), "--format", "json"]).output)
+    command = ["qa", "--db", str(qa_db_path), str(REAL), "--format", "json"]
+    cli_json = json.loads(CliRunner().invoke(cli, command).output)
     api_json = response.get_json()
     assert api_json.pop("ok") is True and api_json == cli_json
 
@@ -323,13 +331,13 @@ def test_page_paste_and_upload(client):
     assert response.status_code == 400 and "paste them line for line" in response.get_data(as_text=True)
 
 
-def test_batched_annotation_gives_each_segments_own_spans(glossary):
+def test_batched_annotation_gives_each_segments_own_spans(qa_glossary):
     """Sources are annotated in batches joined by a separator; the spans must be those of each segment
     annotated alone (a term at a segment's edge, a PDF break inside one, a NUL in a source)."""
     sources = ["国务院", "院发展", "新型举\n国体制", "人工智能", "通用人工智能国务", "院", "",
                "国务院\x00国务院", "毛泽东"]
     segments = [seg(s, "x", i) for i, s in enumerate(sources, 1)]
-    annotator = glossary.annotator()
+    annotator = qa_glossary.annotator()
     batched = list(qa.Checker.spans(annotator, segments[:7], "prc")) + \
         list(qa.Checker.spans(annotator, segments[7:], "prc"))
     alone = [annotator.annotate(s, ambiguous=True, region="prc").spans for s in sources]

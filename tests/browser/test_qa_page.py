@@ -15,8 +15,8 @@ XLIFF = """<?xml version="1.0" encoding="UTF-8"?>
    <target>Uphold the New-Type Whole-Nation System and develop artificial general intelligence.</target></trans-unit>
   <trans-unit id="2"><source>贯彻新发展理念，推进改革开放。</source>
    <target>Apply the new development concept and advance &lt;script&gt;reform&lt;/script&gt;.</target></trans-unit>
-  <trans-unit id="3"><source>国务院发展算力。</source><target>The government builds data centres.</target>
-   <note>glossary-qa: ok guowuyuan</note></trans-unit>
+  <trans-unit id="3"><source>毛泽东时代没有算力。</source><target>Mao Tse-tung's era had no data centres.</target>
+   <note>glossary-qa: ok mao-zedong</note></trans-unit>
  </body></file>
 </xliff>
 """
@@ -52,7 +52,7 @@ def test_upload_an_xliff_file_and_read_the_report(page, server, errors, tmp_path
     expect(second.locator(".qa-findings li.qa-missing")).to_contain_text("改革开放")
     expect(second.locator(".qa-tgt")).to_contain_text("<script>reform</script>")  # shown as text, not run
     third = page.locator("#seg-3")
-    expect(third.locator(".qa-src mark.qa-waived")).to_have_text("国务院")
+    expect(third.locator(".qa-src mark.qa-waived")).to_have_text("毛泽东")
     expect(third.locator(".qa-findings li.qa-missing")).to_contain_text("算力")
     second.locator(".qa-src mark.qa-deprecated a").click()
     page.wait_for_url(server + "/terms/xin-fazhan-linian")
@@ -61,10 +61,10 @@ def test_upload_an_xliff_file_and_read_the_report(page, server, errors, tmp_path
 
 def test_paste_source_and_target_side_by_side(page, server, errors):
     page.goto(server + "/qa")
-    page.fill("textarea[name=source]", "国务院\n毛泽东")
-    page.fill("textarea[name=target]", "the State Council’s decision\nMao Tse-tung")
+    page.fill("textarea[name=source]", "新发展理念\n毛泽东")
+    page.fill("textarea[name=target]", "the New Development Philosophy’s reach\nMao Tse-tung")
     page.click("form#qa-form button[type=submit]")
     expect(page.locator("#qa-summary")).to_have_text("2 segments, 2 terms checked, 1 findings (deprecated 1)")
-    expect(page.locator("#seg-1 .qa-tgt mark.qa-ok")).to_have_text("State Council’s")
-    expect(page.locator("textarea[name=source]")).to_have_value("国务院\n毛泽东")
+    expect(page.locator("#seg-1 .qa-tgt mark.qa-ok")).to_have_text("New Development Philosophy’s")
+    expect(page.locator("textarea[name=source]")).to_have_value("新发展理念\n毛泽东")
     assert errors == []
