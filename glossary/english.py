@@ -156,54 +156,58 @@ class Match(NamedTuple):
 
 
 class Target:
-    """A translation tokenised once, searched for many renderings."""
+    """A translation tokenised once, searched for many renderings. Only the words' lemma sets are
+    collected up front (with findall, the cheapest pass); the set of every lemma present rejects most
+    renderings at once, and the words' offsets are computed only when a match needs them."""
 
     def __init__(self, text: str):
         self.text = text
-        # tokens() inlined, as parallel lists: this runs on every target that has a term to check
-        self.starts, self.ends, self.keys = starts, ends, keys_list = [], [], []
-        self.index = index = {}
-        get, add_start, add_end, add_keys = _KEYS.get, starts.append, ends.append, keys_list.append
-        i = 0
-        for m in WORD.finditer(text):
-            word = m.group()
+        self.keys = keys_list = []
+        get = _KEYS.get
+        for word in WORD.findall(text):
             keys = get(word, False)
             if keys is False:
                 keys = _keys(word)
-            if keys is None:
-                continue
-            start, end = m.span()
-            add_start(start)
-            add_end(end)
-            add_keys(keys)
-            for key in keys:
-                if key in index:
-                    index[key].append(i)
-                else:
-                    index[key] = [i]
-            i += 1
+            if keys is not None:
+                keys_list.append(keys)
+        self._present: frozenset[str] | None = None
+        self._spans: list[tuple[int, int]] | None = None
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The offsets of the counted words (articles left out), in order."""
+        if self._spans is None:
+            get = _KEYS.get
+            self._spans = [m.span() for m in WORD.finditer(self.text) if get(m.group()) is not None]
+        return self._spans
 
     def find(self, pattern: Pattern) -> list[Match]:
         """Every place the pattern's words stand in a row (articles between them ignored)."""
+        present = self._present
+        if present is None:
+            present = self._present = frozenset().union(*set(self.keys))
+        for keys in pattern.keys:
+            if keys.isdisjoint(present):
+                return []
         first, rest = pattern.keys[0], pattern.keys[1:]
-        index = self.index
-        if len(first) == 1:
-            starts = index.get(next(iter(first)), ())
-        else:
-            starts = sorted({i for key in first if key in index for i in index[key]})
-        if not starts:
-            return []
-        found, keys_list, count = [], self.keys, len(self.keys)
-        for i in starts:
-            if i + len(rest) >= count or (pattern.capital and not self.text[self.starts[i]].isupper()):
+        found, keys_list, text, n = [], self.keys, self.text, len(rest)
+        for i in range(len(keys_list) - n):
+            if first.isdisjoint(keys_list[i]):
                 continue
-            if all(not keys.isdisjoint(keys_list[i + 1 + k]) for k, keys in enumerate(rest)):
-                start, end = self.starts[i], self.ends[i + len(rest)]
+            j = i
+            for keys in rest:
+                j += 1
+                if keys.isdisjoint(keys_list[j]):
+                    break
+            else:
+                spans = self.spans()
+                start, end = spans[i][0], spans[i + n][1]
+                if pattern.capital and not text[start].isupper():
+                    continue
                 # brackets and quotes around the words belong to the match when the rendering has them
-                if pattern.form[-1] in CLOSERS and self.text[end:end + 1] in CLOSERS:
+                if pattern.form[-1] in CLOSERS and text[end:end + 1] in CLOSERS:
                     end += 1
-                if pattern.form[0] in OPENERS and start and self.text[start - 1] in OPENERS:
+                if pattern.form[0] in OPENERS and start and text[start - 1] in OPENERS:
                     start -= 1
-                text = self.text[start:end]
-                found.append(Match(start, end, text, pattern.rendering, " ".join(text.split()) == pattern.form))
+                words = text[start:end]
+                found.append(Match(start, end, words, pattern.rendering, " ".join(words.split()) == pattern.form))
         return found

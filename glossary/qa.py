@@ -235,7 +235,12 @@ class Checker:
 def judge(target: Target, good, bad):
     """The status of one entry in a target, and the match that decides it. A bad rendering counts unless
     it lies inside a longer acceptable match; an acceptable one inside a longer bad match does not count."""
-    good_matches = [m for p in good for m in target.find(p)]
+    good_matches = []
+    for pattern in good:  # preferred first: once a rendering stands verbatim, the others need not be sought
+        found = target.find(pattern)
+        good_matches.extend(found)
+        if any(m.exact for m in found):
+            break
     bad_matches = [(status, m) for status, p in bad for m in target.find(p)]
     if not bad_matches:
         if not good_matches:

@@ -15,8 +15,8 @@ entities), so a hostile file cannot exhaust memory or read local files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -25,13 +25,12 @@ class BilingualError(ValueError):
     """A bilingual file that cannot be read; the message is one line and names the file."""
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):  # immutable like the model's records; a NamedTuple is cheaper to make by the thousand
     index: int  # 1-based position in the file
     source: str
     target: str
     id: str | None = None  # the unit's id where the format has one
-    notes: tuple[str, ...] = field(default=())  # translator notes and comments (waiver markers live here)
+    notes: tuple[str, ...] = ()  # translator notes and comments (waiver markers live here)
 
     def to_dict(self) -> dict:
         return {"index": self.index, "id": self.id, "source": self.source, "target": self.target,
