@@ -163,21 +163,23 @@ class Target:
     def __init__(self, text: str):
         self.text = text
         self.keys = keys_list = []
+        self._counted = counted = []  # the position among all words of each word that counts
         get = _KEYS.get
-        for word in WORD.findall(text):
+        for n, word in enumerate(WORD.findall(text)):
             keys = get(word, False)
             if keys is False:
                 keys = _keys(word)
             if keys is not None:
                 keys_list.append(keys)
+                counted.append(n)
         self._present: frozenset[str] | None = None
         self._spans: list[tuple[int, int]] | None = None
 
     def spans(self) -> list[tuple[int, int]]:
         """The offsets of the counted words (articles left out), in order."""
         if self._spans is None:
-            get = _KEYS.get
-            self._spans = [m.span() for m in WORD.finditer(self.text) if get(m.group()) is not None]
+            every = [m.span() for m in WORD.finditer(self.text)]
+            self._spans = every if len(every) == len(self._counted) else [every[n] for n in self._counted]
         return self._spans
 
     def find(self, pattern: Pattern) -> list[Match]:
