@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-DB_OPTION = click.option(
+DB_OPTION: Callable = click.option(
     "--db", "db", default="terms.sqlite", envvar="GLOSSARY_DB", show_default=True,
     type=click.Path(dir_okay=False), help="The glossary database (env GLOSSARY_DB); built on first use.")
 
@@ -396,6 +397,11 @@ def import_cmd(file, entries, sources, seeds, replace):
     except OSError as exc:
         raise UserError(f"cannot import into {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {len(written)} entries to {target}")
+
+
+from glossary.qa_cli import qa as _qa  # noqa: E402 - the command needs the helpers above
+
+cli.add_command(_qa)
 
 
 def main():

@@ -43,3 +43,26 @@ def app(db_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def qa_db_path(tmp_path_factory, fixture_paths) -> Path:
+    """The fixture glossary plus the organizations the real bilingual text needs (国务院, 中国共产党:
+    tests/fixtures/bilingual/entries), kept apart so the other tests' glossary stays as it was."""
+    import shutil
+
+    from glossary.build import build
+
+    folder = tmp_path_factory.mktemp("qa-entries")
+    for path in [*fixture_paths["entries"].glob("*.yaml"), *(FIXTURES / "bilingual" / "entries").glob("*.yaml")]:
+        shutil.copy(path, folder / path.name)
+    path = tmp_path_factory.mktemp("qa-db") / "terms.sqlite"
+    build(path, folder, fixture_paths["sources"])
+    return path
+
+
+@pytest.fixture(scope="session")
+def qa_glossary(qa_db_path):
+    from glossary import Glossary
+
+    return Glossary.open(qa_db_path, build=False)

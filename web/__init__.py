@@ -38,10 +38,12 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
 
     from web import api, pages, security
     from web.bookmarklet import bp as bookmarklet_bp
+    from web.qa import bp as qa_bp
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(bookmarklet_bp)
+    app.register_blueprint(qa_bp)
     security.init_app(app)
     from web.guard import Guard
 

@@ -1,0 +1,214 @@
+"""English as a terminology reviewer reads it: a rendering is found in a translation whatever its case,
+hyphens or dashes, curly or straight quotes, British or American spelling, inflection (plural,
+possessive, verb forms, by lemminflect's lexicon), articles, and with or without its parenthetical.
+
+Both sides go through the same normalisation, so it only has to be consistent, not correct: each word
+becomes the set of its lemmas (``forces`` → {force}; ``saw`` → {saw, see}) and two words match when
+their sets meet. Every match keeps the offsets of the words it covers in the original target, so the
+reviewer sees exactly what was taken for the rendering (``matched``) and whether it was verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+# A word: letters or digits, joined inside by . & ' ’ (R&D, Ele.me, 01.AI, People’s); "+" counts as a word
+# (AI+ is not AI). Hyphens, dashes, slashes and quotes separate words.
+WORD = re.compile(r"[^\W_]+(?:[.&'’][^\W_]+)*|[+＋]")
+OPENERS, CLOSERS = "(（“‘\"'", ")）”’\"'"
+ARTICLES = frozenset({"a", "an", "the"})
+QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'", "＇": "'"})
+PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
+ABBREVIATION = re.compile(r"[(（]([A-Z0-9][A-Za-z0-9.&+＋-]*)[)）]")  # (AGI), (BRI), (AI+), (Beijing-AISI)
+ALTERNATIVES = re.compile(r"\s+/\s+|\s*;\s+")  # "boost / power", "multimodal; multimodality"
+
+# British → American, word by word. Whole words first; then endings that are safe because both sides
+# are rewritten the same way (a made-up "enterprize" on both sides still matches only "enterprise").
+BRITISH = {
+    "programme": "program", "programmes": "programs", "centre": "center", "centres": "centers",
+    "centred": "centered", "defence": "defense", "offence": "offense", "licence": "license",
+    "licences": "licenses", "pretence": "pretense", "ageing": "aging", "judgement": "judgment",
+    "judgements": "judgments", "enrolment": "enrollment", "fulfil": "fulfill", "fulfilment": "fulfillment",
+    "grey": "gray", "towards": "toward", "whilst": "while", "amongst": "among", "cheque": "check",
+    "catalogue": "catalog", "dialogue": "dialog", "analogue": "analog", "tyre": "tire", "storey": "story",
+    "metre": "meter", "metres": "meters", "litre": "liter", "fibre": "fiber", "theatre": "theater",
+    "manoeuvre": "maneuver", "practise": "practice", "practised": "practiced", "practising": "practicing",
+}
+OUR_WORDS = ("colour", "favour", "honour", "labour", "neighbour", "behaviour", "harbour", "rumour", "vigour",
+             "endeavour", "savour", "flavour", "humour", "armour", "odour", "valour", "parlour", "tumour")
+ENDINGS = [  # (British ending, American ending), longest first
+    ("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"),
+    ("ising", "izing"), ("iser", "izer"), ("isers", "izers"), ("yse", "yze"), ("ysed", "yzed"),
+    ("yses", "yzes"), ("ysing", "yzing"), ("elled", "eled"), ("elling", "eling"), ("eller", "eler"),
+]
+ENDINGS.sort(key=lambda pair: -len(pair[0]))
+
+
+def spell(word: str) -> str:
+    """One spelling for British and American forms of a lower-case word."""
+    if word in BRITISH:
+        return BRITISH[word]
+    for stem in OUR_WORDS:
+        if word.startswith(stem):
+            return stem[:-3] + "or" + word[len(stem):]
+    if len(word) > 5:
+        for british, american in ENDINGS:
+            if word.endswith(british):
+                return word[: -len(british)] + american
+    return word
+
+
+def fold(text: str) -> str:
+    """Compatibility forms (full-width letters), case and quotes folded; lengths may change."""
+    return unicodedata.normalize("NFKC", text).translate(QUOTES).casefold()
+
+
+@lru_cache(maxsize=65536)
+def lemmas(token: str) -> frozenset[str]:
+    """Every form a word may stand for: itself and its lemmas (any part of speech), spelling unified,
+    possessive dropped. ``mobilising`` → {mobilizing, mobilize}; ``SOEs`` → {soes, soe}."""
+    from lemminflect import getAllLemmas, getAllLemmasOOV
+
+    word = fold(token)
+    if word.endswith("'s") and len(word) > 2:
+        word = word[:-2]
+    word = word.replace("'", "")  # people's → peoples after the possessive, don't → dont on both sides
+    forms = {spell(word)}
+    found = getAllLemmas(word)
+    if not found and word.isalpha() and len(word) > 3:
+        found = getAllLemmasOOV(word, "NOUN")
+    for group in found.values():
+        forms.update(spell(lemma.casefold()) for lemma in group)
+    return frozenset(forms)
+
+
+class Token(NamedTuple):
+    start: int  # code points into the original text
+    end: int
+    keys: frozenset[str]
+
+
+_KEYS: dict[str, frozenset[str] | None] = {}  # word as written → its lemmas, None for an article
+
+
+def _keys(word: str) -> frozenset[str] | None:
+    if len(_KEYS) > 200_000:
+        _KEYS.clear()
+    keys = _KEYS[word] = None if word.casefold() in ARTICLES else lemmas(word if word != "＋" else "+")
+    return keys
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of a text that count for matching (articles left out), with their offsets."""
+    out = []
+    for m in WORD.finditer(text):
+        word = m.group()
+        keys = _KEYS[word] if word in _KEYS else _keys(word)
+        if keys is not None:
+            out.append(Token(m.start(), m.end(), keys))
+    return out
+
+
+def variants(rendering: str) -> list[str]:
+    """The ways a rendering may stand in a translation: as given, split at " / " or "; ", and each
+    with and without its parentheticals ("artificial intelligence (AI)" / "artificial intelligence"); an
+    abbreviation in parentheses also alone ("AGI" for "artificial general intelligence (AGI)")."""
+    out: list[str] = []
+    for whole in [rendering, *ALTERNATIVES.split(rendering)]:
+        whole = whole.strip()
+        short = [m.group(1) for m in ABBREVIATION.finditer(whole) if sum(c.isupper() for c in m.group(1)) >= 2]
+        for form in (whole, PARENTHETICAL.sub("", whole).strip(), *short):
+            if form and form not in out:
+                out.append(form)
+    return out
+
+
+class Pattern(NamedTuple):
+    rendering: str  # the rendering as the glossary gives it
+    form: str  # the variant of it that is matched
+    keys: tuple[frozenset[str], ...]
+    # a one-word rendering that is a name ("the Party", "Xi") must keep its capital: "parties" is not it
+    capital: bool = False
+
+
+def compile_rendering(rendering: str) -> list[Pattern]:
+    """What to look for in the target for one rendering; forms with no words (only quotes) are left out."""
+    patterns = []
+    for form in variants(rendering):
+        words = tokens(form)
+        if words:
+            first = form[words[0].start]
+            patterns.append(Pattern(rendering, form, tuple(t.keys for t in words), len(words) == 1 and first.isupper()))
+    return patterns
+
+
+class Match(NamedTuple):
+    start: int  # code points into the target
+    end: int
+    text: str  # the target's own words, as written
+    rendering: str
+    exact: bool  # the target has the rendering (or its form without the parenthetical) verbatim
+
+
+class Target:
+    """A translation tokenised once, searched for many renderings. Only the words' lemma sets are
+    collected up front (with findall, the cheapest pass); the set of every lemma present rejects most
+    renderings at once, and the words' offsets are computed only when a match needs them."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.keys: list = []
+        self._counted: list[int] = []
+        keys_list, counted = self.keys, self._counted  # the position among all words of each word that counts
+        get = _KEYS.get
+        for n, word in enumerate(WORD.findall(text)):
+            keys = get(word, False)
+            if keys is False:
+                keys = _keys(word)
+            if keys is not None:
+                keys_list.append(keys)
+                counted.append(n)
+        self._present: frozenset[str] | None = None
+        self._spans: list[tuple[int, int]] | None = None
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The offsets of the counted words (articles left out), in order."""
+        if self._spans is None:
+            every = [m.span() for m in WORD.finditer(self.text)]
+            self._spans = every if len(every) == len(self._counted) else [every[n] for n in self._counted]
+        return self._spans
+
+    def find(self, pattern: Pattern) -> list[Match]:
+        """Every place the pattern's words stand in a row (articles between them ignored)."""
+        present = self._present
+        if present is None:
+            present = self._present = frozenset().union(*set(self.keys))
+        for keys in pattern.keys:
+            if keys.isdisjoint(present):
+                return []
+        first, rest = pattern.keys[0], pattern.keys[1:]
+        found, keys_list, text, n = [], self.keys, self.text, len(rest)
+        for i in range(len(keys_list) - n):
+            if first.isdisjoint(keys_list[i]):
+                continue
+            j = i
+            for keys in rest:
+                j += 1
+                if keys.isdisjoint(keys_list[j]):
+                    break
+            else:
+                spans = self.spans()
+                start, end = spans[i][0], spans[i + n][1]
+                if pattern.capital and not text[start].isupper():
+                    continue
+                # brackets and quotes around the words belong to the match when the rendering has them
+                if pattern.form[-1] in CLOSERS and text[end:end + 1] in CLOSERS:
+                    end += 1
+                if pattern.form[0] in OPENERS and start and text[start - 1] in OPENERS:
+                    start -= 1
+                words = text[start:end]
+                found.append(Match(start, end, words, pattern.rendering, " ".join(words.split()) == pattern.form))
+        return found
