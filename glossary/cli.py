@@ -332,10 +332,15 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
 
 
 @cli.command(name="export")
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "csv", "tsv", "tbx"]), default="json",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "csv", "tsv", "tbx",
+                                                    "yomitan", "anki", "pleco", "omegat", "deepl"]),
+              default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file instead of stdout (the Yomitan zip and Anki deck are binary).")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="The served site, for links to entry pages and Yomitan's update URLs.")
 @DB_OPTION
-def export_cmd(fmt, db):
+def export_cmd(fmt, output, base_url, db):
     """Write the whole glossary (every field, quotes included) to stdout.
 
     CSV starts with a byte-order mark (as the web download does), and a CSV or TSV cell that
@@ -345,11 +350,25 @@ def export_cmd(fmt, db):
     Examples:
       glossary export --format json > glossary.json
       glossary export --format tbx > glossary.tbx
+      glossary export --format yomitan --output policy-glossary.zip
+      glossary export --format anki --output policy-glossary.apkg   # re-import updates cards
+      glossary export --format pleco > pleco.txt   # also: omegat, deepl
     """
-    from glossary import exchange
+    from glossary import exchange, formats
 
     glossary = open_glossary(db)
-    click.echo(exchange.as_file(exchange.export(glossary.store, fmt), fmt).encode("utf-8"), nl=False)
+    if fmt in formats.EXPORTS:
+        data = formats.export(glossary.store, fmt, base_url=base_url)
+    else:
+        data = exchange.as_file(exchange.export(glossary.store, fmt), fmt).encode("utf-8")
+    if output:
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+        click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+    else:
+        click.echo(data, nl=False)
 
 
 @cli.command(name="import")

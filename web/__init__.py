@@ -40,6 +40,9 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(bookmarklet_bp)
+    from web import downloads
+
+    app.register_blueprint(downloads.bp)
     security.init_app(app)
     from web.guard import Guard
 
