@@ -49,8 +49,16 @@ def open_glossary(db: str, build: bool = True):
 
 
 def decode(data: bytes, source: str) -> str:
-    """The one rule for text from a file, standard input or the command line: UTF-8, with a leading
-    byte-order mark dropped (so offsets are the same whichever way the text came)."""
+    """The one rule for text from standard input or the command line: a byte-order mark decides
+    (UTF-8, UTF-16 or UTF-32, the mark dropped, so offsets are the same whichever way the text came),
+    else UTF-8. Files are read by glossary.formats.documents, which also detects GB18030, Big5, UTF-16."""
+    from glossary.formats.documents import DocumentError, bom
+
+    if bom(data):
+        try:
+            return read_document(data, source, None).text
+        except DocumentError as exc:
+            raise UserError(str(exc)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -67,8 +75,24 @@ def argument(value: str, source: str = "the argument") -> str:
     return decode(data, source)
 
 
-def read_input(text: tuple[str, ...], file: str | None) -> str:
-    """The text to annotate: the arguments, a file (or an existing file named as the argument), or stdin."""
+def read_document(data: bytes, source: str, encoding: str | None, name: str | None = None):
+    """A document's text (plain text in any detected or named encoding, .docx, PDF, HTML); its
+    warnings (tracked changes, a garbled PDF) go to stderr."""
+    from glossary.formats.documents import DocumentError, read
+
+    try:
+        document = read(data, name, encoding)
+    except DocumentError as exc:
+        raise UserError(str(exc).replace("the file", source, 1)) from None
+    for warning in document.warnings:
+        click.echo(f"glossary: warning: {source}: {warning}", err=True)
+    return document
+
+
+def read_input(text: tuple[str, ...], file: str | None, encoding: str | None = None) -> str:
+    """The text to annotate: the arguments, a file (or an existing file named as the argument), or stdin.
+    A file may be plain text (UTF-8, GB18030/GBK, Big5, UTF-16: detected, or named by `encoding`),
+    Word .docx, PDF or HTML; standard input too when `encoding` is given."""
     if text and file:
         raise UserError("give the text as an argument or with --file, not both")
     if len(text) == 1 and not file and os.path.isfile(text[0]) and not any(ord(c) > 127 for c in text[0]):
@@ -78,11 +102,15 @@ def read_input(text: tuple[str, ...], file: str | None) -> str:
             data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
             raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
-        return decode(data, "standard input" if file == "-" else os.fsencode(file).decode("utf-8", "replace"))
+        if file == "-" and not encoding:
+            return decode(data, "standard input")
+        source = "standard input" if file == "-" else os.fsencode(file).decode("utf-8", "replace")
+        return read_document(data, source, encoding, None if file == "-" else file).text
     if text:
         return " ".join(argument(t) for t in text)
     if sys.stdin is not None and not sys.stdin.isatty():
-        return decode(sys.stdin.buffer.read(), "standard input")
+        data = sys.stdin.buffer.read()
+        return read_document(data, "standard input", encoding).text if encoding else decode(data, "standard input")
     raise UserError("no text to annotate: pass it as an argument, with --file, or on standard input")
 
 
@@ -112,8 +140,11 @@ def cli():
 @click.option("--region", type=click.Choice(["prc", "tw", "hk", "mo"]),
               help="Whose usage the text follows (Taiwan's 教育部 or the PRC's); guessed from the text if not given.")
 @click.option("--dictionary", is_flag=True, help="Also gloss other words from CC-CEDICT (marked as such).")
+@click.option("--encoding", metavar="NAME",
+              help="The encoding of a text file or stdin (gb18030, big5, utf-16…); default: a byte-order mark, "
+                   "else UTF-8, else detected among GB18030, Big5 and UTF-16 ('auto' detects stdin too).")
 @DB_OPTION
-def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, db):
+def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, encoding, db):
     """Tag every glossary term in Chinese text (simplified or traditional).
 
     \b
@@ -121,9 +152,11 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
       glossary annotate '加快形成新质生产力'
       pbpaste | glossary annotate --format markdown
       glossary annotate --file notice.txt --format json
+      glossary annotate --file report.docx   # also .pdf, .html, GB18030/Big5/UTF-16 text
+      glossary annotate --file old.txt --encoding big5
       glossary annotate --pinyin all --tones numbers '發展人工智慧'
     """
-    content = read_input(text, file)
+    content = read_input(text, file, encoding)
     if not content.strip():
         raise UserError("no text to annotate: the input is empty")
     glossary = open_glossary(db)

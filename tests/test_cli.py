@@ -112,7 +112,7 @@ def test_search_and_export(run):
 @pytest.mark.parametrize("args,input,message", [
     (["annotate"], b"", "no text to annotate"),
     (["annotate"], b"   \n", "no text to annotate: the input is empty"),
-    (["annotate"], b"\xff\xfe\x00bad", "standard input is not UTF-8 text (byte 0xff at offset 0)"),
+    (["annotate"], b"\xff\x00bad", "standard input is not UTF-8 text (byte 0xff at offset 0)"),
     (["show", "nothing-like-this"], None, "no entry for 'nothing-like-this'"),
     (["search", "zzzzqqq"], None, "no entry matches 'zzzzqqq'"),
 ])
