@@ -136,10 +136,11 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None) ->
 
 
 def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{entry_id}",
-                  reading: list[dict] | None = None) -> str:
+                  reading: list[dict] | None = None, gloss: bool = False) -> str:
     """The annotated text as HTML: each term a <mark> with ruby pinyin and a title tooltip.
 
-    With `reading`, every word gets ruby pinyin, glossary terms their curated pinyin.
+    With `reading`, every word gets ruby pinyin, glossary terms their curated pinyin. With `gloss`,
+    each term also carries its English in a <span class="gloss"> (shown under the term by the page's CSS).
     """
     out = []
     if reading is not None:
@@ -147,7 +148,7 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
             text = escape(token["text"]).replace("\n", "<br>\n")
             if token.get("id"):
                 out.append(_mark(annotation.card_of(token["id"], token["reading"]), token["text"], entry_url,
-                                 token["ambiguous"]))
+                                 token["ambiguous"], gloss))
             elif token["pinyin"]:
                 out.append(f'<ruby>{text}<rt>{escape(token["pinyin"])}</rt></ruby>')
             else:
@@ -157,17 +158,18 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
         if span is None:
             out.append(escape(text).replace("\n", "<br>\n"))
         else:
-            out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous))
+            out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous, gloss))
     return "".join(out)
 
 
-def _mark(entry: dict, text: str, entry_url, ambiguous: bool) -> str:
+def _mark(entry: dict, text: str, entry_url, ambiguous: bool, gloss: bool = False) -> str:
     cls = "term ambiguous" if ambiguous else "term"
     title = escape(f"{entry['en']} — {entry['pinyin']}"
                    + (f" (ambiguous; also: {entry['ordinary']})" if ambiguous else ""))
     body = escape(text).replace("\n", "<br>\n")
     return (f'<a class="{cls}" data-id="{escape(entry["id"])}" href="{escape(entry_url(entry["id"]))}" '
-            f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby></a>')
+            f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby>'
+            + (f'<span class="gloss" lang="en">{escape(entry["en"])}</span>' if gloss else "") + "</a>")
 
 
 def to_html(annotation: Annotation, reading: list[dict] | None = None,

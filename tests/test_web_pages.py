@@ -263,9 +263,11 @@ def test_annotate_traditional_text_server_side(client, glossary):
     annotated = html.split('<div class="annotated" lang="zh">', 1)[1].split("</div>", 1)[0]
     assert ('<a class="term" data-id="tongyong-rengong-zhineng" href="/terms/tongyong-rengong-zhineng" '
             'title="artificial general intelligence (AGI) — tōngyòng réngōng zhìhuì">'
-            '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby></a>') in annotated  # its own reading
+            '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby>'
+            '<span class="gloss" lang="en">artificial general intelligence (AGI)</span></a>') in annotated
     assert '<a class="term ambiguous" data-id="langchao"' in annotated
-    assert re.sub(r"<[^>]+>|<rt>[^<]*</rt>", "", re.sub(r"<rt>[^<]*</rt>", "", annotated)) == TRADITIONAL
+    bare = re.sub(r'<rt>[^<]*</rt>|<span class="gloss" lang="en">[^<]*</span>', "", annotated)
+    assert re.sub(r"<[^>]+>", "", bare) == TRADITIONAL
     # the tooltip data the script reads: the entries of the annotation and their first quotes' sources
     data = json.loads(Elements(html).scripts[-1])
     expected = glossary.annotate(TRADITIONAL)

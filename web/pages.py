@@ -174,6 +174,17 @@ def tooltip_sources(annotation, glossary) -> dict[str, dict]:
             for s in glossary.store.sources() if s.id in wanted}
 
 
+def tooltip_renderings(annotation, glossary) -> dict[str, list[dict]]:
+    """Every rendering of each entry in the text, preferred first, with its TBX status and note: the
+    tooltip lists the others and warns when some are deprecated or forbidden."""
+    out = {}
+    for entry_id in annotation.entries:
+        entry = glossary.get(entry_id)
+        if entry is not None:
+            out[entry_id] = [{"en": r.en, "status": r.status, "note": r.note} for r in entry.all_renderings()]
+    return out
+
+
 def term_rows(annotation, glossary) -> list[dict]:
     """The document's term list in order of first appearance: the entry, its forms seen, its counts."""
     from glossary.render import term_table
@@ -207,6 +218,15 @@ def annotate():
         text, ambiguous, pinyin_all = request.args.get("text", ""), True, False
     else:
         text, ambiguous, pinyin_all = _annotate_form()
+    notices: list[str] = []
+    if request.method == "POST" and request.files.get("file") and request.files["file"].filename:
+        from web.upload import UploadProblem, read_upload
+
+        try:
+            text, notices = read_upload(request.files["file"], request.form.get("encoding") or None)
+        except UploadProblem as problem:
+            return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
+                                   result=None, error=str(problem)), 400
     try:
         text = page_text(text)
     except TextProblem as problem:
@@ -221,16 +241,18 @@ def annotate():
         from glossary.reading import reading as whole_text_reading
 
         reading = whole_text_reading(annotation, glossary.annotator().lexicon)
-    html = render.html_fragment(annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading)
+    html = render.html_fragment(annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading,
+                                gloss=True)
     result = {
         "html": Markup(html),  # html_fragment escapes the text and every curated field it writes
         "terms": term_rows(annotation, glossary),
-        "data": {"entries": annotation.entries, "sources": tooltip_sources(annotation, glossary)},
+        "data": {"entries": annotation.entries, "sources": tooltip_sources(annotation, glossary),
+                 "renderings": tooltip_renderings(annotation, glossary)},
         "spans": sum(1 for top in annotation.spans for _ in top.walk()),
         "chars": len(text),
     }
     return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
-                           result=result)
+                           result=result, notices=notices)
 
 
 @bp.post("/annotate/export")
