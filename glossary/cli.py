@@ -393,7 +393,7 @@ def export_cmd(fmt, output, base_url, db):
     if fmt in formats.EXPORTS:
         data = formats.export(glossary.store, fmt, base_url=base_url)
     else:
-        data = exchange.as_file(exchange.export(glossary.store, fmt), fmt).encode("utf-8")
+        data = exchange.as_file(exchange.export(glossary.store, fmt, base_url=base_url), fmt).encode("utf-8")
     if output:
         try:
             Path(output).write_bytes(data)

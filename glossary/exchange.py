@@ -61,7 +61,7 @@ def curated_dict(entry: Entry) -> dict:
     return data
 
 
-def export(store, fmt: str) -> str:
+def export(store, fmt: str, base_url: str | None = None) -> str:
     entries = store.all_entries()
     sources = [s.to_dict() for s in store.sources()]
     if fmt == "json":
@@ -76,8 +76,11 @@ def export(store, fmt: str) -> str:
     rows = [{**_term_row(e.to_dict()), "zh_hant": hant[e.id]} for e in entries]
     if fmt in ("csv", "tsv"):
         return terms_csv(rows, "\t" if fmt == "tsv" else ",")
-    if fmt == "tbx":
-        return terms_tbx(rows)
+    if fmt == "tbx":  # every surface form, status, note, region and pinyin (glossary/formats/tbx.py)
+        from glossary.formats import DEFAULT_BASE_URL, terms
+        from glossary.formats.tbx import document
+
+        return document(terms(store), base_url or DEFAULT_BASE_URL)
     raise ValueError(f"unknown export format {fmt!r}")
 
 

@@ -157,7 +157,7 @@ def download(fmt: str):
 
     if fmt not in GLOSSARY_DOWNLOADS:
         abort(404, description=f"No download as “{fmt}”; choose one of {', '.join(GLOSSARY_DOWNLOADS)}.")
-    return attachment(exchange.export(get_glossary().store, fmt), fmt, "policy-glossary")
+    return attachment(exchange.export(get_glossary().store, fmt, base_url=request.host_url), fmt, "policy-glossary")
 
 
 # ---------------------------------------------------------------- annotate

@@ -36,15 +36,25 @@ class Term:
 def terms(store) -> list[Term]:
     summaries = {s["id"]: s for s in store.summaries()}
     by_entry: dict[str, list[Form]] = {}
-    for row in store.query("SELECT entry_id, form, origin, region, pinyin, en FROM forms ORDER BY rowid"):
-        by_entry.setdefault(row["entry_id"], []).append(
-            Form(row["form"], row["pinyin"] or "", row["en"], row["region"], row["origin"]))
+    if hasattr(store, "query"):  # a built database; else (a bare list of entries) the curated forms alone
+        for row in store.query("SELECT entry_id, form, origin, region, pinyin, en FROM forms ORDER BY rowid"):
+            by_entry.setdefault(row["entry_id"], []).append(
+                Form(row["form"], row["pinyin"] or "", row["en"], row["region"], row["origin"]))
     out = []
     for entry in store.all_entries():
         summary = summaries[entry.id]
-        forms = by_entry.get(entry.id) or [Form(entry.zh, entry.pinyin, None, entry.region, "zh")]
-        out.append(Term(entry, summary["zh_hant"] or entry.zh, summary["pinyin_numbered"] or "", tuple(forms)))
+        hant = summary.get("zh_hant") or entry.zh
+        forms = by_entry.get(entry.id) or _curated_forms(entry, hant)
+        out.append(Term(entry, hant, summary.get("pinyin_numbered") or "", tuple(forms)))
     return out
+
+
+def _curated_forms(entry, hant: str) -> list[Form]:
+    forms = [Form(entry.zh, entry.pinyin, None, entry.region, "zh")]
+    if hant != entry.zh:
+        forms.append(Form(hant, entry.pinyin, None, entry.region, "zh_hant"))
+    forms += [Form(v.form, v.pinyin or "", v.en, v.region or entry.region, "variant") for v in entry.variants]
+    return forms
 
 
 def plain_en(en: str) -> tuple[str, str | None]:
