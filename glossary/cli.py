@@ -412,9 +412,17 @@ def export_cmd(fmt, output, base_url, db):
               help="sources.yaml the quotes refer to (default: the packaged one).")
 @click.option("--seeds", type=click.Path(file_okay=False), help="Folder of source articles for the verbatim "
               "check (default: $GLOSSARY_SEEDS or ../shared/seeds).")
-@click.option("--replace", is_flag=True, help="Overwrite entries that already exist.")
-def import_cmd(file, entries, sources, seeds, replace):
-    """Add entries from a JSON or YAML export into the curated YAML files (all or nothing).
+@click.option("--replace", is_flag=True, help="Overwrite entries that already exist (JSON/YAML exports).")
+@click.option("--dry-run", is_flag=True, help="TBX/CSV/TSV: show what would be added, changed or conflict; "
+              "write nothing.")
+def import_cmd(file, entries, sources, seeds, replace, dry_run):
+    """Add entries from a JSON or YAML export, or a TBX or CSV/TSV termbase, into the curated YAML files
+    (all or nothing).
+
+    A termbase (a colleague's memoQ/Trados/OmegaT TBX; a CSV/TSV with Chinese and English columns, such
+    as the CSET-ETO glossary's) is merged: new terms become entries (pinyin suggested where missing),
+    known ones gain the renderings and forms they lack, and curated data wins (an imported preferred
+    rendering that differs is kept as an admitted one and reported as a conflict). --dry-run shows it.
 
     The glossary as it would be after the import is checked as `glossary check` checks it;
     any problem refuses the whole import and nothing is written. Files are moved in one by one
@@ -422,18 +430,52 @@ def import_cmd(file, entries, sources, seeds, replace):
     by the next import. Ids are slugs; YAML anchors and aliases and files over 50 MB are refused.
 
     \b
-    Example:
+    Examples:
       glossary import colleague.json --entries glossary/entries
+      glossary import memoq-export.tbx --dry-run
+      glossary import eto-glossary.csv
     """
     from glossary import curation, exchange
 
     target = Path(entries) if entries else curation.ENTRIES_DIR
+    if Path(file).suffix.lower() in TERMBASE_SUFFIXES:
+        return import_termbase(Path(file), target, sources, seeds, dry_run)
+    if dry_run:
+        raise UserError("--dry-run is for TBX, CSV and TSV termbases")
     seeds_dir = Path(seeds) if seeds else curation.find_seeds()
     if seeds_dir is None:
         click.echo("note: source articles not found; quotes were not checked verbatim (use --seeds)", err=True)
     try:
         written = exchange.import_entries(Path(file), target, replace=replace,
                                           sources_file=Path(sources) if sources else None, seeds=seeds_dir)
+    except exchange.ImportProblem as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot import into {target}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {len(written)} entries to {target}")
+
+
+TERMBASE_SUFFIXES = (".tbx", ".xml", ".csv", ".tsv", ".tab", ".txt")
+
+
+def import_termbase(file: Path, target: Path, sources: str | None, seeds: str | None, dry_run: bool) -> None:
+    from glossary import curation, exchange
+    from glossary.formats import termbase
+
+    finish_killed_import(str(target))
+    try:
+        result = termbase.plan(termbase.read(file), target)
+    except exchange.ImportProblem as exc:
+        raise UserError(str(exc)) from None
+    click.echo(result.report())
+    if dry_run:
+        click.echo("dry run: nothing written", err=True)
+        return
+    seeds_dir = Path(seeds) if seeds else curation.find_seeds()
+    try:
+        written = termbase.apply(result, target, Path(sources) if sources else None, seeds_dir)
     except exchange.ImportProblem as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
