@@ -143,8 +143,11 @@ def cli():
 @click.option("--encoding", metavar="NAME",
               help="The encoding of a text file or stdin (gb18030, big5, utf-16…); default: a byte-order mark, "
                    "else UTF-8, else detected among GB18030, Big5 and UTF-16 ('auto' detects stdin too).")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="HTML output: the served site its links point to (so a saved file's links work).")
 @DB_OPTION
-def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, encoding, db):
+def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, encoding, base_url,
+             db):
     """Tag every glossary term in Chinese text (simplified or traditional).
 
     \b
@@ -170,15 +173,23 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
         if pinyin == "all":
             reading_tokens = reading.reading(annotation, lexicon, numbers)
         if dictionary:
-            words = reading.dictionary(annotation, lexicon, numbers)
+            from glossary.dictionary import index_path, open_index
+
+            if not index_path(glossary.store.path).exists():
+                click.echo("glossary: indexing CC-CEDICT for --dictionary (once, a few seconds)…", err=True)
+            try:
+                index = open_index(glossary.store.path)
+            except OSError as exc:
+                raise UserError(str(exc)) from None
+            words = reading.dictionary(annotation, lexicon, numbers, index)
     from glossary import render
 
     if fmt == "json":
         out = render.annotation_json(annotation, reading_tokens, words)
     elif fmt == "markdown":
-        out = render.to_markdown(annotation, words)
+        out = render.to_markdown(annotation, words, reading_tokens)
     elif fmt == "html":
-        out = render.to_html(annotation, reading_tokens, words)
+        out = render.to_html(annotation, reading_tokens, words, base_url=base_url)
     else:
         out = render.to_text(annotation, reading_tokens, words)
     click.echo(out, nl=not out.endswith("\n"))

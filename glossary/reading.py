@@ -95,8 +95,13 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
     return tokens
 
 
-def dictionary(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict]:
-    """CC-CEDICT glosses for the words of the text that no glossary span covers (each word once)."""
+def dictionary(annotation: Annotation, lexicon, numbers: bool = False, index=None) -> list[dict]:
+    """CC-CEDICT glosses for the words of the text that no glossary span covers: each word once, with
+    `spans`, every place it occurs, so renderers gloss it in place. With `index` (glossary.dictionary's
+    cached index) definitions are cleaned of CC-CEDICT markup and numerals and function words are left
+    alone; without it, CC-CEDICT is parsed as it comes."""
+    if index is not None:
+        return _indexed(annotation, lexicon, numbers, index)
     seen, text = set(), annotation.text
     covered = [(s.start, s.end) for s in annotation.spans]
     out, k = [], 0
@@ -117,3 +122,29 @@ def dictionary(annotation: Annotation, lexicon, numbers: bool = False) -> list[d
                         "pinyin": " / ".join(dict.fromkeys(cedict_pinyin(e["pinyin"], numbers) for e in entries)),
                         "definitions": [d.strip() for e in entries for d in e["definitions"] if d.strip()]})
     return out
+
+
+def _indexed(annotation: Annotation, lexicon, numbers: bool, index) -> list[dict]:
+    from glossary.dictionary import lookup
+
+    text, words = annotation.text, {}
+    covered = [(s.start, s.end) for s in annotation.spans]
+    k = 0
+    for run in HAN_RUN.finditer(text):
+        at = run.start()
+        for word in _words(lexicon, run.group()):
+            start, end = at, at + len(word)
+            at = end
+            while k < len(covered) and covered[k][1] <= start:
+                k += 1
+            if k < len(covered) and covered[k][0] < end:
+                continue
+            found = words.get(word)
+            if found is None:
+                gloss = lookup(index, word, numbers)
+                if gloss is None:
+                    continue
+                found = words[word] = {"start": start, "end": end, "text": word, "source": "CC-CEDICT",
+                                       "pinyin": gloss[0], "definitions": list(gloss[1]), "spans": []}
+            found["spans"].append([start, end])
+    return list(words.values())

@@ -241,8 +241,14 @@ def annotate():
         from glossary.reading import reading as whole_text_reading
 
         reading = whole_text_reading(annotation, glossary.annotator().lexicon)
+    words = None
+    if request.method == "POST" and request.form.get("dictionary") == "on" and reading is None:
+        from glossary.dictionary import open_index
+        from glossary.reading import dictionary as dictionary_words
+
+        words = dictionary_words(annotation, glossary.annotator().lexicon, index=open_index(glossary.store.path))
     html = render.html_fragment(annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading,
-                                gloss=True)
+                                gloss=True, dictionary=words)
     result = {
         "html": Markup(html),  # html_fragment escapes the text and every curated field it writes
         "terms": term_rows(annotation, glossary),
@@ -252,7 +258,7 @@ def annotate():
         "chars": len(text),
     }
     return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
-                           result=result, notices=notices)
+                           result=result, notices=notices, dictionary=words is not None)
 
 
 @bp.post("/annotate/export")
