@@ -123,7 +123,8 @@ def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionar
     for t in terms:
         nested = f", {t['nested']} nested" if t["nested"] else ""
         flag = "  [ambiguous]" if t["ambiguous"] else ""
-        lines.append(f"{t.get('form') or t['head']}  {t['pinyin']}  {t['en']}  ×{t['count']}{nested}  ({t['id']}){flag}")
+        head = t.get("form") or t["head"]
+        lines.append(f"{head}  {t['pinyin']}  {t['en']}  ×{t['count']}{nested}  ({t['id']}){flag}")
     if not terms:
         lines.append("(no glossary terms found)")
     lines.extend(_dictionary_lines(dictionary))
