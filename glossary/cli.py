@@ -11,9 +11,21 @@ from pathlib import Path
 
 import click
 
+
+def _db_default(ctx, param, value):
+    """--db, else GLOSSARY_DB, else the checkout's terms.sqlite or the user's data folder (glossary.locations)."""
+    if value:
+        return value
+    from glossary.locations import default_db
+
+    return str(default_db())
+
+
 DB_OPTION = click.option(
-    "--db", "db", default="terms.sqlite", envvar="GLOSSARY_DB", show_default=True,
-    type=click.Path(dir_okay=False), help="The glossary database (env GLOSSARY_DB); built on first use.")
+    "--db", "db", default=None, envvar="GLOSSARY_DB", callback=_db_default,
+    type=click.Path(dir_okay=False),
+    help="The glossary database (env GLOSSARY_DB); built on first use. Default: terms.sqlite at the top of a "
+         "source checkout, else in your data folder (~/.local/share/policy-glossary on Linux).")
 
 
 class UserError(click.ClickException):
@@ -30,6 +42,8 @@ def open_glossary(db: str, build: bool = True):
     from glossary.store import StoreError
 
     try:
+        if build:
+            first_build(db)
         glossary = Glossary.open(db, build=build)
         ctx = click.get_current_context(silent=True)
         if ctx is not None:
@@ -46,6 +60,44 @@ def open_glossary(db: str, build: bool = True):
         if isinstance(exc, CurationError):
             raise UserError(f"cannot build {db}: {exc}") from None
         raise
+
+
+def first_build(db: str) -> None:
+    """Build a missing or stale database, saying so: a line on stderr, and on a terminal a live
+    count of the seconds it takes (the build has no steps to count)."""
+    from glossary.build import ensure_built, needs_build
+
+    if not needs_build(Path(db)):
+        return
+    what = "building" if not Path(db).exists() else "rebuilding (its sources changed)"
+    message = f"glossary: {what} the database {db} from the curated entries…"
+    if not sys.stderr.isatty():
+        click.echo(message, err=True)
+        ensure_built(db)
+        return
+    import threading
+    import time
+
+    done, failed = threading.Event(), []
+
+    def run():
+        try:
+            ensure_built(db)
+        except BaseException as exc:  # re-raised below, in the command's thread
+            failed.append(exc)
+        finally:
+            done.set()
+
+    start = time.monotonic()
+    threading.Thread(target=run, daemon=True).start()
+    frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+    n = 0
+    while not done.wait(0.1):
+        click.echo(f"\r{frames[n % len(frames)]} {message} {time.monotonic() - start:.0f} s", err=True, nl=False)
+        n += 1
+    click.echo(f"\r{message} done in {time.monotonic() - start:.1f} s", err=True)
+    if failed:
+        raise failed[0]
 
 
 def decode(data: bytes, source: str) -> str:
