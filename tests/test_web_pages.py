@@ -64,7 +64,9 @@ def test_create_app_touches_no_database(tmp_path, monkeypatch):
     monkeypatch.setenv("GLOSSARY_DB", str(tmp_path / "from-env.sqlite"))
     assert create_app().config["GLOSSARY_DB"] == str(tmp_path / "from-env.sqlite")
     monkeypatch.delenv("GLOSSARY_DB")
-    assert create_app().config["GLOSSARY_DB"] == "terms.sqlite"
+    from glossary.locations import default_db
+
+    assert create_app().config["GLOSSARY_DB"] == str(default_db())  # the checkout's, never the current folder
     assert list(tmp_path.iterdir()) == []
 
 
