@@ -278,8 +278,13 @@ def export():
     rows = term_rows(glossary.annotate(text, ambiguous=ambiguous), glossary)
     if fmt == "csv":
         body = exchange.terms_csv(rows)
-    else:
-        body = exchange.terms_tbx(rows, title="Terms of an annotated document")
+    else:  # the document's entries as the whole-glossary TBX gives them: every form, status, note, pinyin
+        from glossary.formats import terms
+        from glossary.formats.tbx import document
+
+        wanted = {row["id"] for row in rows}
+        body = document([t for t in terms(glossary.store) if t.entry.id in wanted], request.host_url,
+                        title="Terms of an annotated document")
     return attachment(body, fmt, "terms")
 
 
