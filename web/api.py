@@ -70,6 +70,31 @@ def entry(entry_id: str):
     return jsonify({"ok": True, "entry": data})
 
 
+@bp.get("/lookup")
+def lookup():
+    """For a CAT tool's terminology plug-in: `?q=人工智` → the exact form and the forms that start
+    with it (`prefix=false` for exact forms only), each with its entry's rendering and pinyin."""
+    from glossary.lookup import lookup as find
+
+    q = request.args.get("q", "").strip()
+    if not q:
+        raise ApiError("missing query parameter q (a Chinese form, either script)", 400)
+    if len(q) > 100:
+        raise ApiError("query too long (at most 100 characters)", 400)
+    try:
+        limit = int(request.args.get("limit", 20))
+    except ValueError:
+        raise ApiError("limit must be a whole number", 400) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(f"limit must be between 1 and {MAX_LIMIT}", 400)
+    prefix = request.args.get("prefix", "true").lower() not in ("false", "0", "no")
+    matches = find(get_glossary().store, q, prefix=prefix, limit=limit)
+    for match in matches:
+        match["url"] = url_for("pages.entry", entry_id=match["id"], _external=True)
+    return current_app.response_class(to_json({"ok": True, "q": q, "matches": matches}, indent=False),
+                                      mimetype="application/json")
+
+
 @bp.post("/annotate")
 def annotate():
     """`{"text": "...", "ambiguous": true}` → the CLI's JSON (`entries`, `spans`) plus quote sources."""

@@ -157,7 +157,7 @@ def download(fmt: str):
 
     if fmt not in GLOSSARY_DOWNLOADS:
         abort(404, description=f"No download as “{fmt}”; choose one of {', '.join(GLOSSARY_DOWNLOADS)}.")
-    return attachment(exchange.export(get_glossary().store, fmt), fmt, "policy-glossary")
+    return attachment(exchange.export(get_glossary().store, fmt, base_url=request.host_url), fmt, "policy-glossary")
 
 
 # ---------------------------------------------------------------- annotate
@@ -172,6 +172,17 @@ def tooltip_sources(annotation, glossary) -> dict[str, dict]:
     wanted = {e["quote"]["source"] for e in annotation.entries.values() if e.get("quote")}
     return {s.id: {"title": s.title, "publication": s.publication, "date": s.date}
             for s in glossary.store.sources() if s.id in wanted}
+
+
+def tooltip_renderings(annotation, glossary) -> dict[str, list[dict]]:
+    """Every rendering of each entry in the text, preferred first, with its TBX status and note: the
+    tooltip lists the others and warns when some are deprecated or forbidden."""
+    out = {}
+    for entry_id in annotation.entries:
+        entry = glossary.get(entry_id)
+        if entry is not None:
+            out[entry_id] = [{"en": r.en, "status": r.status, "note": r.note} for r in entry.all_renderings()]
+    return out
 
 
 def term_rows(annotation, glossary) -> list[dict]:
@@ -198,6 +209,15 @@ def annotate():
         text, ambiguous, pinyin_all = request.args.get("text", ""), True, False
     else:
         text, ambiguous, pinyin_all = _annotate_form()
+    notices: list[str] = []
+    if request.method == "POST" and request.files.get("file") and request.files["file"].filename:
+        from web.upload import UploadProblem, read_upload
+
+        try:
+            text, notices = read_upload(request.files["file"], request.form.get("encoding") or None)
+        except UploadProblem as problem:
+            return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
+                                   result=None, error=str(problem)), 400
     try:
         text = page_text(text)
     except TextProblem as problem:
@@ -212,17 +232,25 @@ def annotate():
         from glossary.reading import reading as whole_text_reading
 
         reading = whole_text_reading(annotation, glossary.annotator().lexicon)
-    html = render.html_fragment(annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading)
+    words = None
+    if request.method == "POST" and request.form.get("dictionary") == "on" and reading is None:
+        from glossary.dictionary import open_index
+        from glossary.reading import dictionary as dictionary_words
+
+        words = dictionary_words(annotation, glossary.annotator().lexicon, index=open_index(glossary.store.path))
+    html = render.html_fragment(annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading,
+                                gloss=True, dictionary=words)
     result = {
         "html": Markup(html),  # html_fragment escapes the text and every curated field it writes
         "terms": term_rows(annotation, glossary),
         "data": {"entries": annotation.entries, "readings": annotation.readings,
-                 "sources": tooltip_sources(annotation, glossary)},
+                 "sources": tooltip_sources(annotation, glossary),
+                 "renderings": tooltip_renderings(annotation, glossary)},
         "spans": sum(1 for top in annotation.spans for _ in top.walk()),
         "chars": len(text),
     }
     return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
-                           result=result)
+                           result=result, notices=notices, dictionary=words is not None)
 
 
 @bp.post("/annotate/export")
@@ -242,8 +270,13 @@ def export():
     rows = term_rows(glossary.annotate(text, ambiguous=ambiguous), glossary)
     if fmt == "csv":
         body = exchange.terms_csv(rows)
-    else:
-        body = exchange.terms_tbx(rows, title="Terms of an annotated document")
+    else:  # the document's entries as the whole-glossary TBX gives them: every form, status, note, pinyin
+        from glossary.formats import terms
+        from glossary.formats.tbx import document
+
+        wanted = {row["id"] for row in rows}
+        body = document([t for t in terms(glossary.store) if t.entry.id in wanted], request.host_url,
+                        title="Terms of an annotated document")
     return attachment(body, fmt, "terms")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from glossary.formats import BilingualError, Segment, local, parse_xml
+from glossary.formats.bilingual import BilingualError, Segment, local, parse_xml
 from glossary.formats.tabular import HAN, ID_NAMES, NOTE_NAMES, SOURCE_NAMES, TARGET_NAMES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -13,7 +13,7 @@ import io
 import json
 import re
 
-from glossary.formats import BilingualError, Segment, decode
+from glossary.formats.bilingual import BilingualError, Segment, decode
 
 HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 SOURCE_NAMES = ("zh", "zh-cn", "zh-hans", "zh-tw", "zh-hant", "zh-hk", "source", "chinese", "src", "cn")

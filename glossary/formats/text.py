@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from glossary.formats import BilingualError, Segment, decode
+from glossary.formats.bilingual import BilingualError, Segment, decode
 
 
 def read_pair(zh: bytes, zh_name: str, en: bytes, en_name: str) -> list[Segment]:

@@ -6,7 +6,7 @@ of the text, highlighted text (hi) kept. A tu's `tuid` is its id; its `<note>`s 
 
 from __future__ import annotations
 
-from glossary.formats import BilingualError, Segment, local, parse_xml
+from glossary.formats.bilingual import BilingualError, Segment, local, parse_xml
 from glossary.formats.xliff import text_of
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -9,7 +9,7 @@ unit (`<note>`, `<notes><note>`) are kept for waiver markers.
 
 from __future__ import annotations
 
-from glossary.formats import BilingualError, Segment, local, parse_xml
+from glossary.formats.bilingual import BilingualError, Segment, local, parse_xml
 
 CODES_12 = frozenset({"bpt", "ept", "ph", "it", "sub"})
 CODES_20 = frozenset({"sc", "ec", "ph", "sm", "em"})

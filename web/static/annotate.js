@@ -52,11 +52,13 @@
 
   /* ------------------------------------------------------------ pinyin toggle */
   function pinyinToggle() {
-    var box = document.getElementById("show-pinyin");
-    if (!box) return;
-    var saved = remember("glossary.pinyin");
-    if (saved !== null) box.checked = saved === "1";
-    box.addEventListener("change", function () { remember("glossary.pinyin", box.checked ? "1" : "0"); });
+    [["show-pinyin", "glossary.pinyin"], ["show-english", "glossary.english"]].forEach(function (pair) {
+      var box = document.getElementById(pair[0]);
+      if (!box) return;
+      var saved = remember(pair[1]);
+      if (saved !== null) box.checked = saved === "1";
+      box.addEventListener("change", function () { remember(pair[1], box.checked ? "1" : "0"); });
+    });
   }
 
   /* ------------------------------------------------------------ text handed over by the bookmarklet */
@@ -135,6 +137,25 @@
       var zh = el("div", "tip-zh", forms + " · " + entry.kind);
       zh.lang = "zh";
       tip.appendChild(zh);
+      var renderings = (data.renderings || {})[term.dataset.id] || [];
+      var others = renderings.slice(1);
+      if (others.length) {
+        var list = el("ul", "tip-others");
+        others.forEach(function (r) {
+          var label = r.status === "admitted" ? "also admitted" : r.status === "forbidden" ? "forbidden: do not use"
+                    : r.status === "deprecated" ? "deprecated" : r.status;
+          list.appendChild(el("li", "tip-r tip-" + r.status, r.en + " (" + label + ")"));
+        });
+        tip.appendChild(list);
+      }
+      var contested = others.filter(function (r) { return r.status === "deprecated" || r.status === "forbidden"; });
+      if (contested.length) {
+        var why = "Contested rendering: avoid " + contested.map(function (r) {
+          return "“" + r.en + "”" + (r.note ? " (" + r.note + ")" : "");
+        }).join(", ");
+        tip.appendChild(el("div", "tip-warn", "⚠ " + why));
+      }
+      if (renderings[0] && renderings[0].note) tip.appendChild(el("div", "tip-note", renderings[0].note));
       if (term.classList.contains("ambiguous")) {  // the form met here (浪潮, not 浪潮集团)
         tip.appendChild(el("div", "tip-amb", "Ambiguous: also an ordinary word, “" + entry.ordinary + "”"));
       }
