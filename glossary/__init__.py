@@ -57,18 +57,29 @@ class Glossary:
                 annotator = _annotators.get(key)
                 if annotator is None:
                     data = self.store.annotator_data()
-                    annotator = Annotator(data["automaton"], data["candidates"], Lexicon.load(self.store),
-                                          data["reading_keys"], data["traditional"])
+                    annotator = Annotator(data["automaton"], data["lengths"], data["candidates"],
+                                          Lexicon.load(self.store), data["reading_keys"], data["traditional"])
                     _annotators[key] = annotator
         return annotator
 
     def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True, ordinary: bool = False,
                  region: str | None = None):
         """The spans of every term in `text` with the cards of the entries found (see Annotator)."""
-        annotation = self.annotator().annotate(text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary,
-                                               region=region)
+        annotator = self.annotator()
+        annotation = annotator.annotate(text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary,
+                                         region=region)
         ids, keys = annotation.met()
-        return annotation._replace(entries=self.store.cards(ids), readings=self.store.readings(keys))
+        return annotation._replace(entries=self._cached(annotator.cards, ids, self.store.cards),
+                                   readings=self._cached(annotator.readings, keys, self.store.readings))
+
+    @staticmethod
+    def _cached(cache: dict, wanted: set[str], fetch) -> dict:
+        """Cards fetched once per process and database version (they never change within one), in
+        sorted order; a long-running server or a batch run reads each entry's card once."""
+        missing = [key for key in wanted if key not in cache]
+        if missing:
+            cache.update(fetch(missing))
+        return {key: cache[key] for key in sorted(wanted) if key in cache}
 
     def annotate_chunks(self, text: str, **options):
         """(offset, Annotation) of a long text piece by piece (see annotate.chunks), in bounded memory.

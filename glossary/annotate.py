@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from glossary.chinese import matching_view
+from glossary.segment import CHECKED_LENGTH
 
 
 # Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
@@ -56,16 +57,26 @@ class Annotation(NamedTuple):
         return {**card, **self.readings[reading]} if reading else card
 
     def span_dict(self, span: Span) -> dict:
-        card = self.card(span)
-        return {
-            "start": span.start, "end": span.end, "text": span.text, "id": span.id,
-            "zh": card["zh"], "en": card["en"], "pinyin": card["pinyin"],
-            "ambiguous": span.ambiguous, "ordinary": card["ordinary"] if span.ambiguous else None,
-            "children": [self.span_dict(c) for c in span.children],
-        }
+        return self.span_dicts((span,))[0]
+
+    def span_dicts(self, spans) -> list[dict]:
+        """The JSON shape of spans, their children nested (one function per call, not per span)."""
+        entries, card_of = self.entries, self.card_of
+
+        def as_dict(span: Span) -> dict:
+            start, end, text, entry_id, children, ambiguous, reading = span
+            card = entries[entry_id] if reading is None else card_of(entry_id, reading)
+            return {
+                "start": start, "end": end, "text": text, "id": entry_id,
+                "zh": card["zh"], "en": card["en"], "pinyin": card["pinyin"],
+                "ambiguous": ambiguous, "ordinary": card["ordinary"] if ambiguous else None,
+                "children": [as_dict(c) for c in children] if children else [],
+            }
+
+        return [as_dict(span) for span in spans]
 
     def to_dict(self) -> dict:
-        return {"entries": self.entries, "spans": [self.span_dict(s) for s in self.spans]}
+        return {"entries": self.entries, "spans": self.span_dicts(self.spans)}
 
     def terms(self) -> list[dict]:
         """The document's term list (the one every output shows) in order of first appearance, with
@@ -140,19 +151,23 @@ class Annotator:
     cards of the entries found are fetched by the caller (Glossary.annotate), so a cold start loads
     only what scanning needs, whatever the size of the glossary."""
 
-    def __init__(self, automaton, candidates: list[list], lexicon=None, reading_keys=frozenset(),
-                 traditional: str = ""):
-        """`automaton`: pyahocorasick, each form's value the index of its row in `candidates`:
-        [form length, [entry id, how it reads (SPECIFIC …), region or None], …]. A form that two
+    def __init__(self, automaton, lengths: list[int], candidates: list[list], lexicon=None,
+                 reading_keys=frozenset(), traditional: str = ""):
+        """`automaton`: pyahocorasick, each form's value its index in `lengths` (of the form) and
+        `candidates`: [[entry id, how it reads (SPECIFIC …), region or None], …]. A form that two
         regions' entries share (Taiwan's 教育部 and the PRC's) has both; the text's region picks.
-        `reading_keys`: "<id>|<form>" of the forms that read otherwise than their headword."""
+        `reading_keys`: "<id>|<form>" of the forms that read otherwise than their headword. The lists
+        are used as loaded (no copy: they are most of a cold start's work)."""
         self.automaton = automaton
-        self.lengths = [row[0] for row in candidates]
-        self.candidates = [tuple(tuple(c) for c in row[1:]) for row in candidates]
+        self.lengths = lengths
+        self.candidates = candidates
         self.lexicon = lexicon
         self.reading_keys = frozenset(reading_keys)
+        self.reading_ids = frozenset(key.split("|", 1)[0] for key in self.reading_keys)
         self.traditional = frozenset(traditional)
         self._fast: Any = None  # the Rust automaton, for long texts (see scan)
+        self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
+        self.readings: dict[str, dict] = {}
 
     @staticmethod
     def build_automaton(forms: list[str]):
@@ -178,12 +193,17 @@ class Annotator:
         if not self.candidates:
             return []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
-        candidates, pick, found = self.candidates, self._pick, []
+        candidates, pick = self.candidates, self._pick
+        found: list[tuple[int, int, str, bool]] = []
+        append = found.append
         for start, end, index in self.scan(view_text):
             choices = candidates[index]
-            entry_id, reads = choices[0][:2] if len(choices) == 1 else pick(choices, region)
+            if len(choices) == 1:
+                entry_id, reads = choices[0][0], choices[0][1]
+            else:
+                entry_id, reads = pick(choices, region)
             if reads <= most:
-                found.append((start, end, entry_id, reads != SPECIFIC))
+                append((start, end, entry_id, reads != SPECIFIC))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
 
@@ -220,13 +240,15 @@ class Annotator:
             """Drop the outermost matches that split a word of the sentence; a match inside a longer
             one is judged in that one's text instead (高考 in 新高考), unless the longer one goes."""
             assert lexicon is not None  # called only when boundaries are judged
+            splits = lexicon.splits_word
             while True:
-                reach, outermost = -1, []
+                reach, bad = -1, set()
                 for m in found:  # sorted by start, longest first: contained iff an earlier one reaches its end
-                    if m[1] > reach:
-                        outermost.append(m)
-                    reach = max(reach, m[1])
-                bad = {m for m in outermost if lexicon.splits_word(vt, m[0], m[1])}
+                    s, e = m[0], m[1]
+                    if e > reach:
+                        if e - s <= CHECKED_LENGTH and splits(vt, s, e):
+                            bad.add(m)
+                        reach = e
                 if not bad:
                     return found
                 found = [m for m in found if m not in bad]
@@ -241,21 +263,22 @@ class Annotator:
                 else:
                     ps, pe = parent
                     found = [m for m in found if lexicon.part_of(vt[ps:pe], m[0] - ps, m[1] - ps)]
-            spans, i = [], 0
-            while i < len(found):
+            spans, i, n = [], 0, len(found)
+            while i < n:
                 s, e, eid, amb = found[i]
-                i += 1
-                inner = []
-                while i < len(found) and found[i][0] < e:
-                    if found[i][1] <= e and found[i][2] != eid:
-                        inner.append(found[i])
-                    i += 1
+                j = i = i + 1
+                while j < n and found[j][0] < e:  # the matches that start inside this one
+                    j += 1
+                inner = [m for m in found[i:j] if m[1] <= e and m[2] != eid] if j > i else None
+                i = j
                 children = nest(inner, (s, e)) if inner else ()
-                start, end = (view.to_original(s), view.to_original(e, end=True)) if view.cuts else (s, e)
-                reading = f"{eid}|{vt[s:e]}"
+                start, end = (s + shifts[s], e + shifts[e - 1]) if shifts else (s, e)
+                reading = f"{eid}|{vt[s:e]}" if eid in reading_ids else None
                 spans.append(Span(start, end, text[start:end], eid, children, amb,
-                                  reading if reading in self.reading_keys else None))
+                                  reading if reading in reading_keys else None))
             return tuple(spans)
 
+        shifts = view.shift_table() if view.cuts else None
+        reading_keys, reading_ids = self.reading_keys, self.reading_ids
         spans = nest(found, None)
         return Annotation(text, spans, {})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 
 def curated_lists(sources_file: Path) -> list[Path]:
@@ -258,14 +258,15 @@ def _annotator_data(db, entry_rows: list[dict], forms_rows: list[dict], quote_ro
     readings = {}
     for f in forms_rows:
         form = matching_form(f["form"])
-        candidates.setdefault(form, [len(form)]).append([f["entry_id"], reads(f), f["region"]])
+        candidates.setdefault(form, []).append([f["entry_id"], reads(f), f["region"]])
         card = cards[f["entry_id"]]
         if f["pinyin"] != card["pinyin"] or f["en"]:
             readings[f"{f['entry_id']}|{form}"] = {
                 "pinyin": f["pinyin"], "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
                 "en": f["en"] or card["en"], "form": f["form"]}
     automaton = Annotator.build_automaton(list(candidates))
-    blob = {"candidates": list(candidates.values()), "reading_keys": sorted(readings),
+    blob = {"lengths": [len(form) for form in candidates], "candidates": list(candidates.values()),
+            "reading_keys": sorted(readings),
             "traditional": _traditional_chars()}
     db.table("_blobs").insert_all([{"name": "annotator", "data": orjson.dumps(blob)},
                              {"name": "automaton", "data": pickle.dumps(automaton)}])

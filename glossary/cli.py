@@ -45,7 +45,7 @@ def open_glossary(db: str, build: bool = True):
     try:
         if build:
             first_build(db)
-        glossary = Glossary.open(db, build=build)
+        glossary = Glossary.open(db, build=False)  # first_build has built it if it had to
         ctx = click.get_current_context(silent=True)
         if ctx is not None:
             ctx.call_on_close(glossary.close)  # every command closes what it opened, when it ends
@@ -101,13 +101,16 @@ def first_build(db: str) -> None:
         raise failed[0]
 
 
+UTF16_32_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-32 LE starts with UTF-16 LE's
+
+
 def decode(data: bytes, source: str) -> str:
     """The one rule for text from standard input or the command line: a byte-order mark decides
     (UTF-8, UTF-16 or UTF-32, the mark dropped, so offsets are the same whichever way the text came),
     else UTF-8. Files are read by glossary.formats.documents, which also detects GB18030, Big5, UTF-16."""
-    from glossary.formats.documents import DocumentError, bom
+    if data.startswith(UTF16_32_MARKS):  # else UTF-8, with or without its mark: no need for the readers
+        from glossary.formats.documents import DocumentError
 
-    if bom(data):
         try:
             return read_document(data, source, None).text
         except DocumentError as exc:

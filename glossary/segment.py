@@ -20,7 +20,7 @@ MAX_WORD = 8  # longest word tried when segmenting
 WINDOW = 6  # characters of context on each side of a match
 # Forms of four or more characters are specific compounds (人工智能, 新质生产力); that one straddles two
 # words of another meaning is too rare to pay a check on every occurrence. Shorter ones are checked.
-CHECKED_LENGTH = 3
+CHECKED_LENGTH = 3  # a longer match is taken as a word of its own (annotate judges only these)
 # A glossary form jieba does not know counts as a word of modest frequency. A form only ever meets
 # the segmentation where an ordinary word straddles its edge, and there the ordinary reading must
 # win unless the text has no better one: 放大|模型 over 放|大模型, but 以|大模型 over 以大|模型. Forms
