@@ -60,8 +60,9 @@ def boundary_scores(glossary) -> dict:
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "claims": 0, "wrong_claims": 0}
     wrong = []
     for case in cases:
-        spans = [s for top in glossary.annotate(case["text"], ordinary=True).spans for s in top.walk()
-                 if s.id == case["id"]]
+        spans = [
+            s for top in glossary.annotate(case["text"], ordinary=True).spans for s in top.walk() if s.id == case["id"]
+        ]
         claimed = any(not s.ambiguous for s in spans)
         counts["claims"] += claimed
         if spans and case["occurs"]:
@@ -76,8 +77,14 @@ def boundary_scores(glossary) -> dict:
         else:
             counts["tn"] += 1
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
-    return {**counts, "cases": len(cases), "precision": tp / (tp + fp), "recall": tp / (tp + fn),
-            "claim_precision": 1 - counts["wrong_claims"] / counts["claims"], "wrong": wrong}
+    return {
+        **counts,
+        "cases": len(cases),
+        "precision": tp / (tp + fp),
+        "recall": tp / (tp + fn),
+        "claim_precision": 1 - counts["wrong_claims"] / counts["claims"],
+        "wrong": wrong,
+    }
 
 
 def main() -> None:
@@ -134,31 +141,39 @@ def main() -> None:
             return [by_form[w] for w in tokenizer.cut(text) if w in by_form]
 
         obvious = best_of(jieba_lookup, max(1, args.repeat // 2))
-        print(f"2. jieba.cut + look-up:     {obvious * 1000:.1f} ms  annotate is {obvious / ours:.1f}x faster "
-              "(target ≥ 20x)")
+        print(
+            f"2. jieba.cut + look-up:     {obvious * 1000:.1f} ms  annotate is {obvious / ours:.1f}x faster "
+            "(target ≥ 20x)"
+        )
 
     paste = text[:300]
     python = median_run([sys.executable, "-I", "-c", "pass"], 15)
     cold = median_run([sys.executable, "-m", "glossary", "annotate", "--db", str(db)], 15, paste.encode())
     print(f"3. python -I -c pass:       {python * 1000:.1f} ms")
-    print(f"   cold glossary annotate:  {cold * 1000:.1f} ms (300 characters)  ratio {cold / python:.2f}x "
-          "(target ≤ 5x)")
+    print(
+        f"   cold glossary annotate:  {cold * 1000:.1f} ms (300 characters)  ratio {cold / python:.2f}x (target ≤ 5x)"
+    )
 
     big = tmp / "big.txt"
     repeated = (text * (4_000_000 // size + 1)).encode("utf-8")[:4_000_000].decode("utf-8", "ignore")
     big.write_text(repeated, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "glossary", "annotate", "--format", "json", "--db", str(db),
-                    "--file", str(big)], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "glossary", "annotate", "--format", "json", "--db", str(db), "--file", str(big)],
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"4. peak memory, 4 MB input: {peak / 1024:.0f} MB (target < 200 MB)")
 
     if not (ROOT / "tests" / "cases" / "boundaries.yaml").is_file():
         return
     scores = boundary_scores(glossary)
-    print(f"5. boundary set: {scores['cases']} cases; recall {scores['recall']:.3f}; precision "
-          f"{scores['precision']:.3f} counting every tag (tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}, "
-          f"tn {scores['tn']}), {scores['claim_precision']:.3f} counting claims only "
-          f"({scores['wrong_claims']} wrong of {scores['claims']}; the other false tags are flagged ambiguous)")
+    print(
+        f"5. boundary set: {scores['cases']} cases; recall {scores['recall']:.3f}; precision "
+        f"{scores['precision']:.3f} counting every tag (tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}, "
+        f"tn {scores['tn']}), {scores['claim_precision']:.3f} counting claims only "
+        f"({scores['wrong_claims']} wrong of {scores['claims']}; the other false tags are flagged ambiguous)"
+    )
     for kind, entry_id, sentence in scores["wrong"]:
         print(f"   {kind}: {entry_id} in {sentence}")
 

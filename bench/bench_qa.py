@@ -60,12 +60,17 @@ def english(glossary, source: str, n: int) -> str:
 
 
 def write_xliff(path: Path, pairs: list[tuple[str, str]]) -> None:
-    units = "\n".join(f'  <trans-unit id="{i}"><source>{escape(s)}</source><target>{escape(t)}</target></trans-unit>'
-                      for i, (s, t) in enumerate(pairs, 1))
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" '
-                    'xmlns="urn:oasis:names:tc:xliff:document:1.2">\n<file source-language="zh-CN" '
-                    f'target-language="en" datatype="plaintext" original="corpus"><body>\n{units}\n'
-                    '</body></file></xliff>\n', encoding="utf-8")
+    units = "\n".join(
+        f'  <trans-unit id="{i}"><source>{escape(s)}</source><target>{escape(t)}</target></trans-unit>'
+        for i, (s, t) in enumerate(pairs, 1)
+    )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" '
+        'xmlns="urn:oasis:names:tc:xliff:document:1.2">\n<file source-language="zh-CN" '
+        f'target-language="en" datatype="plaintext" original="corpus"><body>\n{units}\n'
+        "</body></file></xliff>\n",
+        encoding="utf-8",
+    )
 
 
 def interleaved(fns, repeat: int) -> list[list[float]]:
@@ -124,12 +129,17 @@ def main() -> None:
     summary = report.summary()
     print(f"{len(sources):,} segments, {len(joined):,} Chinese characters, XLIFF {size / 1e6:.1f} MB")
     print(f"{summary['terms']:,} terms checked, {summary['findings']:,} findings {summary['by_kind']}")
-    print(f"annotate the source text alone, JSON out:  {best_annotate * 1000:8.0f} ms"
-          f"  (without JSON: {best_bare * 1000:.0f} ms)")
-    print(f"QA (read XLIFF + check + JSON):            {best_qa * 1000:8.0f} ms  "
-          f"(first run in the process: {first_qa * 1000:.0f} ms)")
-    print(f"ratio: {best_qa / best_annotate:.2f}×  (target ≤ 3×; "
-          f"{best_qa / best_bare:.2f}× the annotation without JSON)")
+    print(
+        f"annotate the source text alone, JSON out:  {best_annotate * 1000:8.0f} ms"
+        f"  (without JSON: {best_bare * 1000:.0f} ms)"
+    )
+    print(
+        f"QA (read XLIFF + check + JSON):            {best_qa * 1000:8.0f} ms  "
+        f"(first run in the process: {first_qa * 1000:.0f} ms)"
+    )
+    print(
+        f"ratio: {best_qa / best_annotate:.2f}×  (target ≤ 3×; {best_qa / best_bare:.2f}× the annotation without JSON)"
+    )
 
 
 if __name__ == "__main__":

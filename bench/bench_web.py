@@ -44,8 +44,11 @@ def timed(fn, runs: int) -> list[float]:
 
 def summary(times: list[float]) -> dict:
     times = sorted(times)
-    return {"median_ms": round(statistics.median(times) * 1000, 2),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 2), "runs": len(times)}
+    return {
+        "median_ms": round(statistics.median(times) * 1000, 2),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 2),
+        "runs": len(times),
+    }
 
 
 def free_port() -> int:
@@ -55,8 +58,11 @@ def free_port() -> int:
 
 
 def start_server(db: str, port: int, threads: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "glossary", "serve", "--db", db, "--port", str(port),
-                             "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glossary", "serve", "--db", db, "--port", str(port), "--threads", str(threads)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -121,8 +127,13 @@ def load(port: int, clients: int, per_client: int, seconds: float, request) -> d
         t.join()
     elapsed = time.perf_counter() - t0
     total = sum(counts)
-    return {"clients": clients, "requests": total, "seconds": round(elapsed, 2),
-            "requests_per_second": round(total / elapsed, 1), "errors": errors[:3]}
+    return {
+        "clients": clients,
+        "requests": total,
+        "seconds": round(elapsed, 2),
+        "requests_per_second": round(total / elapsed, 1),
+        "errors": errors[:3],
+    }
 
 
 def main(argv=None) -> int:
@@ -146,8 +157,9 @@ def main(argv=None) -> int:
     entry_page = f"/terms/{busiest['id']}"
 
     in_process = summary(timed(lambda: glossary.annotate(text), args.runs))
-    in_process_json = summary(timed(lambda: json.dumps(glossary.annotate(text).to_dict(), ensure_ascii=False),
-                                    args.runs))
+    in_process_json = summary(
+        timed(lambda: json.dumps(glossary.annotate(text).to_dict(), ensure_ascii=False), args.runs)
+    )
 
     port = free_port()
     server = start_server(str(glossary.store.path), port, args.threads)
@@ -155,22 +167,32 @@ def main(argv=None) -> int:
         client = Client(port)
         http_times = summary(timed(lambda: client.post_json("/api/v1/annotate", body), args.runs))
         client.close()
-        search = load(port, args.clients, args.per_client, args.seconds,
-                      lambda c: c.get("/api/v1/terms?q=tongyong%20rengong%20zhineng"))
+        search = load(
+            port,
+            args.clients,
+            args.per_client,
+            args.seconds,
+            lambda c: c.get("/api/v1/terms?q=tongyong%20rengong%20zhineng"),
+        )
         entry = load(port, args.clients, args.per_client, args.seconds, lambda c: c.get(entry_page))
-        annotate = load(port, args.clients, args.per_client, args.seconds,
-                        lambda c: c.post_json("/api/v1/annotate", body))
+        annotate = load(
+            port, args.clients, args.per_client, args.seconds, lambda c: c.post_json("/api/v1/annotate", body)
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
 
     report = {
-        "text_chars": len(text), "spans": spans, "db": str(glossary.store.path),
+        "text_chars": len(text),
+        "spans": spans,
+        "db": str(glossary.store.path),
         "annotate_in_process": in_process,
         "annotate_in_process_with_json": in_process_json,
         "annotate_over_http": http_times,
         "http_overhead_ratio": round(http_times["median_ms"] / in_process["median_ms"], 2),
-        "load_search_api": search, "load_entry_page": entry, "load_annotate_5k": annotate,
+        "load_search_api": search,
+        "load_entry_page": entry,
+        "load_annotate_5k": annotate,
     }
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
@@ -178,15 +200,22 @@ def main(argv=None) -> int:
 
     print(f"text: {len(text):,} characters, {spans} term occurrences ({report['db']})")
     print(f"annotate in process        median {in_process['median_ms']:8.2f} ms   p95 {in_process['p95_ms']:8.2f} ms")
-    print(f"  + to_dict + JSON         median {in_process_json['median_ms']:8.2f} ms   "
-          f"p95 {in_process_json['p95_ms']:8.2f} ms")
+    print(
+        f"  + to_dict + JSON         median {in_process_json['median_ms']:8.2f} ms   "
+        f"p95 {in_process_json['p95_ms']:8.2f} ms"
+    )
     print(f"POST /api/v1/annotate      median {http_times['median_ms']:8.2f} ms   p95 {http_times['p95_ms']:8.2f} ms")
     print(f"HTTP overhead ratio        {report['http_overhead_ratio']:.2f}× the in-process call")
-    for name, result in (("GET /api/v1/terms?q=…", search), ("GET /terms/<id> page", entry),
-                         ("POST annotate 5k chars", annotate)):
+    for name, result in (
+        ("GET /api/v1/terms?q=…", search),
+        ("GET /terms/<id> page", entry),
+        ("POST annotate 5k chars", annotate),
+    ):
         flag = f"  errors: {result['errors']}" if result["errors"] else ""
-        print(f"{name:26} {result['requests_per_second']:8.1f} req/s  ({result['requests']} requests, "
-              f"{result['clients']} clients, {result['seconds']} s){flag}")
+        print(
+            f"{name:26} {result['requests_per_second']:8.1f} req/s  ({result['requests']} requests, "
+            f"{result['clients']} clients, {result['seconds']} s){flag}"
+        )
     return 1 if any(r["errors"] for r in (search, entry, annotate)) else 0
 
 

@@ -62,8 +62,9 @@ def main() -> None:
     for s in clean.segments:
         for t in s["terms"]:
             if qa.is_finding(t):
-                print(f"  {s['id'] or s['index']}: {t['status']} {t['zh']} ({t['entry']}), "
-                      f"expected {t['expected'][:2]}")
+                print(
+                    f"  {s['id'] or s['index']}: {t['status']} {t['zh']} ({t['entry']}), expected {t['expected'][:2]}"
+                )
             elif not t["exact"]:
                 print(f"  {s['id'] or s['index']}: loose match {t['matched']!r} for {t['rendering']!r}")
 
@@ -79,14 +80,24 @@ def main() -> None:
         return other.en
 
     swapped = qa.check(glossary, rewrite(clean, wrong))
-    caught = sum(1 for s, c in zip(swapped.segments, clean.segments, strict=True)
-                 for t, u in zip(s["terms"], c["terms"], strict=False) if u["status"] == "ok" and qa.is_finding(t))
+    caught = sum(
+        1
+        for s, c in zip(swapped.segments, clean.segments, strict=True)
+        for t, u in zip(s["terms"], c["terms"], strict=False)
+        if u["status"] == "ok" and qa.is_finding(t)
+    )
     kinds = swapped.summary()["by_kind"]
-    print(f"swapped renderings ({len(entries)} entries): {caught}/{len(ok)} caught, detection {caught / len(ok):.1%} "
-          f"({kinds})")
+    print(
+        f"swapped renderings ({len(entries)} entries): {caught}/{len(ok)} caught, detection {caught / len(ok):.1%} "
+        f"({kinds})"
+    )
     reworded = qa.check(glossary, rewrite(clean, lambda entry, matched: reword(matched)))
-    alarms = sum(1 for s, c in zip(reworded.segments, clean.segments, strict=True)
-                 for t, u in zip(s["terms"], c["terms"], strict=False) if u["status"] == "ok" and qa.is_finding(t))
+    alarms = sum(
+        1
+        for s, c in zip(reworded.segments, clean.segments, strict=True)
+        for t, u in zip(s["terms"], c["terms"], strict=False)
+        if u["status"] == "ok" and qa.is_finding(t)
+    )
     print(f"reworded renderings: {alarms}/{len(ok)} flagged, false-alarm rate {alarms / len(ok):.1%}")
 
 

@@ -57,20 +57,36 @@ class Glossary:
                 annotator = _annotators.get(key)
                 if annotator is None:
                     data = self.store.annotator_data()
-                    annotator = Annotator(data["automaton"], data["lengths"], data["candidates"],
-                                          Lexicon.load(self.store), data["reading_keys"], data["traditional"])
+                    annotator = Annotator(
+                        data["automaton"],
+                        data["lengths"],
+                        data["candidates"],
+                        Lexicon.load(self.store),
+                        data["reading_keys"],
+                        data["traditional"],
+                    )
                     _annotators[key] = annotator
         return annotator
 
-    def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True, ordinary: bool = False,
-                 region: str | None = None):
+    def annotate(
+        self,
+        text: str,
+        *,
+        ambiguous: bool = True,
+        boundaries: bool = True,
+        ordinary: bool = False,
+        region: str | None = None,
+    ):
         """The spans of every term in `text` with the cards of the entries found (see Annotator)."""
         annotator = self.annotator()
-        annotation = annotator.annotate(text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary,
-                                         region=region)
+        annotation = annotator.annotate(
+            text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary, region=region
+        )
         ids, keys = annotation.met()
-        return annotation._replace(entries=self._cached(annotator.cards, ids, self.store.cards),
-                                   readings=self._cached(annotator.readings, keys, self.store.readings))
+        return annotation._replace(
+            entries=self._cached(annotator.cards, ids, self.store.cards),
+            readings=self._cached(annotator.readings, keys, self.store.readings),
+        )
 
     @staticmethod
     def _cached(cache: dict, wanted: set[str], fetch) -> dict:

@@ -67,9 +67,15 @@ class Annotation(NamedTuple):
             start, end, text, entry_id, children, ambiguous, reading = span
             card = entries[entry_id] if reading is None else card_of(entry_id, reading)
             return {
-                "start": start, "end": end, "text": text, "id": entry_id,
-                "zh": card["zh"], "en": card["en"], "pinyin": card["pinyin"],
-                "ambiguous": ambiguous, "ordinary": card["ordinary"] if ambiguous else None,
+                "start": start,
+                "end": end,
+                "text": text,
+                "id": entry_id,
+                "zh": card["zh"],
+                "en": card["en"],
+                "pinyin": card["pinyin"],
+                "ambiguous": ambiguous,
+                "ordinary": card["ordinary"] if ambiguous else None,
                 "children": [as_dict(c) for c in children] if children else [],
             }
 
@@ -85,8 +91,10 @@ class Annotation(NamedTuple):
         rows: dict[str, dict] = {}
         for top in self.spans:
             for span in top.walk():
-                row = rows.setdefault(span.reading or span.id, {**self.card(span), "count": 0, "nested": 0,
-                                                                "first": span.start, "ambiguous": False, "seen": []})
+                row = rows.setdefault(
+                    span.reading or span.id,
+                    {**self.card(span), "count": 0, "nested": 0, "first": span.start, "ambiguous": False, "seen": []},
+                )
                 row["count"] += 1
                 row["nested"] += span is not top
                 row["ambiguous"] = row["ambiguous"] or span.ambiguous  # as met in this text
@@ -99,11 +107,18 @@ class Annotation(NamedTuple):
 def entry_card(summary: dict, quote: dict | None = None) -> dict:
     """What an annotation says of one entry: enough for a tooltip and a term list."""
     return {
-        "id": summary["id"], "zh": summary["zh"], "zh_hant": summary["zh_hant"],
-        "pinyin": summary["pinyin"], "pinyin_numbered": summary["pinyin_numbered"],
-        "en": summary["en"], "kind": summary["kind"], "region": summary.get("region"),
-        "ambiguous": bool(summary["ambiguous"]), "ordinary": summary["ambiguous"],
-        "zh_attested": summary["zh_attested"], "quote": quote,
+        "id": summary["id"],
+        "zh": summary["zh"],
+        "zh_hant": summary["zh_hant"],
+        "pinyin": summary["pinyin"],
+        "pinyin_numbered": summary["pinyin_numbered"],
+        "en": summary["en"],
+        "kind": summary["kind"],
+        "region": summary.get("region"),
+        "ambiguous": bool(summary["ambiguous"]),
+        "ordinary": summary["ambiguous"],
+        "zh_attested": summary["zh_attested"],
+        "quote": quote,
     }
 
 
@@ -131,8 +146,10 @@ def chunks(text: str, size: int | None = None):
 
 
 SPECIFIC, AMBIGUOUS, ORDINARY = 0, 1, 2  # how a form reads: a term, also an ordinary word, mostly one
-REGIONS_BY_MARKERS = {"tw": ("臺灣", "台灣", "行政院", "立法院", "國科會", "縣市"),
-                      "hk": ("香港", "特區", "立法會", "港府", "律政司")}
+REGIONS_BY_MARKERS = {
+    "tw": ("臺灣", "台灣", "行政院", "立法院", "國科會", "縣市"),
+    "hk": ("香港", "特區", "立法會", "港府", "律政司"),
+}
 
 
 def text_region(text: str, traditional: frozenset[str]) -> str:
@@ -151,8 +168,15 @@ class Annotator:
     cards of the entries found are fetched by the caller (Glossary.annotate), so a cold start loads
     only what scanning needs, whatever the size of the glossary."""
 
-    def __init__(self, automaton, lengths: list[int], candidates: list[list], lexicon=None,
-                 reading_keys=frozenset(), traditional: str = ""):
+    def __init__(
+        self,
+        automaton,
+        lengths: list[int],
+        candidates: list[list],
+        lexicon=None,
+        reading_keys=frozenset(),
+        traditional: str = "",
+    ):
         """`automaton`: pyahocorasick, each form's value its index in `lengths` (of the form) and
         `candidates`: [[entry id, how it reads (SPECIFIC …), region or None], …]. A form that two
         regions' entries share (Taiwan's 教育部 and the PRC's) has both; the text's region picks.
@@ -187,8 +211,9 @@ class Annotator:
         rank = {region: 0, None: 1, "prc": 2}
         return min(candidates, key=lambda c: rank.get(c[2], 3))[:2]
 
-    def matches(self, view_text: str, ambiguous: bool = True, ordinary: bool = False,
-                region: str = "prc") -> list[tuple[int, int, str, bool]]:
+    def matches(
+        self, view_text: str, ambiguous: bool = True, ordinary: bool = False, region: str = "prc"
+    ) -> list[tuple[int, int, str, bool]]:
         """Every raw match as (start, end, id, ambiguous), sorted leftmost-longest first."""
         if not self.candidates:
             return []
@@ -226,8 +251,15 @@ class Annotator:
             self._fast = ahocorasick_rs.AhoCorasick(forms)
         return [(start, end, i) for i, start, end in self._fast.find_matches_as_indexes(text, overlapping=True)]
 
-    def annotate(self, text: str, *, ambiguous: bool = True, boundaries: bool = True, ordinary: bool = False,
-                 region: str | None = None) -> Annotation:
+    def annotate(
+        self,
+        text: str,
+        *,
+        ambiguous: bool = True,
+        boundaries: bool = True,
+        ordinary: bool = False,
+        region: str | None = None,
+    ) -> Annotation:
         """Spans of every term in `text`. `ambiguous`: also forms that are ordinary words too (浪潮);
         `ordinary`: also those whose ordinary sense dominates (单位); `region`: prc, tw, hk or mo, else
         guessed from the text."""
@@ -274,8 +306,9 @@ class Annotator:
                 children = nest(inner, (s, e)) if inner else ()
                 start, end = (s + shifts[s], e + shifts[e - 1]) if shifts else (s, e)
                 reading = f"{eid}|{vt[s:e]}" if eid in reading_ids else None
-                spans.append(Span(start, end, text[start:end], eid, children, amb,
-                                  reading if reading in reading_keys else None))
+                spans.append(
+                    Span(start, end, text[start:end], eid, children, amb, reading if reading in reading_keys else None)
+                )
             return tuple(spans)
 
         shifts = view.shift_table() if view.cuts else None

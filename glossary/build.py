@@ -37,8 +37,9 @@ def sources_hash(entries_dir: Path, sources_file: Path) -> str:
     return digest.hexdigest()
 
 
-def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Path | None = None,
-          seeds: Path | None = None) -> dict:
+def build(
+    db_path: str | Path, entries_dir: Path | None = None, sources_file: Path | None = None, seeds: Path | None = None
+) -> dict:
     """Build the database from the curated sources; raises CurationError and leaves any old file.
 
     Returns counts of what was written.
@@ -93,12 +94,15 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
         db.table("quotes").create_index(["source"], if_not_exists=True)
         db.table("entries").create_index(["pinyin_key"])
         db.table("entries").create_index(["kind"])
-        db.table("entries").enable_fts(["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
-                                 tokenize="unicode61 remove_diacritics 2")
+        db.table("entries").enable_fts(
+            ["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
+            tokenize="unicode61 remove_diacritics 2",
+        )
         from glossary.chinese import matching_form
 
-        lexicon, total = build_lexicon(list(dict.fromkeys(matching_form(row["form"]) for row in forms_rows)),
-                                       curation.ordinary_words(sources_file))
+        lexicon, total = build_lexicon(
+            list(dict.fromkeys(matching_form(row["form"]) for row in forms_rows)), curation.ordinary_words(sources_file)
+        )
         db.table("_blobs").insert({"name": "lexicon", "data": lexicon})
         _annotator_data(db, entry_rows, forms_rows, quote_rows)
         meta = {
@@ -121,8 +125,13 @@ def build(db_path: str | Path, entries_dir: Path | None = None, sources_file: Pa
             db.close()
         Path(tmp).unlink(missing_ok=True)
         raise
-    return {"entries": len(entry_rows), "forms": len(forms_rows), "quotes": len(quote_rows),
-            "sources": len(curated.sources), "warnings": curated.warnings}
+    return {
+        "entries": len(entry_rows),
+        "forms": len(forms_rows),
+        "quotes": len(quote_rows),
+        "sources": len(curated.sources),
+        "warnings": curated.warnings,
+    }
 
 
 LEGACY_TEMP_AGE = 3600  # seconds: temp files named without a pid count as stale after an hour
@@ -168,14 +177,26 @@ def _entry_row(entry) -> dict:
 
     py = pinyin_forms(entry.zh, entry.pinyin)
     return {
-        "id": entry.id, "zh": entry.zh, "zh_hant": entry.zh_hant or _hant(entry), "kind": entry.kind,
-        "region": entry.region, "zh_attested": int(entry.zh_attested), "pinyin": entry.pinyin,
-        "pinyin_plain": py["plain"], "pinyin_syllables": py["syllables"], "pinyin_numbered": py["numbered"],
-        "pinyin_key": py["key"], "en": entry.en, "ambiguous": entry.ambiguous,
-        "ordinary_dominates": int(entry.ordinary_dominates), "first_attested": entry.first_attested,
-        "notes": entry.notes or "", "tags": json.dumps(entry.tags, ensure_ascii=False),
+        "id": entry.id,
+        "zh": entry.zh,
+        "zh_hant": entry.zh_hant or _hant(entry),
+        "kind": entry.kind,
+        "region": entry.region,
+        "zh_attested": int(entry.zh_attested),
+        "pinyin": entry.pinyin,
+        "pinyin_plain": py["plain"],
+        "pinyin_syllables": py["syllables"],
+        "pinyin_numbered": py["numbered"],
+        "pinyin_key": py["key"],
+        "en": entry.en,
+        "ambiguous": entry.ambiguous,
+        "ordinary_dominates": int(entry.ordinary_dominates),
+        "first_attested": entry.first_attested,
+        "notes": entry.notes or "",
+        "tags": json.dumps(entry.tags, ensure_ascii=False),
         "renderings_text": " | ".join(r.en for r in entry.renderings if r.en != entry.en),
-        "quote_count": len(entry.quotes), "data": json.dumps(entry.to_dict(), ensure_ascii=False),
+        "quote_count": len(entry.quotes),
+        "data": json.dumps(entry.to_dict(), ensure_ascii=False),
     }
 
 
@@ -193,8 +214,17 @@ def _form_rows(entry) -> list[dict]:
             pinyin, en = reading_of_form(form, source.form, source.pinyin or entry.pinyin), source.en
         else:
             pinyin, en = reading_of_form(form, entry.zh, entry.pinyin), None
-        rows.append({"form": form, "entry_id": entry.id, "origin": origin, "note": note,
-                     "region": form_region(entry, origin, form), "pinyin": pinyin, "en": en})
+        rows.append(
+            {
+                "form": form,
+                "entry_id": entry.id,
+                "origin": origin,
+                "note": note,
+                "region": form_region(entry, origin, form),
+                "pinyin": pinyin,
+                "en": en,
+            }
+        )
     return rows
 
 
@@ -206,23 +236,71 @@ def _forms_of(form: str, kind: str) -> set[str]:
 
 def _create_schema(db) -> None:
     """Create every table up front, so an empty list (no tags yet) still leaves a usable schema."""
-    db.table("sources").create({"id": str, "title": str, "publication": str, "author": str, "date": str,
-                          "file": str, "lines": str, "url": str}, pk="id")
-    db.table("entries").create({
-        "id": str, "zh": str, "zh_hant": str, "kind": str, "region": str, "zh_attested": int, "pinyin": str,
-        "pinyin_plain": str, "pinyin_syllables": str, "pinyin_numbered": str, "pinyin_key": str, "en": str,
-        "ambiguous": str, "ordinary_dominates": int, "first_attested": str, "notes": str, "tags": str,
-        "renderings_text": str, "quote_count": int, "data": str}, pk="id")
-    db.table("forms").create({"form": str, "entry_id": str, "origin": str, "note": str, "region": str, "pinyin": str,
-                        "en": str}, pk=("form", "entry_id"), foreign_keys=[("entry_id", "entries")])
-    db.table("renderings").create({"entry_id": str, "position": int, "en": str, "status": str, "authority": str,
-                             "from_year": int, "until_year": int, "note": str},
-                            pk=("entry_id", "position"), foreign_keys=[("entry_id", "entries")])
-    db.table("quotes").create({"entry_id": str, "position": int, "source": str, "text": str, "zh": str,
-                         "cites": str, "locator": str}, pk=("entry_id", "position"),
-                        foreign_keys=[("entry_id", "entries"), ("source", "sources")])
-    db.table("tags").create({"entry_id": str, "tag": str}, pk=("entry_id", "tag"),
-                      foreign_keys=[("entry_id", "entries")])
+    db.table("sources").create(
+        {
+            "id": str,
+            "title": str,
+            "publication": str,
+            "author": str,
+            "date": str,
+            "file": str,
+            "lines": str,
+            "url": str,
+        },
+        pk="id",
+    )
+    db.table("entries").create(
+        {
+            "id": str,
+            "zh": str,
+            "zh_hant": str,
+            "kind": str,
+            "region": str,
+            "zh_attested": int,
+            "pinyin": str,
+            "pinyin_plain": str,
+            "pinyin_syllables": str,
+            "pinyin_numbered": str,
+            "pinyin_key": str,
+            "en": str,
+            "ambiguous": str,
+            "ordinary_dominates": int,
+            "first_attested": str,
+            "notes": str,
+            "tags": str,
+            "renderings_text": str,
+            "quote_count": int,
+            "data": str,
+        },
+        pk="id",
+    )
+    db.table("forms").create(
+        {"form": str, "entry_id": str, "origin": str, "note": str, "region": str, "pinyin": str, "en": str},
+        pk=("form", "entry_id"),
+        foreign_keys=[("entry_id", "entries")],
+    )
+    db.table("renderings").create(
+        {
+            "entry_id": str,
+            "position": int,
+            "en": str,
+            "status": str,
+            "authority": str,
+            "from_year": int,
+            "until_year": int,
+            "note": str,
+        },
+        pk=("entry_id", "position"),
+        foreign_keys=[("entry_id", "entries")],
+    )
+    db.table("quotes").create(
+        {"entry_id": str, "position": int, "source": str, "text": str, "zh": str, "cites": str, "locator": str},
+        pk=("entry_id", "position"),
+        foreign_keys=[("entry_id", "entries"), ("source", "sources")],
+    )
+    db.table("tags").create(
+        {"entry_id": str, "tag": str}, pk=("entry_id", "tag"), foreign_keys=[("entry_id", "entries")]
+    )
     db.table("_blobs").create({"name": str, "data": bytes}, pk="name")
     db.table("cards").create({"id": str, "data": str}, pk="id")
     db.table("readings").create({"key": str, "data": str}, pk="key")
@@ -242,10 +320,13 @@ def _annotator_data(db, entry_rows: list[dict], forms_rows: list[dict], quote_ro
     from glossary.chinese import matching_form
     from glossary.pinyin import pinyin_forms
 
-    first = {q["entry_id"]: {k: q[k] for k in ("source", "text", "zh", "cites")}
-             for q in quote_rows if q["position"] == 0}
-    cards = {row["id"]: entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first.get(row["id"]))
-             for row in entry_rows}
+    first = {
+        q["entry_id"]: {k: q[k] for k in ("source", "text", "zh", "cites")} for q in quote_rows if q["position"] == 0
+    }
+    cards = {
+        row["id"]: entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first.get(row["id"]))
+        for row in entry_rows
+    }
     rows = {row["id"]: row for row in entry_rows}
 
     def reads(form: dict) -> int:
@@ -262,14 +343,21 @@ def _annotator_data(db, entry_rows: list[dict], forms_rows: list[dict], quote_ro
         card = cards[f["entry_id"]]
         if f["pinyin"] != card["pinyin"] or f["en"]:
             readings[f"{f['entry_id']}|{form}"] = {
-                "pinyin": f["pinyin"], "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
-                "en": f["en"] or card["en"], "form": f["form"]}
+                "pinyin": f["pinyin"],
+                "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
+                "en": f["en"] or card["en"],
+                "form": f["form"],
+            }
     automaton = Annotator.build_automaton(list(candidates))
-    blob = {"lengths": [len(form) for form in candidates], "candidates": list(candidates.values()),
-            "reading_keys": sorted(readings),
-            "traditional": _traditional_chars()}
-    db.table("_blobs").insert_all([{"name": "annotator", "data": orjson.dumps(blob)},
-                             {"name": "automaton", "data": pickle.dumps(automaton)}])
+    blob = {
+        "lengths": [len(form) for form in candidates],
+        "candidates": list(candidates.values()),
+        "reading_keys": sorted(readings),
+        "traditional": _traditional_chars(),
+    }
+    db.table("_blobs").insert_all(
+        [{"name": "annotator", "data": orjson.dumps(blob)}, {"name": "automaton", "data": pickle.dumps(automaton)}]
+    )
     db.table("cards").insert_all([{"id": k, "data": orjson.dumps(v).decode()} for k, v in cards.items()])
     db.table("readings").insert_all([{"key": k, "data": orjson.dumps(v).decode()} for k, v in readings.items()])
 

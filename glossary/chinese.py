@@ -15,7 +15,7 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen;
 # Quotation marks around part of a formulation (“五位一体”总体布局, 的“十五五”规划) are not part of it:
 # the matching view drops them between Han characters, and the forms are matched without them.
-QUOTES = "“”‘’「」『』\""
+QUOTES = '“”‘’「」『』"'
 BREAK_OR_QUOTE_RE = re.compile(f"[\\s\u200b\u00ad{QUOTES}]+")
 _NO_QUOTES = str.maketrans("", "", QUOTES)
 
@@ -31,8 +31,12 @@ def is_han(char: str) -> bool:
     Compared by code point rather than with a regex, whose character class costs milliseconds to
     compile at every start-up of the CLI; written out because it runs on the annotator's hot path.
     """
-    return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
-            or "\U00020000" <= char <= "\U0003134f")
+    return (
+        "\u4e00" <= char <= "\u9fff"
+        or "\u3400" <= char <= "\u4dbf"
+        or "\uf900" <= char <= "\ufaff"
+        or "\U00020000" <= char <= "\U0003134f"
+    )
 
 
 @cache
@@ -47,8 +51,14 @@ PLUS_FORMS = ("+", "\uff0b")  # ASCII and full-width plus: 人工智能+ / 人�
 # 优化 → 最佳化, 自变量 → 自變數), so only these known-good changes are made; any other Taiwan or Hong
 # Kong wording is a curated variant (汰舊換新).
 TAIWAN_WORDING = {
-    "智能": "智慧", "數字": "數位", "軟件": "軟體", "網絡": "網路", "芯片": "晶片",
-    "集成電路": "積體電路", "互聯網": "網際網路", "信息": "資訊",
+    "智能": "智慧",
+    "數字": "數位",
+    "軟件": "軟體",
+    "網絡": "網路",
+    "芯片": "晶片",
+    "集成電路": "積體電路",
+    "互聯網": "網際網路",
+    "信息": "資訊",
 }
 NAME_KINDS = ("person", "organization", "product", "document")  # names keep their own wording
 

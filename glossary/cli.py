@@ -23,10 +23,15 @@ def _db_default(ctx, param, value):
 
 
 DB_OPTION: Callable = click.option(
-    "--db", "db", default=None, envvar="GLOSSARY_DB", callback=_db_default,
+    "--db",
+    "db",
+    default=None,
+    envvar="GLOSSARY_DB",
+    callback=_db_default,
     type=click.Path(dir_okay=False),
     help="The glossary database (env GLOSSARY_DB); built on first use. Default: terms.sqlite at the top of a "
-         "source checkout, else in your data folder (~/.local/share/policy-glossary on Linux).")
+    "source checkout, else in your data folder (~/.local/share/policy-glossary on Linux).",
+)
 
 
 class UserError(click.ClickException):
@@ -184,26 +189,49 @@ def cli():
 @cli.command()
 @click.argument("text", nargs=-1)
 @click.option("-f", "--file", help="Read the text from this file ('-' for stdin).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
-              show_default=True)
-@click.option("--pinyin", type=click.Choice(["terms", "all"]), default="terms", show_default=True,
-              help="'all': pinyin for every word (ruby in HTML, interlinear in text).")
-@click.option("--tones", type=click.Choice(["marks", "numbers"]), default="marks", show_default=True,
-              help="Tone marks (tōng) or numbers (tong1) in whole-text pinyin.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--pinyin",
+    type=click.Choice(["terms", "all"]),
+    default="terms",
+    show_default=True,
+    help="'all': pinyin for every word (ruby in HTML, interlinear in text).",
+)
+@click.option(
+    "--tones",
+    type=click.Choice(["marks", "numbers"]),
+    default="marks",
+    show_default=True,
+    help="Tone marks (tōng) or numbers (tong1) in whole-text pinyin.",
+)
 @click.option("--no-ambiguous", is_flag=True, help="Leave out entries whose form is also an ordinary word.")
-@click.option("--ordinary-words", is_flag=True,
-              help="Also tag forms whose ordinary sense dominates running text (单位 'unit'), left out by default.")
-@click.option("--region", type=click.Choice(["prc", "tw", "hk", "mo"]),
-              help="Whose usage the text follows (Taiwan's 教育部 or the PRC's); guessed from the text if not given.")
+@click.option(
+    "--ordinary-words",
+    is_flag=True,
+    help="Also tag forms whose ordinary sense dominates running text (单位 'unit'), left out by default.",
+)
+@click.option(
+    "--region",
+    type=click.Choice(["prc", "tw", "hk", "mo"]),
+    help="Whose usage the text follows (Taiwan's 教育部 or the PRC's); guessed from the text if not given.",
+)
 @click.option("--dictionary", is_flag=True, help="Also gloss other words from CC-CEDICT (marked as such).")
-@click.option("--encoding", metavar="NAME",
-              help="The encoding of a text file or stdin (gb18030, big5, utf-16…); default: a byte-order mark, "
-                   "else UTF-8, else detected among GB18030, Big5 and UTF-16 ('auto' detects stdin too).")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="HTML output: the served site its links point to (so a saved file's links work).")
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    help="The encoding of a text file or stdin (gb18030, big5, utf-16…); default: a byte-order mark, "
+    "else UTF-8, else detected among GB18030, Big5 and UTF-16 ('auto' detects stdin too).",
+)
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="HTML output: the served site its links point to (so a saved file's links work).",
+)
 @DB_OPTION
-def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, encoding, base_url,
-             db):
+def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, encoding, base_url, db):
     """Tag every glossary term in Chinese text (simplified or traditional).
 
     \b
@@ -316,10 +344,12 @@ def search(query, limit, fmt, db):
 
 @cli.command()
 @DB_OPTION
-@click.option("--entries", type=click.Path(file_okay=False, exists=True),
-              help="Entries folder (default: the packaged one).")
-@click.option("--sources", type=click.Path(dir_okay=False, exists=True),
-              help="sources.yaml (default: the packaged one).")
+@click.option(
+    "--entries", type=click.Path(file_okay=False, exists=True), help="Entries folder (default: the packaged one)."
+)
+@click.option(
+    "--sources", type=click.Path(dir_okay=False, exists=True), help="sources.yaml (default: the packaged one)."
+)
 def build(db, entries, sources):
     """Build the database from the curated YAML (safe to repeat; a failed build changes nothing).
 
@@ -339,8 +369,10 @@ def build(db, entries, sources):
         raise UserError(f"{len(exc.problems)} problem(s) in the curated sources; {db} left as it was") from None
     except OSError as exc:
         raise UserError(f"cannot write {db}: {exc.strerror or exc}") from None
-    click.echo(f"built {db}: {counts['entries']} entries, {counts['forms']} surface forms, "
-               f"{counts['quotes']} quotes, {counts['sources']} sources")
+    click.echo(
+        f"built {db}: {counts['entries']} entries, {counts['forms']} surface forms, "
+        f"{counts['quotes']} quotes, {counts['sources']} sources"
+    )
 
 
 def finish_killed_import(entries: str | None) -> None:
@@ -358,8 +390,11 @@ def finish_killed_import(entries: str | None) -> None:
 @cli.command()
 @click.option("--entries", type=click.Path(file_okay=False), help="Entries folder (default: the packaged one).")
 @click.option("--sources", type=click.Path(dir_okay=False), help="sources.yaml (default: the packaged one).")
-@click.option("--seeds", type=click.Path(file_okay=False), help="Folder of source articles for the verbatim "
-              "check (default: $GLOSSARY_SEEDS or ../shared/seeds).")
+@click.option(
+    "--seeds",
+    type=click.Path(file_okay=False),
+    help="Folder of source articles for the verbatim check (default: $GLOSSARY_SEEDS or ../shared/seeds).",
+)
 @click.option("--warnings/--no-warnings", default=False, help="Also list warnings (ids that differ from the pinyin).")
 def check(entries, sources, seeds, warnings):
     """Validate the curated sources: fields, YAML, ids, forms, pinyin, quotes verbatim.
@@ -372,8 +407,11 @@ def check(entries, sources, seeds, warnings):
 
     finish_killed_import(entries)
     seeds_dir = Path(seeds) if seeds else curation.find_seeds()
-    curated = curation.load(Path(entries) if entries else curation.ENTRIES_DIR,
-                            Path(sources) if sources else curation.SOURCES_FILE, seeds_dir)
+    curated = curation.load(
+        Path(entries) if entries else curation.ENTRIES_DIR,
+        Path(sources) if sources else curation.SOURCES_FILE,
+        seeds_dir,
+    )
     for problem in curated.problems:
         click.echo(str(problem))
     if warnings:
@@ -387,8 +425,9 @@ def check(entries, sources, seeds, warnings):
     attested = sum(e.zh_attested for e in curated.entries)
     quotes = sum(len(e.quotes) for e in curated.entries)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-    click.echo(f"{len(curated.entries)} entries ({summary}); {attested} with the Chinese printed in a source; "
-               f"{quotes} quotes")
+    click.echo(
+        f"{len(curated.entries)} entries ({summary}); {attested} with the Chinese printed in a source; {quotes} quotes"
+    )
     if curated.problems:
         raise UserError(f"{len(curated.problems)} problem(s) found")
 
@@ -401,18 +440,39 @@ def names(value: str | None) -> list[str]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-@click.option("--max-body", default=4 * 1024 * 1024, show_default=True, type=click.IntRange(1024, 64 * 1024 * 1024),
-              help="Largest request body in bytes; larger ones are refused (413) before they are read.")
-@click.option("--connection-limit", default=100, show_default=True, type=click.IntRange(1, 10000),
-              help="Open connections at most; more wait to be accepted.")
-@click.option("--channel-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
-              help="Seconds a connection may stay idle (or trickle a request) before it is closed.")
-@click.option("--allowed-hosts", metavar="NAMES",
-              help="Comma-separated host names to answer (others get 400), e.g. glossary.example.org; "
-                   "set it on a server with private entries. Default: any.")
-@click.option("--allowed-origins", metavar="ORIGINS",
-              help="Comma-separated origins allowed to call the API from the browser (CORS), e.g. "
-                   "https://intranet.example.org. Default: any origin (the bookmarklet works on every site).")
+@click.option(
+    "--max-body",
+    default=4 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1024, 64 * 1024 * 1024),
+    help="Largest request body in bytes; larger ones are refused (413) before they are read.",
+)
+@click.option(
+    "--connection-limit",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 10000),
+    help="Open connections at most; more wait to be accepted.",
+)
+@click.option(
+    "--channel-timeout",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds a connection may stay idle (or trickle a request) before it is closed.",
+)
+@click.option(
+    "--allowed-hosts",
+    metavar="NAMES",
+    help="Comma-separated host names to answer (others get 400), e.g. glossary.example.org; "
+    "set it on a server with private entries. Default: any.",
+)
+@click.option(
+    "--allowed-origins",
+    metavar="ORIGINS",
+    help="Comma-separated origins allowed to call the API from the browser (CORS), e.g. "
+    "https://intranet.example.org. Default: any origin (the bookmarklet works on every site).",
+)
 @DB_OPTION
 def serve(host, port, threads, max_body, connection_limit, channel_timeout, allowed_hosts, allowed_origins, db):
     """Serve the web site and JSON API with waitress (a production WSGI server).
@@ -428,24 +488,50 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
     from web import create_app
     from web.server import serve as run_server
 
-    app = create_app(path, {"MAX_CONTENT_LENGTH": max_body, "MAX_FORM_MEMORY_SIZE": max_body,
-                            "ALLOWED_HOSTS": names(allowed_hosts), "ALLOWED_ORIGINS": names(allowed_origins)})
+    app = create_app(
+        path,
+        {
+            "MAX_CONTENT_LENGTH": max_body,
+            "MAX_FORM_MEMORY_SIZE": max_body,
+            "ALLOWED_HOSTS": names(allowed_hosts),
+            "ALLOWED_ORIGINS": names(allowed_origins),
+        },
+    )
     click.echo(f"serving {db} on http://{host}:{port}/", err=True)
     try:
-        run_server(app, host, port, threads=threads, max_body=max_body, connection_limit=connection_limit,
-                   channel_timeout=channel_timeout)
+        run_server(
+            app,
+            host,
+            port,
+            threads=threads,
+            max_body=max_body,
+            connection_limit=connection_limit,
+            channel_timeout=channel_timeout,
+        )
     except OSError as exc:
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @cli.command(name="export")
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "csv", "tsv", "tbx",
-                                                    "yomitan", "anki", "pleco", "omegat", "deepl"]),
-              default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write to this file instead of stdout (the Yomitan zip and Anki deck are binary).")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="The served site, for links to entry pages and Yomitan's update URLs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "yaml", "csv", "tsv", "tbx", "yomitan", "anki", "pleco", "omegat", "deepl"]),
+    default="json",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to this file instead of stdout (the Yomitan zip and Anki deck are binary).",
+)
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="The served site, for links to entry pages and Yomitan's update URLs.",
+)
 @DB_OPTION
 def export_cmd(fmt, output, base_url, db):
     """Write the whole glossary (every field, quotes included) to stdout.
@@ -480,15 +566,23 @@ def export_cmd(fmt, output, base_url, db):
 
 @cli.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
-@click.option("--entries", type=click.Path(file_okay=False),
-              help="Entries folder to write (default: the packaged one).")
-@click.option("--sources", type=click.Path(dir_okay=False, exists=True),
-              help="sources.yaml the quotes refer to (default: the packaged one).")
-@click.option("--seeds", type=click.Path(file_okay=False), help="Folder of source articles for the verbatim "
-              "check (default: $GLOSSARY_SEEDS or ../shared/seeds).")
+@click.option(
+    "--entries", type=click.Path(file_okay=False), help="Entries folder to write (default: the packaged one)."
+)
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False, exists=True),
+    help="sources.yaml the quotes refer to (default: the packaged one).",
+)
+@click.option(
+    "--seeds",
+    type=click.Path(file_okay=False),
+    help="Folder of source articles for the verbatim check (default: $GLOSSARY_SEEDS or ../shared/seeds).",
+)
 @click.option("--replace", is_flag=True, help="Overwrite entries that already exist (JSON/YAML exports).")
-@click.option("--dry-run", is_flag=True, help="TBX/CSV/TSV: show what would be added, changed or conflict; "
-              "write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="TBX/CSV/TSV: show what would be added, changed or conflict; write nothing."
+)
 def import_cmd(file, entries, sources, seeds, replace, dry_run):
     """Add entries from a JSON or YAML export, or a TBX or CSV/TSV termbase, into the curated YAML files
     (all or nothing).
@@ -520,8 +614,9 @@ def import_cmd(file, entries, sources, seeds, replace, dry_run):
     if seeds_dir is None:
         click.echo("note: source articles not found; quotes were not checked verbatim (use --seeds)", err=True)
     try:
-        written = exchange.import_entries(Path(file), target, replace=replace,
-                                          sources_file=Path(sources) if sources else None, seeds=seeds_dir)
+        written = exchange.import_entries(
+            Path(file), target, replace=replace, sources_file=Path(sources) if sources else None, seeds=seeds_dir
+        )
     except exchange.ImportProblem as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -61,7 +61,8 @@ def form_region(entry: Entry, origin: str, form: str) -> str | None:
     if origin.startswith("variant"):
         for variant in entry.variants:
             if variant.region and form in plus_variants(variant.form) | {
-                    f for f in regional_forms(variant.form, entry.kind).values()}:
+                f for f in regional_forms(variant.form, entry.kind).values()
+            }:
                 return variant.region
     return entry.region
 
@@ -108,13 +109,12 @@ def _article_texts(sources: list[Source], seeds: Path) -> dict[str, str]:
             continue
         lines = path.read_text(encoding="utf-8").splitlines()
         if source.lines:
-            lines = lines[source.lines[0] - 1:source.lines[1]]
+            lines = lines[source.lines[0] - 1 : source.lines[1]]
         texts[source.id] = _normalise("\n".join(lines))
     return texts
 
 
-def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
-         seeds: Path | None = None) -> Curated:
+def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE, seeds: Path | None = None) -> Curated:
     """Read and cross-check every curated file. With `seeds`, quotes are checked verbatim."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -152,8 +152,11 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
             region = form_region(entry, origin, form)
             for other, other_region in owner.get(form, []):
                 if other != entry.id and _regions_clash(region, other_region):
-                    report(f"surface form {form!r} ({origin}) is also a form of {files[other]}"
-                           + (f" in region {region}" if region else ""), "zh")
+                    report(
+                        f"surface form {form!r} ({origin}) is also a form of {files[other]}"
+                        + (f" in region {region}" if region else ""),
+                        "zh",
+                    )
             owner.setdefault(form, []).append((entry.id, region))
         for i, rel in enumerate(entry.related):
             if rel not in by_id:
@@ -167,12 +170,19 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
             if problem:
                 report(f"rendering {rendering.en!r} {problem}", "renderings", i)
             elif rendering.authority in texts and (
-                    _normalise(rendering.en).lower() not in texts[rendering.authority].lower()):
-                report(f"rendering {rendering.en!r} does not occur in {rendering.authority}, the source it names",
-                       "renderings", i)
+                _normalise(rendering.en).lower() not in texts[rendering.authority].lower()
+            ):
+                report(
+                    f"rendering {rendering.en!r} does not occur in {rendering.authority}, the source it names",
+                    "renderings",
+                    i,
+                )
             if (rendering.en == entry.en) != (rendering.status == "preferred"):
-                report(f"rendering {rendering.en!r}: only `en` has status preferred, and `en` has no other",
-                       "renderings", i)
+                report(
+                    f"rendering {rendering.en!r}: only `en` has status preferred, and `en` has no other",
+                    "renderings",
+                    i,
+                )
         for i, quote in enumerate(entry.quotes):
             if quote.source not in source_ids:
                 report(f"quote {i + 1}: source {quote.source!r} is not in sources.yaml", "quotes", i, "source")
@@ -183,8 +193,12 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE,
             for field_name in ("text", "zh", "cites"):
                 value = getattr(quote, field_name)
                 if value and _normalise(value) not in article:
-                    report(f"quote {i + 1}: {field_name} is not verbatim in {quote.source}: {value[:60]!r}",
-                           "quotes", i, field_name)
+                    report(
+                        f"quote {i + 1}: {field_name} is not verbatim in {quote.source}: {value[:60]!r}",
+                        "quotes",
+                        i,
+                        field_name,
+                    )
     return Curated(entries, sources, problems, warnings)
 
 
@@ -205,7 +219,9 @@ def _check_pinyin(entry: Entry, report) -> None:
             continue
         for reading in unconfirmed_readings(form, pinyin):
             if reading not in entry.confirmed_readings:
-                report(f"reading {reading} of {form!r} is neither pypinyin's nor CC-CEDICT's: "
-                       f"confirm it in confirmed_readings", *key)
+                report(
+                    f"reading {reading} of {form!r} is neither pypinyin's nor CC-CEDICT's: "
+                    f"confirm it in confirmed_readings",
+                    *key,
+                )
             used.add(reading)
-

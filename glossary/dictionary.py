@@ -20,14 +20,18 @@ from glossary.pinyin import cedict_pinyin
 FORMAT = "1"
 FORMAT_KEY = "~format"  # not Han: never a word looked up
 REFERENCE = re.compile(r"([^\s|\[\],;]+)\|([^\s|\[\],;]+)\[([^\]]+)\]|([^\s|\[\],;]+)\[([a-zA-Z0-9: ]+)\]")
-NUMERAL = re.compile(r"^[〇零一二两三四五六七八九十百千万亿几第半多余\d０-９.%％]+"
-                     r"[年月日号个次项名位家条元岁倍批种天]?$")
-FUNCTION_WORDS = frozenset("""
+NUMERAL = re.compile(
+    r"^[〇零一二两三四五六七八九十百千万亿几第半多余\d０-９.%％]+"
+    r"[年月日号个次项名位家条元岁倍批种天]?$"
+)
+FUNCTION_WORDS = frozenset(
+    """
 我们 你们 他们 她们 它们 咱们 自己 这个 那个 这些 那些 这样 那样 这种 那种 这里 那里 什么 怎么 怎样 如何 为什么
 因为 所以 但是 可是 而且 并且 或者 还是 如果 虽然 即使 只要 只有 无论 不管 以及 及其 以便 以免 因此 于是 然后 然而
 已经 正在 曾经 将要 还有 没有 不是 就是 也是 都是 可以 能够 应该 需要 必须 一个 一些 一直 一定 一样 一起 非常 十分
 比较 更加 最为 尤其 特别 其中 之一 之间 之后 之前 以上 以下 以来 以后 以前 对于 关于 根据 按照 通过 为了 由于 随着
-""".split())
+""".split()
+)
 _opened: dict[str, object] = {}
 
 
@@ -149,8 +153,12 @@ def _read(trie, word: str, numbers: bool) -> tuple[str, tuple[str, ...]] | None:
 
 def glossable(word: str) -> bool:
     """Words worth a gloss: two or more Han characters, not a numeral, not a function word."""
-    return len(word) >= 2 and re.fullmatch(f"[{HAN}]+", word) is not None and not NUMERAL.match(word) \
+    return (
+        len(word) >= 2
+        and re.fullmatch(f"[{HAN}]+", word) is not None
+        and not NUMERAL.match(word)
         and word not in FUNCTION_WORDS
+    )
 
 
 def lookup(trie, word: str, numbers: bool = False):

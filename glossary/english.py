@@ -28,21 +28,78 @@ ALTERNATIVES = re.compile(r"\s+/\s+|\s*;\s+")  # "boost / power", "multimodal; m
 # British → American, word by word. Whole words first; then endings that are safe because both sides
 # are rewritten the same way (a made-up "enterprize" on both sides still matches only "enterprise").
 BRITISH = {
-    "programme": "program", "programmes": "programs", "centre": "center", "centres": "centers",
-    "centred": "centered", "defence": "defense", "offence": "offense", "licence": "license",
-    "licences": "licenses", "pretence": "pretense", "ageing": "aging", "judgement": "judgment",
-    "judgements": "judgments", "enrolment": "enrollment", "fulfil": "fulfill", "fulfilment": "fulfillment",
-    "grey": "gray", "towards": "toward", "whilst": "while", "amongst": "among", "cheque": "check",
-    "catalogue": "catalog", "dialogue": "dialog", "analogue": "analog", "tyre": "tire", "storey": "story",
-    "metre": "meter", "metres": "meters", "litre": "liter", "fibre": "fiber", "theatre": "theater",
-    "manoeuvre": "maneuver", "practise": "practice", "practised": "practiced", "practising": "practicing",
+    "programme": "program",
+    "programmes": "programs",
+    "centre": "center",
+    "centres": "centers",
+    "centred": "centered",
+    "defence": "defense",
+    "offence": "offense",
+    "licence": "license",
+    "licences": "licenses",
+    "pretence": "pretense",
+    "ageing": "aging",
+    "judgement": "judgment",
+    "judgements": "judgments",
+    "enrolment": "enrollment",
+    "fulfil": "fulfill",
+    "fulfilment": "fulfillment",
+    "grey": "gray",
+    "towards": "toward",
+    "whilst": "while",
+    "amongst": "among",
+    "cheque": "check",
+    "catalogue": "catalog",
+    "dialogue": "dialog",
+    "analogue": "analog",
+    "tyre": "tire",
+    "storey": "story",
+    "metre": "meter",
+    "metres": "meters",
+    "litre": "liter",
+    "fibre": "fiber",
+    "theatre": "theater",
+    "manoeuvre": "maneuver",
+    "practise": "practice",
+    "practised": "practiced",
+    "practising": "practicing",
 }
-OUR_WORDS = ("colour", "favour", "honour", "labour", "neighbour", "behaviour", "harbour", "rumour", "vigour",
-             "endeavour", "savour", "flavour", "humour", "armour", "odour", "valour", "parlour", "tumour")
+OUR_WORDS = (
+    "colour",
+    "favour",
+    "honour",
+    "labour",
+    "neighbour",
+    "behaviour",
+    "harbour",
+    "rumour",
+    "vigour",
+    "endeavour",
+    "savour",
+    "flavour",
+    "humour",
+    "armour",
+    "odour",
+    "valour",
+    "parlour",
+    "tumour",
+)
 ENDINGS = [  # (British ending, American ending), longest first
-    ("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"),
-    ("ising", "izing"), ("iser", "izer"), ("isers", "izers"), ("yse", "yze"), ("ysed", "yzed"),
-    ("yses", "yzes"), ("ysing", "yzing"), ("elled", "eled"), ("elling", "eling"), ("eller", "eler"),
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("iser", "izer"),
+    ("isers", "izers"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("yses", "yzes"),
+    ("ysing", "yzing"),
+    ("elled", "eled"),
+    ("elling", "eling"),
+    ("eller", "eler"),
 ]
 ENDINGS.sort(key=lambda pair: -len(pair[0]))
 
@@ -53,7 +110,7 @@ def spell(word: str) -> str:
         return BRITISH[word]
     for stem in OUR_WORDS:
         if word.startswith(stem):
-            return stem[:-3] + "or" + word[len(stem):]
+            return stem[:-3] + "or" + word[len(stem) :]
     if len(word) > 5:
         for british, american in ENDINGS:
             if word.endswith(british):
@@ -205,7 +262,7 @@ class Target:
                 if pattern.capital and not text[start].isupper():
                     continue
                 # brackets and quotes around the words belong to the match when the rendering has them
-                if pattern.form[-1] in CLOSERS and text[end:end + 1] in CLOSERS:
+                if pattern.form[-1] in CLOSERS and text[end : end + 1] in CLOSERS:
                     end += 1
                 if pattern.form[0] in OPENERS and start and text[start - 1] in OPENERS:
                     start -= 1

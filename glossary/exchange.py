@@ -65,13 +65,21 @@ def export(store, fmt: str, base_url: str | None = None) -> str:
     entries = store.all_entries()
     sources = [s.to_dict() for s in store.sources()]
     if fmt == "json":
-        return json.dumps({"entries": [curated_dict(e) for e in entries], "sources": sources},
-                          ensure_ascii=False, indent=2) + "\n"
+        return (
+            json.dumps(
+                {"entries": [curated_dict(e) for e in entries], "sources": sources}, ensure_ascii=False, indent=2
+            )
+            + "\n"
+        )
     if fmt == "yaml":
         import yaml
 
-        return yaml.safe_dump({"entries": [curated_dict(e) for e in entries], "sources": sources},
-                              allow_unicode=True, sort_keys=False, width=100)
+        return yaml.safe_dump(
+            {"entries": [curated_dict(e) for e in entries], "sources": sources},
+            allow_unicode=True,
+            sort_keys=False,
+            width=100,
+        )
     hant = {s["id"]: s["zh_hant"] for s in store.summaries()}  # curated or derived traditional form
     rows = [{**_term_row(e.to_dict()), "zh_hant": hant[e.id]} for e in entries]
     if fmt in ("csv", "tsv"):
@@ -105,10 +113,21 @@ def terms_csv(rows: list[dict], delimiter: str = ",") -> str:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(TERM_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(value) for value in (
-            row.get("zh"), row.get("zh_hant") or "", row.get("pinyin"), row.get("en"), row.get("kind"),
-            row.get("id"), row.get("count", ""), "; ".join(row.get("other_renderings") or ()),
-        )])
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    row.get("zh"),
+                    row.get("zh_hant") or "",
+                    row.get("pinyin"),
+                    row.get("en"),
+                    row.get("kind"),
+                    row.get("id"),
+                    row.get("count", ""),
+                    "; ".join(row.get("other_renderings") or ()),
+                )
+            ]
+        )
     return out.getvalue()
 
 
@@ -141,8 +160,11 @@ def terms_tbx(rows: list[dict], title: str = "Policy glossary") -> str:
         for key, value in element.items():
             element.set(key, XML_ILLEGAL.sub("", value))
     ET.indent(martif)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
-            + ET.tostring(martif, encoding="unicode") + "\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
+        + ET.tostring(martif, encoding="unicode")
+        + "\n"
+    )
 
 
 def _tig(lang_set, term: str, status: str, note: str | None = None):
@@ -153,8 +175,14 @@ def _tig(lang_set, term: str, status: str, note: str | None = None):
         ET.SubElement(tig, "note").text = f"pinyin: {note}"
 
 
-def import_entries(file: Path, entries_dir: Path, replace: bool = False,
-                   sources_file: Path | None = None, seeds: Path | None = None, data=None) -> list[Path]:
+def import_entries(
+    file: Path,
+    entries_dir: Path,
+    replace: bool = False,
+    sources_file: Path | None = None,
+    seeds: Path | None = None,
+    data=None,
+) -> list[Path]:
     """Write the entries of a JSON/YAML export as curated YAML files, all or nothing.
 
     The entries folder as it would be after the import is checked exactly as `glossary check`
@@ -209,8 +237,10 @@ def import_entries(file: Path, entries_dir: Path, replace: bool = False,
             _move_in(staging, folder, list(targets))
         except OSError as exc:
             if (staging / JOURNAL).exists():
-                raise ImportProblem(f"import into {entries_dir} failed midway and could not be undone "
-                                    f"({exc.strerror or exc}); any import, run again, undoes it first") from None
+                raise ImportProblem(
+                    f"import into {entries_dir} failed midway and could not be undone "
+                    f"({exc.strerror or exc}); any import, run again, undoes it first"
+                ) from None
             raise ImportProblem(f"import failed, nothing written to {entries_dir}: {exc.strerror or exc}") from None
         finally:
             if not (staging / JOURNAL).exists():  # else an undo failed midway: `recover` finishes it
@@ -326,8 +356,7 @@ def read_import(file: Path):
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise ImportProblem(f"{file}:{line}: YAML anchors and aliases (& and *) "
-                                    "are not accepted in an import")
+                raise ImportProblem(f"{file}:{line}: YAML anchors and aliases (& and *) are not accepted in an import")
         return yaml.load(text, Loader=loader)  # a safe loader, chosen above
     except (UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError) as exc:
         reason = str(exc).replace("\n", " ")
@@ -343,8 +372,10 @@ def entry_path(folder: Path, entry_id) -> Path:
     """
     if not isinstance(entry_id, str) or not valid_id(entry_id):
         shown = entry_id if not isinstance(entry_id, str) or len(entry_id) <= 60 else entry_id[:60] + "…"
-        raise ImportProblem(f"entry id {shown!r} is not a valid id (lower-case ASCII words joined by '-', "
-                            f"at most {ID_MAX_LENGTH} characters)")
+        raise ImportProblem(
+            f"entry id {shown!r} is not a valid id (lower-case ASCII words joined by '-', "
+            f"at most {ID_MAX_LENGTH} characters)"
+        )
     path = Path(folder) / f"{entry_id}.yaml"
     if path.resolve().parent != Path(folder).resolve():
         raise ImportProblem(f"entry id {entry_id!r} names a file outside {folder} (a symlink?)")

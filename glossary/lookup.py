@@ -29,8 +29,13 @@ def _index(store) -> tuple[list[str], list[dict]]:
                     entry = summaries.get(row["entry_id"])
                     if entry is None:
                         continue
-                    record = {"form": row["form"], "id": entry["id"], "zh": entry["zh"],
-                              "en": row["en"] or entry["en"], "pinyin": row["pinyin"] or entry["pinyin"]}
+                    record = {
+                        "form": row["form"],
+                        "id": entry["id"],
+                        "zh": entry["zh"],
+                        "en": row["en"] or entry["en"],
+                        "pinyin": row["pinyin"] or entry["pinyin"],
+                    }
                     if row["region"]:
                         record["region"] = row["region"]
                     if entry["id"] in avoid:

@@ -19,8 +19,23 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_MAX_LENGTH = 200  # an id is a file name: well under every file system's 255-byte limit
 
 ENTRY_KEYS = {
-    "zh", "zh_hant", "zh_attested", "region", "variants", "pinyin", "kind", "en", "authority", "renderings",
-    "notes", "tags", "related", "first_attested", "ambiguous", "confirmed_readings", "quotes",
+    "zh",
+    "zh_hant",
+    "zh_attested",
+    "region",
+    "variants",
+    "pinyin",
+    "kind",
+    "en",
+    "authority",
+    "renderings",
+    "notes",
+    "tags",
+    "related",
+    "first_attested",
+    "ambiguous",
+    "confirmed_readings",
+    "quotes",
 }
 QUOTE_KEYS = {"source", "text", "zh", "cites", "locator"}
 RENDERING_KEYS = {"en", "status", "authority", "from", "until", "note"}
@@ -283,16 +298,22 @@ class _Fields:
 def _variant(fields: _Fields) -> Variant | None:
     fields.unknown(VARIANT_KEYS, "variant ")
     form = fields.text("form", required=True)
-    return Variant(form, fields.text("pinyin"), fields.choice("region", REGIONS), fields.text("en"),
-                   fields.text("note")) if form else None
+    return (
+        Variant(form, fields.text("pinyin"), fields.choice("region", REGIONS), fields.text("en"), fields.text("note"))
+        if form
+        else None
+    )
 
 
 def _rendering(fields: _Fields) -> Rendering | None:
     fields.unknown(RENDERING_KEYS, "rendering ")
     en = fields.text("en", required=True)
     status = fields.choice("status", STATUSES) or "admitted"
-    return Rendering(en, status, fields.text("authority"), fields.year("from"), fields.year("until"),
-                     fields.text("note")) if en else None
+    return (
+        Rendering(en, status, fields.text("authority"), fields.year("from"), fields.year("until"), fields.text("note"))
+        if en
+        else None
+    )
 
 
 def _quote(fields: _Fields) -> Quote | None:
@@ -342,13 +363,23 @@ def parse_entry(path: Path, problems: list[Problem], where: dict | None = None) 
     kind = fields.choice("kind", KINDS, required=True)
     ambiguous, dominates = _ambiguity(fields)
     entry: dict[str, Any] = dict(
-        id=path.stem, zh=zh, pinyin=pinyin, kind=kind, en=en, zh_hant=fields.text("zh_hant"),
-        zh_attested=fields.flag("zh_attested", True), region=fields.choice("region", REGIONS),
+        id=path.stem,
+        zh=zh,
+        pinyin=pinyin,
+        kind=kind,
+        en=en,
+        zh_hant=fields.text("zh_hant"),
+        zh_attested=fields.flag("zh_attested", True),
+        region=fields.choice("region", REGIONS),
         authority=fields.text("authority"),
         variants=tuple(v for f in fields.records("variants", "form") if (v := _variant(f))),
         renderings=tuple(r for f in fields.records("renderings", "en") if (r := _rendering(f))),
-        notes=_notes(fields), tags=fields.texts("tags"), related=fields.texts("related"),
-        first_attested=fields.text("first_attested"), ambiguous=ambiguous, ordinary_dominates=dominates,
+        notes=_notes(fields),
+        tags=fields.texts("tags"),
+        related=fields.texts("related"),
+        first_attested=fields.text("first_attested"),
+        ambiguous=ambiguous,
+        ordinary_dominates=dominates,
         confirmed_readings=fields.texts("confirmed_readings", unique=False),
         quotes=tuple(q for f in fields.records("quotes") if (q := _quote(f))),
     )
@@ -392,9 +423,16 @@ def parse_sources(path: Path, problems: list[Problem]) -> list[Source]:
         if span is not None and not well_formed:
             problems.append(Problem(name, lines.get((i, "lines"), line), "'lines' must be [first, last]"))
             span = None
-        sources.append(Source(
-            id=str(item["id"]), title=str(item["title"]), publication=_text(item.get("publication")),
-            author=_text(item.get("author")), date=_text(item.get("date")), file=_text(item.get("file")),
-            lines=tuple(span) if span else None, url=_text(item.get("url")),
-        ))
+        sources.append(
+            Source(
+                id=str(item["id"]),
+                title=str(item["title"]),
+                publication=_text(item.get("publication")),
+                author=_text(item.get("author")),
+                date=_text(item.get("date")),
+                file=_text(item.get("file")),
+                lines=tuple(span) if span else None,
+                url=_text(item.get("url")),
+            )
+        )
     return sources

@@ -13,13 +13,34 @@ from functools import cache
 from glossary.chinese import PLUS_FORMS, is_han
 
 TONE_MARKS = {
-    "ā": ("a", 1), "á": ("a", 2), "ǎ": ("a", 3), "à": ("a", 4),
-    "ē": ("e", 1), "é": ("e", 2), "ě": ("e", 3), "è": ("e", 4),
-    "ī": ("i", 1), "í": ("i", 2), "ǐ": ("i", 3), "ì": ("i", 4),
-    "ō": ("o", 1), "ó": ("o", 2), "ǒ": ("o", 3), "ò": ("o", 4),
-    "ū": ("u", 1), "ú": ("u", 2), "ǔ": ("u", 3), "ù": ("u", 4),
-    "ǖ": ("ü", 1), "ǘ": ("ü", 2), "ǚ": ("ü", 3), "ǜ": ("ü", 4),
-    "ń": ("n", 2), "ň": ("n", 3), "ǹ": ("n", 4), "ḿ": ("m", 2),
+    "ā": ("a", 1),
+    "á": ("a", 2),
+    "ǎ": ("a", 3),
+    "à": ("a", 4),
+    "ē": ("e", 1),
+    "é": ("e", 2),
+    "ě": ("e", 3),
+    "è": ("e", 4),
+    "ī": ("i", 1),
+    "í": ("i", 2),
+    "ǐ": ("i", 3),
+    "ì": ("i", 4),
+    "ō": ("o", 1),
+    "ó": ("o", 2),
+    "ǒ": ("o", 3),
+    "ò": ("o", 4),
+    "ū": ("u", 1),
+    "ú": ("u", 2),
+    "ǔ": ("u", 3),
+    "ù": ("u", 4),
+    "ǖ": ("ü", 1),
+    "ǘ": ("ü", 2),
+    "ǚ": ("ü", 3),
+    "ǜ": ("ü", 4),
+    "ń": ("n", 2),
+    "ň": ("n", 3),
+    "ǹ": ("n", 4),
+    "ḿ": ("m", 2),
 }
 SEPARATORS = re.compile(r"[\s'’\-·,，、“”\"‘]+")
 
@@ -72,8 +93,11 @@ def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
     a misspelt or misaligned pinyin is caught while every polyphone decision stays the curator's.
     Latin letters and digits in `zh` must stand as they are; `+` reads jiā; punctuation is skipped.
     """
-    target = "".join(c for c in SEPARATORS.sub("", unicodedata.normalize("NFC", pinyin.lower()))
-                     if not unicodedata.category(c).startswith("P"))
+    target = "".join(
+        c
+        for c in SEPARATORS.sub("", unicodedata.normalize("NFC", pinyin.lower()))
+        if not unicodedata.category(c).startswith("P")
+    )
     chars = [c for c in zh if not SEPARATORS.fullmatch(c) and not unicodedata.category(c).startswith("P")]
 
     def walk(i: int, pos: int) -> list[str] | None:
@@ -200,7 +224,7 @@ def reading_of_form(form: str, zh: str, pinyin: str) -> str:
                 break
             said = syllables[i] if to_simplified(new) == old else fresh[i]
             said = said[0].upper() + said[1:] if out[at].isupper() else said
-            out, pos = out[:at] + said + out[at + len(syllables[i]):], at + len(said)
+            out, pos = out[:at] + said + out[at + len(syllables[i]) :], at + len(said)
         else:
             return out
     return suggest_pinyin_words(form)
@@ -249,6 +273,8 @@ def unconfirmed_readings(form: str, pinyin: str, confirmed: tuple[str, ...] = ()
         if f"{char}:{said}" not in confirmed:
             missing.append(f"{char}:{said}")
     return missing
+
+
 def marked_syllable(numbered: str) -> str:
     """tong1 → tōng (the standard placement rule: a/e first, then the o of ou, else the last vowel)."""
     marks = {"a": "āáǎà", "e": "ēéěè", "i": "īíǐì", "o": "ōóǒò", "u": "ūúǔù", "ü": "ǖǘǚǜ"}
@@ -267,6 +293,5 @@ def marked_syllable(numbered: str) -> str:
         i = max(low.rfind(v) for v in "iuüo")
     if i < 0:
         return body
-    marked = body[:i] + marks[low[i]][tone - 1] + body[i + 1:]
+    marked = body[:i] + marks[low[i]][tone - 1] + body[i + 1 :]
     return marked[0].upper() + marked[1:] if body[0].isupper() else marked
-

@@ -73,8 +73,11 @@ class Waivers:
         return cls(frozenset(entries), frozenset(segments), frozenset(pairs))
 
     def covers(self, refs: tuple[str, ...], entry_id: str) -> bool:
-        return (entry_id in self.entries or any(r in self.segments for r in refs)
-                or any((r, entry_id) in self.pairs for r in refs))
+        return (
+            entry_id in self.entries
+            or any(r in self.segments for r in refs)
+            or any((r, entry_id) in self.pairs for r in refs)
+        )
 
 
 def note_waivers(notes: tuple[str, ...]) -> tuple[bool, frozenset[str]]:
@@ -101,10 +104,14 @@ class Report:
         for t in terms:
             if is_finding(t):
                 by_kind[t["status"]] += 1
-        return {"segments": len(self.segments), "terms": sum(t["status"] != "untranslated" for t in terms),
-                "findings": sum(by_kind.values()), "by_kind": by_kind,
-                "waived": sum(t["waived"] for t in terms),
-                "untranslated": sum(1 for s in self.segments if s["source"].strip() and not s["target"].strip())}
+        return {
+            "segments": len(self.segments),
+            "terms": sum(t["status"] != "untranslated" for t in terms),
+            "findings": sum(by_kind.values()),
+            "by_kind": by_kind,
+            "waived": sum(t["waived"] for t in terms),
+            "untranslated": sum(1 for s in self.segments if s["source"].strip() and not s["target"].strip()),
+        }
 
     def to_dict(self) -> dict:
         return {"summary": self.summary(), "region": self.region, "segments": self.segments}
@@ -124,8 +131,7 @@ _RULES: dict[str, dict] = {}  # compiled renderings per database version, shared
 class Checker:
     """Checks segments against one glossary; each entry's renderings are compiled once."""
 
-    def __init__(self, glossary, *, region: str | None = None, ambiguous: bool = False,
-                 waivers: Waivers | None = None):
+    def __init__(self, glossary, *, region: str | None = None, ambiguous: bool = False, waivers: Waivers | None = None):
         self.glossary = glossary
         self.region = region
         self.ambiguous = ambiguous
@@ -143,8 +149,12 @@ class Checker:
                 expected = [variant_en] + [e for e in expected if e != variant_en]
             expected = list(dict.fromkeys(expected))
             good = [p for en in expected for p in compile_rendering(en)]
-            bad = [(r.status, p) for r in renderings if r.status in BAD and r.en not in expected
-                   for p in compile_rendering(r.en)]
+            bad = [
+                (r.status, p)
+                for r in renderings
+                if r.status in BAD and r.en not in expected
+                for p in compile_rendering(r.en)
+            ]
             self._rules[key] = (entry.zh if entry else entry_id, expected, good, bad)
         return self._rules[key]
 
@@ -157,7 +167,7 @@ class Checker:
             region = text_region("".join(s.source for s in segments[:200]), annotator.traditional)
         report = Report(region=region)
         for start in range(0, len(segments), BATCH):
-            batch = segments[start:start + BATCH]
+            batch = segments[start : start + BATCH]
             for segment, (spans, readings) in zip(batch, self.spans(self.glossary, batch, region), strict=True):
                 report.segments.append(self.segment(segment, spans, readings))
             if progress is not None:
@@ -192,8 +202,7 @@ class Checker:
     def segment(self, segment: Segment, spans: list, readings: dict) -> dict:
         source, target_text = segment.source, segment.target
         terms: list[dict] = []
-        result = {"index": segment.index, "id": segment.id, "source": source, "target": target_text,
-                  "terms": terms}
+        result = {"index": segment.index, "id": segment.id, "source": source, "target": target_text, "terms": terms}
         if not spans:
             return result
         waivers = self.waivers if (self.waivers.entries or self.waivers.segments or self.waivers.pairs) else None
@@ -216,18 +225,28 @@ class Checker:
                 if status == "missing" and is_ambiguous:
                     status = "ambiguous"
             first = spans[0]
-            terms.append({
-                "entry": entry_id, "zh": first.text, "headword": headword, "start": first.start, "end": first.end,
-                "occurrences": len(spans), "spans": [[s.start, s.end] for s in spans],
-                "status": status, "expected": expected,
-                "matched": match.text if match else None,
-                "target_start": match.start if match else None, "target_end": match.end if match else None,
-                "rendering": match.rendering if match else None,
-                "exact": match.exact if match else None,
-                "ambiguous": is_ambiguous,
-                "waived": (whole_waived or entry_id in waived_entries
-                           or bool(waivers and waivers.covers(refs, entry_id))),
-            })
+            terms.append(
+                {
+                    "entry": entry_id,
+                    "zh": first.text,
+                    "headword": headword,
+                    "start": first.start,
+                    "end": first.end,
+                    "occurrences": len(spans),
+                    "spans": [[s.start, s.end] for s in spans],
+                    "status": status,
+                    "expected": expected,
+                    "matched": match.text if match else None,
+                    "target_start": match.start if match else None,
+                    "target_end": match.end if match else None,
+                    "rendering": match.rendering if match else None,
+                    "exact": match.exact if match else None,
+                    "ambiguous": is_ambiguous,
+                    "waived": (
+                        whole_waived or entry_id in waived_entries or bool(waivers and waivers.covers(refs, entry_id))
+                    ),
+                }
+            )
         return result
 
 
@@ -261,13 +280,21 @@ def judge(target: Target, good, bad):
     return "missing", None
 
 
-def check(glossary, segments: list[Segment], *, region: str | None = None, ambiguous: bool = False,
-          waivers: Waivers | None = None, progress=None) -> Report:
+def check(
+    glossary,
+    segments: list[Segment],
+    *,
+    region: str | None = None,
+    ambiguous: bool = False,
+    waivers: Waivers | None = None,
+    progress=None,
+) -> Report:
     """QA of aligned segments against a Glossary: see the module's docstring."""
     return Checker(glossary, region=region, ambiguous=ambiguous, waivers=waivers).run(segments, progress)
 
 
 # ------------------------------------------------------------------------------------------ output
+
 
 def to_json(report: Report, indent: bool = True) -> str:
     from glossary.render import to_json as dumps
@@ -302,10 +329,16 @@ def to_text(report: Report, show_ok: bool = False) -> str:
         lines.append("")
     s = report.summary()
     kinds = ", ".join(f"{k} {n}" for k, n in s["by_kind"].items() if n)
-    extra = "".join([f", {s['waived']} waived" if s["waived"] else "",
-                     f", {s['untranslated']} untranslated segment(s)" if s["untranslated"] else ""])
-    lines.append(f"── {s['segments']} segments, {s['terms']} terms checked, {s['findings']} findings"
-                 f"{' (' + kinds + ')' if kinds else ''}{extra}")
+    extra = "".join(
+        [
+            f", {s['waived']} waived" if s["waived"] else "",
+            f", {s['untranslated']} untranslated segment(s)" if s["untranslated"] else "",
+        ]
+    )
+    lines.append(
+        f"── {s['segments']} segments, {s['terms']} terms checked, {s['findings']} findings"
+        f"{' (' + kinds + ')' if kinds else ''}{extra}"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -314,8 +347,19 @@ def _clip(text: str, width: int = 160) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-CSV_FIELDS = ["segment", "id", "status", "entry", "zh", "occurrences", "expected", "matched", "waived",
-              "source", "target"]
+CSV_FIELDS = [
+    "segment",
+    "id",
+    "status",
+    "entry",
+    "zh",
+    "occurrences",
+    "expected",
+    "matched",
+    "waived",
+    "source",
+    "target",
+]
 
 
 def to_csv(report: Report, all_terms: bool = False) -> str:
@@ -326,9 +370,19 @@ def to_csv(report: Report, all_terms: bool = False) -> str:
     for seg in report.segments:
         for t in seg["terms"]:
             if all_terms or is_finding(t):
-                row = [seg["index"], seg["id"] or "", t["status"], t["entry"], t["zh"], t["occurrences"],
-                       " | ".join(t["expected"]), t["matched"] or "", "yes" if t["waived"] else "",
-                       seg["source"], seg["target"]]
+                row = [
+                    seg["index"],
+                    seg["id"] or "",
+                    t["status"],
+                    t["entry"],
+                    t["zh"],
+                    t["occurrences"],
+                    " | ".join(t["expected"]),
+                    t["matched"] or "",
+                    "yes" if t["waived"] else "",
+                    seg["source"],
+                    seg["target"],
+                ]
                 writer.writerow([_disarm(c) if isinstance(c, str) else c for c in row])
     return "\ufeff" + out.getvalue()
 
@@ -385,18 +439,22 @@ def html_rows(report: Report, entry_url=lambda entry_id: f"/terms/{entry_id}", o
                 tgt.append((t["target_start"], t["target_end"], css, None, f"{t['status']}: {t['entry']}"))
             if is_finding(t) or (t["status"] == "ok" and not t["exact"]):
                 times = f" ×{t['occurrences']}" if t["occurrences"] > 1 else ""
-                what = (f"has “{escape(t['matched'])}”" if t["matched"] is not None else
-                        "no acceptable rendering")
+                what = f"has “{escape(t['matched'])}”" if t["matched"] is not None else "no acceptable rendering"
                 if t["status"] == "ok":
                     what = f"“{escape(t['matched'])}” taken for “{escape(t['rendering'])}”"
-                notes.append(f'<li class="qa-{escape(css)}"><span class="qa-status">{escape(t["status"])}</span> '
-                             f'<a href="{escape(entry_url(t["entry"]))}" lang="zh">{escape(t["zh"])}</a>{times}: '
-                             f'{what}; expected {escape(_quote(t["expected"][:4]))}</li>')
-        label = f"{seg['index']}" + (f"<br><span class=\"qa-id\">{escape(seg['id'])}</span>" if seg["id"] else "")
-        rows.append(f'<tr id="seg-{seg["index"]}"><td class="qa-n">{label}</td>'
-                    f'<td lang="zh" class="qa-src">{_marked(seg["source"], src)}</td>'
-                    f'<td lang="en" class="qa-tgt">{_marked(seg["target"], tgt)}'
-                    + (f'<ul class="qa-findings">{"".join(notes)}</ul>' if notes else "") + "</td></tr>")
+                notes.append(
+                    f'<li class="qa-{escape(css)}"><span class="qa-status">{escape(t["status"])}</span> '
+                    f'<a href="{escape(entry_url(t["entry"]))}" lang="zh">{escape(t["zh"])}</a>{times}: '
+                    f"{what}; expected {escape(_quote(t['expected'][:4]))}</li>"
+                )
+        label = f"{seg['index']}" + (f'<br><span class="qa-id">{escape(seg["id"])}</span>' if seg["id"] else "")
+        rows.append(
+            f'<tr id="seg-{seg["index"]}"><td class="qa-n">{label}</td>'
+            f'<td lang="zh" class="qa-src">{_marked(seg["source"], src)}</td>'
+            f'<td lang="en" class="qa-tgt">{_marked(seg["target"], tgt)}'
+            + (f'<ul class="qa-findings">{"".join(notes)}</ul>' if notes else "")
+            + "</td></tr>"
+        )
     return "\n".join(rows)
 
 
@@ -412,16 +470,21 @@ mark{border-radius:3px;padding:0 2px}mark a{color:inherit}.qa-ok{background:#d9f
 def summary_line(report: Report) -> str:
     s = report.summary()
     kinds = ", ".join(f"{k} {n}" for k, n in s["by_kind"].items() if n)
-    return (f"{s['segments']} segments, {s['terms']} terms checked, {s['findings']} findings"
-            + (f" ({kinds})" if kinds else "") + (f", {s['waived']} waived" if s["waived"] else ""))
+    return (
+        f"{s['segments']} segments, {s['terms']} terms checked, {s['findings']} findings"
+        + (f" ({kinds})" if kinds else "")
+        + (f", {s['waived']} waived" if s["waived"] else "")
+    )
 
 
 def to_html(report: Report, title: str = "Terminology QA", entry_url=lambda entry_id: f"/terms/{entry_id}") -> str:
     """A standalone HTML report (its own stylesheet inline)."""
     from markupsafe import escape
 
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>"
-            f'<p class="qa-summary">{escape(summary_line(report))}</p>'
-            '<table><thead><tr><th>#</th><th>Chinese</th><th>English</th></tr></thead><tbody>\n'
-            f"{html_rows(report, entry_url)}\n</tbody></table></body></html>\n")
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>"
+        f'<p class="qa-summary">{escape(summary_line(report))}</p>'
+        "<table><thead><tr><th>#</th><th>Chinese</th><th>English</th></tr></thead><tbody>\n"
+        f"{html_rows(report, entry_url)}\n</tbody></table></body></html>\n"
+    )

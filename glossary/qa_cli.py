@@ -18,26 +18,60 @@ PROGRESS_FROM = 200  # segments: below this a bar only flickers
 
 @click.command(name="qa")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--source", "source_file", type=click.Path(dir_okay=False),
-              help="Chinese text file, line-aligned with --target (instead of FILE).")
+@click.option(
+    "--source",
+    "source_file",
+    type=click.Path(dir_okay=False),
+    help="Chinese text file, line-aligned with --target (instead of FILE).",
+)
 @click.option("--target", "target_file", type=click.Path(dir_okay=False), help="English text file, line-aligned.")
-@click.option("--input-format", type=click.Choice(["xliff", "tmx", "tsv", "csv", "jsonl", "docx"]),
-              help="The format of FILE (default: from its name, else its content).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html", "waivers"]), default="text",
-              show_default=True, help="Report format; 'waivers' writes a --waive file accepting every finding.")
+@click.option(
+    "--input-format",
+    type=click.Choice(["xliff", "tmx", "tsv", "csv", "jsonl", "docx"]),
+    help="The format of FILE (default: from its name, else its content).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "html", "waivers"]),
+    default="text",
+    show_default=True,
+    help="Report format; 'waivers' writes a --waive file accepting every finding.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: stdout).")
-@click.option("--waive", "waive_file", type=click.Path(dir_okay=False),
-              help="Waiver file: lines 'ENTRY-ID', 'ENTRY-ID SEGMENT' or '* SEGMENT' (SEGMENT: unit id or #N).")
+@click.option(
+    "--waive",
+    "waive_file",
+    type=click.Path(dir_okay=False),
+    help="Waiver file: lines 'ENTRY-ID', 'ENTRY-ID SEGMENT' or '* SEGMENT' (SEGMENT: unit id or #N).",
+)
 @click.option("--ambiguous", is_flag=True, help="Also report forms that are ordinary words too (浪潮 “wave”).")
-@click.option("--region", type=click.Choice(["prc", "tw", "hk", "mo"]),
-              help="The source text's region (default: guessed from the text).")
+@click.option(
+    "--region",
+    type=click.Choice(["prc", "tw", "hk", "mo"]),
+    help="The source text's region (default: guessed from the text).",
+)
 @click.option("--show-ok", is_flag=True, help="Text format: also list accepted terms and what was matched.")
 @click.option("--all-terms", is_flag=True, help="CSV format: a row for every term checked, not only findings.")
 @click.option("--site", default="", help="HTML format: the glossary site's address, for links to the entries.")
 @click.option("--fail-on-findings", is_flag=True, help="Exit with status 3 when there are findings (for CI).")
 @DB_OPTION
-def qa(file, source_file, target_file, input_format, fmt, output, waive_file, ambiguous, region, show_ok,
-       all_terms, site, fail_on_findings, db):
+def qa(
+    file,
+    source_file,
+    target_file,
+    input_format,
+    fmt,
+    output,
+    waive_file,
+    ambiguous,
+    region,
+    show_ok,
+    all_terms,
+    site,
+    fail_on_findings,
+    db,
+):
     """Check a Chinese→English translation against the glossary, segment by segment.
 
     Reads XLIFF 1.2/2.x, TMX, TSV/CSV (zh, en columns), JSON Lines ({"zh": …, "en": …}), bilingual
@@ -59,7 +93,7 @@ def qa(file, source_file, target_file, input_format, fmt, output, waive_file, am
     if not file and not (source_file and target_file):
         raise UserError("nothing to check: give a bilingual FILE, or both --source zh.txt and --target en.txt")
     try:
-        segments = (formats.read_file(file, input_format) if file else formats.read_pair(source_file, target_file))
+        segments = formats.read_file(file, input_format) if file else formats.read_pair(source_file, target_file)
     except formats.BilingualError as exc:
         raise UserError(str(exc)) from None
     waivers = None
@@ -84,8 +118,9 @@ def qa(file, source_file, target_file, input_format, fmt, output, waive_file, am
         "text": lambda: qa_core.to_text(report, show_ok),
         "json": lambda: qa_core.to_json(report) + "\n",
         "csv": lambda: qa_core.to_csv(report, all_terms),
-        "html": lambda: qa_core.to_html(report, f"Terminology QA: {Path(file or source_file).name}",
-                                        lambda entry_id: f"{base}/terms/{entry_id}"),
+        "html": lambda: qa_core.to_html(
+            report, f"Terminology QA: {Path(file or source_file).name}", lambda entry_id: f"{base}/terms/{entry_id}"
+        ),
         "waivers": lambda: qa_core.to_waivers(report),
     }[fmt]()
     if output:

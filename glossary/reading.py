@@ -54,8 +54,14 @@ def _pypinyin_word(word: str, numbers: bool) -> str:
     """pypinyin's own answer, which _word_pinyin reproduces (tests compare the two)."""
     from pypinyin import Style, pinyin
 
-    return join_syllables([s[0] for s in pinyin(word, style=Style.TONE3 if numbers else Style.TONE,
-                                                neutral_tone_with_five=False, errors="default")])
+    return join_syllables(
+        [
+            s[0]
+            for s in pinyin(
+                word, style=Style.TONE3 if numbers else Style.TONE, neutral_tone_with_five=False, errors="default"
+            )
+        ]
+    )
 
 
 @lru_cache(maxsize=50_000)
@@ -73,12 +79,20 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
         pos = start
         for run in HAN_RUN.finditer(text, start, end):
             if run.start() > pos:
-                tokens.append({"start": pos, "end": run.start(), "text": text[pos:run.start()],
-                               "pinyin": None, "id": None})
+                tokens.append(
+                    {"start": pos, "end": run.start(), "text": text[pos : run.start()], "pinyin": None, "id": None}
+                )
             at = run.start()
             for word in _words(lexicon, run.group()):
-                tokens.append({"start": at, "end": at + len(word), "text": word,
-                               "pinyin": _word_pinyin(word, numbers), "id": None})
+                tokens.append(
+                    {
+                        "start": at,
+                        "end": at + len(word),
+                        "text": word,
+                        "pinyin": _word_pinyin(word, numbers),
+                        "id": None,
+                    }
+                )
                 at += len(word)
             pos = run.end()
         if pos < end:
@@ -88,9 +102,17 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
     for span in annotation.spans:
         plain(pos, span.start)
         entry = annotation.card(span)
-        tokens.append({"start": span.start, "end": span.end, "text": span.text, "id": span.id,
-                       "pinyin": entry["pinyin_numbered"] if numbers else entry["pinyin"],
-                       "ambiguous": span.ambiguous, "reading": span.reading})
+        tokens.append(
+            {
+                "start": span.start,
+                "end": span.end,
+                "text": span.text,
+                "id": span.id,
+                "pinyin": entry["pinyin_numbered"] if numbers else entry["pinyin"],
+                "ambiguous": span.ambiguous,
+                "reading": span.reading,
+            }
+        )
         pos = span.end
     plain(pos, len(text))
     return tokens
@@ -119,9 +141,16 @@ def dictionary(annotation: Annotation, lexicon, numbers: bool = False, index=Non
             if not entries:
                 continue
             seen.add(word)
-            out.append({"start": start, "end": end, "text": word, "source": "CC-CEDICT",
-                        "pinyin": " / ".join(dict.fromkeys(cedict_pinyin(e["pinyin"], numbers) for e in entries)),
-                        "definitions": [d.strip() for e in entries for d in e["definitions"] if d.strip()]})
+            out.append(
+                {
+                    "start": start,
+                    "end": end,
+                    "text": word,
+                    "source": "CC-CEDICT",
+                    "pinyin": " / ".join(dict.fromkeys(cedict_pinyin(e["pinyin"], numbers) for e in entries)),
+                    "definitions": [d.strip() for e in entries for d in e["definitions"] if d.strip()],
+                }
+            )
     return out
 
 
@@ -146,7 +175,14 @@ def _indexed(annotation: Annotation, lexicon, numbers: bool, index) -> list[dict
                 gloss = lookup(index, word, numbers)
                 if gloss is None:
                     continue
-                found = words[word] = {"start": start, "end": end, "text": word, "source": "CC-CEDICT",
-                                       "pinyin": gloss[0], "definitions": list(gloss[1]), "spans": []}
+                found = words[word] = {
+                    "start": start,
+                    "end": end,
+                    "text": word,
+                    "source": "CC-CEDICT",
+                    "pinyin": gloss[0],
+                    "definitions": list(gloss[1]),
+                    "spans": [],
+                }
             found["spans"].append([start, end])
     return list(words.values())

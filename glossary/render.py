@@ -45,7 +45,7 @@ def _pieces(annotation: Annotation):
     pos = 0
     for span in annotation.spans:
         if span.start > pos:
-            yield annotation.text[pos:span.start], None
+            yield annotation.text[pos : span.start], None
         yield span.text, span
         pos = span.end
     if pos < len(annotation.text):
@@ -99,7 +99,7 @@ def _with_words(annotation: Annotation, dictionary: list[dict] | None):
                 yield annotation.text[i:end], None, word
                 last = end
         if last < start + len(text):
-            yield annotation.text[last:start + len(text)], None, None
+            yield annotation.text[last : start + len(text)], None, None
         pos += len(text)
 
 
@@ -133,7 +133,7 @@ def write_text(pieces, write, dictionary: list[dict] | None = None) -> None:
         body = "".join(out)
         kept = body.rstrip("\n")  # trailing line breaks wait: the document's last ones are dropped
         write(kept)
-        tail = body[len(kept):]
+        tail = body[len(kept) :]
         _merge_terms(terms, offset, term_table(annotation))
     rows = sorted(terms.values(), key=lambda t: t["first"])
     write("\n".join(["", *_term_lines(rows), *_dictionary_lines(dictionary)]) + "\n")
@@ -171,8 +171,12 @@ def write_json(pieces, write) -> None:
     import orjson
 
     def shifted(span: dict, offset: int) -> dict:
-        return {**span, "start": span["start"] + offset, "end": span["end"] + offset,
-                "children": [shifted(c, offset) for c in span["children"]]}
+        return {
+            **span,
+            "start": span["start"] + offset,
+            "end": span["end"] + offset,
+            "children": [shifted(c, offset) for c in span["children"]],
+        }
 
     entries: dict[str, dict] = {}
     write('{"spans": [')
@@ -188,8 +192,7 @@ def write_json(pieces, write) -> None:
 def _dictionary_lines(dictionary: list[dict] | None) -> list[str]:
     if dictionary is None:
         return []
-    lines = ["", f"── General dictionary, CC-CEDICT, not curated ({len(dictionary)}; "
-             "glossed ⟨dict: …⟩ above) ──"]
+    lines = ["", f"── General dictionary, CC-CEDICT, not curated ({len(dictionary)}; glossed ⟨dict: …⟩ above) ──"]
     lines += [f"{d['text']}  {d['pinyin']}  {'; '.join(d['definitions'])}" for d in dictionary]
     return lines
 
@@ -216,8 +219,7 @@ def interlinear(reading: list[dict]) -> str:
     return "\n".join(out_lines)
 
 
-def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None,
-                reading: list[dict] | None = None) -> str:
+def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None, reading: list[dict] | None = None) -> str:
     """Terms in bold with their gloss on first occurrence, and a term table. With `reading` (pinyin
     for every word) the text is interlinear: each line under a line of its pinyin in italics."""
 
@@ -242,21 +244,33 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None,
         out.append(f"**{md(text)}**")
         if span.id not in seen:
             seen.add(span.id)
-            out.append(f" (*{md(entry['pinyin'])}*, {md(entry['en'])}"
-                       + (f"; ambiguous, also: {md(entry['ordinary'])}" if span.ambiguous else "") + ")")
+            out.append(
+                f" (*{md(entry['pinyin'])}*, {md(entry['en'])}"
+                + (f"; ambiguous, also: {md(entry['ordinary'])}" if span.ambiguous else "")
+                + ")"
+            )
     rows = ["| Term | Pinyin | Rendering | Count | Entry |", "|---|---|---|---|---|"]
-    rows += [f"| {md(t['head'])} | {md(t['pinyin'])} | {md(t['en'])} | {t['count']} | `{t['id']}` |"
-             for t in term_table(annotation)]
+    rows += [
+        f"| {md(t['head'])} | {md(t['pinyin'])} | {md(t['en'])} | {t['count']} | `{t['id']}` |"
+        for t in term_table(annotation)
+    ]
     text = "".join(out).rstrip("\n") + "\n\n## Terms\n\n" + "\n".join(rows) + "\n"
     if dictionary is not None:
-        text += "\n## General dictionary (CC-CEDICT, not curated)\n\n" + "\n".join(
-            f"- {md(d['text'])} *{md(d['pinyin'])}*: {md('; '.join(d['definitions']))}" for d in dictionary) + "\n"
+        text += (
+            "\n## General dictionary (CC-CEDICT, not curated)\n\n"
+            + "\n".join(f"- {md(d['text'])} *{md(d['pinyin'])}*: {md('; '.join(d['definitions']))}" for d in dictionary)
+            + "\n"
+        )
     return text
 
 
-def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{entry_id}",
-                  reading: list[dict] | None = None, gloss: bool = False,
-                  dictionary: list[dict] | None = None) -> str:
+def html_fragment(
+    annotation: Annotation,
+    entry_url=lambda entry_id: f"/terms/{entry_id}",
+    reading: list[dict] | None = None,
+    gloss: bool = False,
+    dictionary: list[dict] | None = None,
+) -> str:
     """The annotated text as HTML: each term a <mark> with ruby pinyin and a title tooltip.
 
     With `reading`, every word gets ruby pinyin, glossary terms their curated pinyin. With `gloss`,
@@ -267,17 +281,26 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
         for token in reading:
             text = escape(token["text"]).replace("\n", "<br>\n")
             if token.get("id"):
-                out.append(_mark(annotation.card_of(token["id"], token["reading"]), token["text"], entry_url,
-                                 token["ambiguous"], gloss, token["reading"]))
+                out.append(
+                    _mark(
+                        annotation.card_of(token["id"], token["reading"]),
+                        token["text"],
+                        entry_url,
+                        token["ambiguous"],
+                        gloss,
+                        token["reading"],
+                    )
+                )
             elif token["pinyin"]:
-                out.append(f'<ruby>{text}<rt>{escape(token["pinyin"])}</rt></ruby>')
+                out.append(f"<ruby>{text}<rt>{escape(token['pinyin'])}</rt></ruby>")
             else:
                 out.append(text)
         return "".join(out)
     for text, span, word in _with_words(annotation, dictionary):
         if word is not None:  # general dictionary: its own class and a label, never a curated term's look
-            title = escape(f"General dictionary (CC-CEDICT), not curated: {word['pinyin']} — "
-                           + "; ".join(word["definitions"]))
+            title = escape(
+                f"General dictionary (CC-CEDICT), not curated: {word['pinyin']} — " + "; ".join(word["definitions"])
+            )
             out.append(f'<span class="dict" tabindex="-1" title="{title}">{escape(text)}</span>')
         elif span is None:
             out.append(escape(text).replace("\n", "<br>\n"))
@@ -289,18 +312,26 @@ def html_fragment(annotation: Annotation, entry_url=lambda entry_id: f"/terms/{e
 def _mark(entry: dict, text: str, entry_url, ambiguous: bool, gloss: bool = False, reading: str | None = None) -> str:
     """One term as a link with ruby pinyin; `data-reading` names the form's own reading (文心一言)."""
     cls = "term ambiguous" if ambiguous else "term"
-    title = escape(f"{entry['en']} — {entry['pinyin']}"
-                   + (f" (ambiguous; also: {entry['ordinary']})" if ambiguous else ""))
+    title = escape(
+        f"{entry['en']} — {entry['pinyin']}" + (f" (ambiguous; also: {entry['ordinary']})" if ambiguous else "")
+    )
     body = escape(text).replace("\n", "<br>\n")
-    return (f'<a class="{cls}" data-id="{escape(entry["id"])}"'
-            + (f' data-reading="{escape(reading)}"' if reading else "")
-            + f' href="{escape(entry_url(entry["id"]))}" '
-            f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby>'
-            + (f'<span class="gloss" lang="en">{escape(entry["en"])}</span>' if gloss else "") + "</a>")
+    return (
+        f'<a class="{cls}" data-id="{escape(entry["id"])}"'
+        + (f' data-reading="{escape(reading)}"' if reading else "")
+        + f' href="{escape(entry_url(entry["id"]))}" '
+        f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby>'
+        + (f'<span class="gloss" lang="en">{escape(entry["en"])}</span>' if gloss else "")
+        + "</a>"
+    )
 
 
-def to_html(annotation: Annotation, reading: list[dict] | None = None,
-            dictionary: list[dict] | None = None, base_url: str = "http://127.0.0.1:8000") -> str:
+def to_html(
+    annotation: Annotation,
+    reading: list[dict] | None = None,
+    dictionary: list[dict] | None = None,
+    base_url: str = "http://127.0.0.1:8000",
+) -> str:
     """A standalone page: the annotated text and the term list. Links are absolute (`base_url`, the
     served site), so a saved file's links still lead to the entries."""
     base = base_url.rstrip("/")
@@ -309,14 +340,19 @@ def to_html(annotation: Annotation, reading: list[dict] | None = None,
         return f"{base}/terms/{entry_id}"
 
     rows = "\n".join(
-        f"<tr><td lang=\"zh\"><a href=\"{escape(entry_url(t['id']))}\">{escape(t['head'])}</a></td>"
+        f'<tr><td lang="zh"><a href="{escape(entry_url(t["id"]))}">{escape(t["head"])}</a></td>'
         f"<td>{escape(t['pinyin'])}</td><td>{escape(t['en'])}</td>"
-        f"<td>{t['count']}</td><td><code>{escape(t['id'])}</code></td></tr>" for t in term_table(annotation))
+        f"<td>{t['count']}</td><td><code>{escape(t['id'])}</code></td></tr>"
+        for t in term_table(annotation)
+    )
     extra = ""
     if dictionary is not None:
-        items = "\n".join(f"<li><span lang=\"zh\">{escape(d['text'])}</span> <i>{escape(d['pinyin'])}</i>: "
-                          f"{escape('; '.join(d['definitions']))}</li>" for d in dictionary)
-        extra = f"<h2>General dictionary (CC-CEDICT, not curated)</h2><ul class=\"dictionary\">{items}</ul>"
+        items = "\n".join(
+            f'<li><span lang="zh">{escape(d["text"])}</span> <i>{escape(d["pinyin"])}</i>: '
+            f"{escape('; '.join(d['definitions']))}</li>"
+            for d in dictionary
+        )
+        extra = f'<h2>General dictionary (CC-CEDICT, not curated)</h2><ul class="dictionary">{items}</ul>'
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>Annotated text</title>
 <style>
@@ -327,8 +363,9 @@ rt{{font-size:.55em;color:#555}} table{{border-collapse:collapse;font-size:15px;
 td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left}}
 span.dict{{border-bottom:1px dotted #888;cursor:help}}
 </style></head><body>
-<div class="annotated">{html_fragment(annotation, entry_url, reading=reading,
-                                      dictionary=None if reading is not None else dictionary)}</div>
+<div class="annotated">{
+        html_fragment(annotation, entry_url, reading=reading, dictionary=None if reading is not None else dictionary)
+    }</div>
 <h2>Terms</h2>
 <table><thead><tr><th>Term</th><th>Pinyin</th><th>Rendering</th><th>Count</th><th>Entry</th></tr></thead>
 <tbody>
@@ -341,8 +378,10 @@ span.dict{{border-bottom:1px dotted #888;cursor:help}}
 
 def entry_text(entry, sources: dict, forms: list[dict]) -> str:
     """One entry for the terminal: headword, renderings, notes, and every quote with its source."""
-    lines = [f"{entry.zh}  {entry.zh_hant or ''}  {entry.pinyin}".replace("    ", "  "),
-             f"  {entry.en}    [{entry.kind}; id {entry.id}]"]
+    lines = [
+        f"{entry.zh}  {entry.zh_hant or ''}  {entry.pinyin}".replace("    ", "  "),
+        f"  {entry.en}    [{entry.kind}; id {entry.id}]",
+    ]
     if not entry.zh_attested:
         lines.append("  (Chinese form from curator knowledge; no source article prints it)")
     if entry.region:
@@ -350,8 +389,13 @@ def entry_text(entry, sources: dict, forms: list[dict]) -> str:
     if entry.ambiguous:
         dominates = " (the ordinary sense dominates: not tagged by default)" if entry.ordinary_dominates else ""
         lines.append(f"  ambiguous: also an ordinary word — {entry.ambiguous}{dominates}")
-    other = [f["form"] + (f" {f['pinyin']}" if f["pinyin"] != entry.pinyin else "")
-             + (f" ({f['en']})" if f.get("en") else "") for f in forms if f["form"] not in (entry.zh, entry.zh_hant)]
+    other = [
+        f["form"]
+        + (f" {f['pinyin']}" if f["pinyin"] != entry.pinyin else "")
+        + (f" ({f['en']})" if f.get("en") else "")
+        for f in forms
+        if f["form"] not in (entry.zh, entry.zh_hant)
+    ]
     if other:
         lines.append("  forms: " + ", ".join(other))
     lines.append("\nRenderings:")

@@ -123,7 +123,7 @@ class Lexicon:
         for i in range(n - 1, -1, -1):
             single = self.logp(text[i])
             choice, score = i + 1, (self.unknown if single is None else single) + best[i + 1]
-            for word in prefixes(text[i:i + MAX_WORD]):
+            for word in prefixes(text[i : i + MAX_WORD]):
                 j = i + len(word)
                 if j > i + 1 and (whole or j - i < n):
                     p = (self.logp(word) or 0.0) + best[j]  # a prefix found in the trie has a count
@@ -141,9 +141,9 @@ class Lexicon:
         trie = self.trie
         for inner in range(start + 1, end):
             for outer in range(1, WINDOW + 1):
-                if start - outer >= 0 and text[start - outer:inner] in trie:
+                if start - outer >= 0 and text[start - outer : inner] in trie:
                     return True
-                if end + outer <= len(text) and text[inner:end + outer] in trie:
+                if end + outer <= len(text) and text[inner : end + outer] in trie:
                     return True
         return False
 
@@ -195,8 +195,9 @@ class Lexicon:
                 verdict = True
             else:
                 words = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a <= start and end <= b]
-                verdict = bool(words) and self.compound_of(term[words[0][0]:words[0][1]], start - words[0][0],
-                                                           end - words[0][0])
+                verdict = bool(words) and self.compound_of(
+                    term[words[0][0] : words[0][1]], start - words[0][0], end - words[0][0]
+                )
             self._parts[key] = verdict
         return verdict
 

@@ -93,17 +93,24 @@ class Store:
 
     def summaries(self, where: str = "", params=()) -> list[dict]:
         """The fields a list or an annotation needs, without quotes and notes."""
-        sql = ("SELECT id, zh, zh_hant, pinyin, pinyin_numbered, kind, region, en, ambiguous, ordinary_dominates, "
-               "zh_attested, quote_count, tags "
-               f"FROM entries {where} ORDER BY pinyin_key, id")
+        sql = (
+            "SELECT id, zh, zh_hant, pinyin, pinyin_numbered, kind, region, en, ambiguous, ordinary_dominates, "
+            "zh_attested, quote_count, tags "
+            f"FROM entries {where} ORDER BY pinyin_key, id"
+        )
         return [_summary(r) for r in self.query(sql, params)]
 
     def forms(self) -> list[tuple[str, str]]:
         return [(r["form"], r["entry_id"]) for r in self.query("SELECT form, entry_id FROM forms")]
 
     def forms_of(self, entry_id: str) -> list[dict]:
-        return [dict(r) for r in self.query(
-            "SELECT form, origin, note, region, pinyin, en FROM forms WHERE entry_id = ? ORDER BY rowid", (entry_id,))]
+        return [
+            dict(r)
+            for r in self.query(
+                "SELECT form, origin, note, region, pinyin, en FROM forms WHERE entry_id = ? ORDER BY rowid",
+                (entry_id,),
+            )
+        ]
 
     def by_kind(self, kind: str) -> list[dict]:
         return self.summaries("WHERE kind = ?", (kind,))
@@ -114,7 +121,9 @@ class Store:
     def by_source(self, source_id: str) -> list[dict]:
         return self.summaries(
             "WHERE id IN (SELECT entry_id FROM quotes WHERE source = ? "
-            "UNION SELECT entry_id FROM renderings WHERE authority = ?)", (source_id, source_id))
+            "UNION SELECT entry_id FROM renderings WHERE authority = ?)",
+            (source_id, source_id),
+        )
 
     def kinds(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.query("SELECT kind, count(*) FROM entries GROUP BY kind ORDER BY kind")]
@@ -156,7 +165,7 @@ class Store:
 
         found: dict[str, dict] = {}
         for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-            chunk = wanted[i:i + 500]
+            chunk = wanted[i : i + 500]
             rows = self.query(f"SELECT {key}, data FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk)
             found.update((r[0], orjson.loads(r[1])) for r in rows)
         return {k: found[k] for k in wanted if k in found}
@@ -164,8 +173,9 @@ class Store:
     def lexicon_file(self) -> Path | None:
         """The lexicon as a file beside the database, written once per database version, so that
         it is memory-mapped rather than copied out of SQLite at every start. None if not writable."""
-        path = self.path.with_name(f".{self.path.name}.{self.meta['sources_hash'][:12]}."
-                                   f"{self.meta['built_at'].replace(':', '')}.lexicon")
+        path = self.path.with_name(
+            f".{self.path.name}.{self.meta['sources_hash'][:12]}.{self.meta['built_at'].replace(':', '')}.lexicon"
+        )
         if not path.exists():
             try:
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -228,7 +238,9 @@ class Store:
                     rows = self.query(
                         "SELECT entries.id, entries_fts.rank FROM entries_fts "
                         "JOIN entries ON entries.rowid = entries_fts.rowid "
-                        "WHERE entries_fts MATCH ? ORDER BY rank LIMIT 200", (match,))
+                        "WHERE entries_fts MATCH ? ORDER BY rank LIMIT 200",
+                        (match,),
+                    )
                 except sqlite3.OperationalError:
                     rows = []
                 for i, r in enumerate(rows):
@@ -246,11 +258,17 @@ class Store:
 # English name beats the pinyin of the same word (tone-less pinyin is ambiguous), which beats a prefix;
 # a word found only in the notes or the full-text index comes last.
 RANK = {
-    "form exact": 0, "preferred english": 0,
-    "pinyin exact": 0.5, "other english": 0.8,
-    "form prefix": 1, "english prefix": 1.2, "pinyin prefix": 1.5,
-    "form inside": 2, "pinyin inside": 3.5,
-    "full text": 4, "notes": 6,
+    "form exact": 0,
+    "preferred english": 0,
+    "pinyin exact": 0.5,
+    "other english": 0.8,
+    "form prefix": 1,
+    "english prefix": 1.2,
+    "pinyin prefix": 1.5,
+    "form inside": 2,
+    "pinyin inside": 3.5,
+    "full text": 4,
+    "notes": 6,
 }
 
 

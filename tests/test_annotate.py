@@ -28,12 +28,14 @@ def project(span, expected: dict, entries: dict) -> dict:
 def test_annotation_case(glossary, case):
     annotation = glossary.annotate(case["text"], **case.get("options", {}))
     expected = case["spans"]
-    got = [project(s, e, annotation.entries)
-           for s, e in zip(annotation.spans, expected + [{}] * len(annotation.spans), strict=False)]
+    got = [
+        project(s, e, annotation.entries)
+        for s, e in zip(annotation.spans, expected + [{}] * len(annotation.spans), strict=False)
+    ]
     assert got == expected
     for span in annotation.spans:
         for each in span.walk():
-            assert case["text"][each.start:each.end] == each.text
+            assert case["text"][each.start : each.end] == each.text
 
 
 def test_json_shape_matches_the_documented_contract(glossary):
@@ -51,7 +53,10 @@ def test_json_shape_matches_the_documented_contract(glossary):
 def test_term_list_counts_first_appearance_and_nesting(glossary):
     terms = glossary.annotate("人工智能和通用人工智能，人工智能").terms()
     assert [(t["id"], t["count"], t["nested"]) for t in terms] == [
-        ("rengong-zhineng", 3, 1), ("zhineng", 3, 3), ("tongyong-rengong-zhineng", 1, 0)]
+        ("rengong-zhineng", 3, 1),
+        ("zhineng", 3, 3),
+        ("tongyong-rengong-zhineng", 1, 0),
+    ]
 
 
 def test_boundaries_can_be_switched_off(glossary):
@@ -76,7 +81,9 @@ def test_a_form_reads_as_its_own_characters(glossary):
 def test_the_term_list_keeps_a_variant_with_its_own_rendering_apart(glossary):
     terms = glossary.annotate("国有企业和央企").terms()
     assert [(t.get("form") or t["zh"], t["en"]) for t in terms] == [
-        ("国有企业", "state-owned enterprise (SOE)"), ("央企", "central state-owned enterprise")]
+        ("国有企业", "state-owned enterprise (SOE)"),
+        ("央企", "central state-owned enterprise"),
+    ]
 
 
 def test_a_long_document_annotated_piece_by_piece_gives_the_same_spans(glossary, monkeypatch):

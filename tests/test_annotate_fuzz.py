@@ -10,12 +10,45 @@ from hypothesis import strategies as st
 
 from glossary import annotate, render
 
-PIECES = ["通用人工智能。", "。", "！", "？", "通用人工智能", "人工智能", "人工智慧", "新型举国体制", "新型举\n国体制", "“通用人工智能”", "集中考察",
-          "下岗职工", "浪潮", "央企", "教育部", "臺灣的", "北大荒集团", "单位", "。", "，", "\n", " ", "\u3000",
-          "𠀀", "<script>alert(1)</script>", "&amp;", "AI", "+", "＋", "\ufeff", "\u200b", "中", "国"]
+PIECES = [
+    "通用人工智能。",
+    "。",
+    "！",
+    "？",
+    "通用人工智能",
+    "人工智能",
+    "人工智慧",
+    "新型举国体制",
+    "新型举\n国体制",
+    "“通用人工智能”",
+    "集中考察",
+    "下岗职工",
+    "浪潮",
+    "央企",
+    "教育部",
+    "臺灣的",
+    "北大荒集团",
+    "单位",
+    "。",
+    "，",
+    "\n",
+    " ",
+    "\u3000",
+    "𠀀",
+    "<script>alert(1)</script>",
+    "&amp;",
+    "AI",
+    "+",
+    "＋",
+    "\ufeff",
+    "\u200b",
+    "中",
+    "国",
+]
 texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=30).map("".join)
-SETTINGS = settings(max_examples=60, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def walk(spans):
@@ -33,7 +66,7 @@ def test_every_span_points_into_the_text_and_every_format_renders(glossary, text
         assert last <= top.start < top.end <= len(text)  # top-level spans in order, not overlapping
         last = top.end
     for span in walk(annotation.spans):
-        assert text[span.start:span.end] == span.text
+        assert text[span.start : span.end] == span.text
         assert span.id in annotation.entries
     data = json.loads(render.annotation_json(annotation))
     assert [(s["start"], s["end"]) for s in data["spans"]] == [(s.start, s.end) for s in annotation.spans]

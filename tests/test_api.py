@@ -23,6 +23,7 @@ def assert_error(response, status: int, message: str):
 
 # ---------------------------------------------------------------- search
 
+
 def test_search_returns_ranked_results(client, glossary):
     response = client.get("/api/v1/terms", query_string={"q": "tongyong rengong zhineng"})
     assert response.status_code == 200
@@ -32,8 +33,12 @@ def test_search_returns_ranked_results(client, glossary):
     assert [r["id"] for r in data["results"]] == [r["id"] for r in expected]
     first = data["results"][0]
     assert (first["id"], first["zh"], first["pinyin"], first["en"], first["url"]) == (
-        "tongyong-rengong-zhineng", "通用人工智能", "tōngyòng réngōng zhìnéng",
-        "artificial general intelligence (AGI)", "/terms/tongyong-rengong-zhineng")
+        "tongyong-rengong-zhineng",
+        "通用人工智能",
+        "tōngyòng réngōng zhìnéng",
+        "artificial general intelligence (AGI)",
+        "/terms/tongyong-rengong-zhineng",
+    )
 
 
 def test_json_keeps_chinese_as_is(client):
@@ -46,19 +51,23 @@ def test_search_limit(client):
     assert len(data["results"]) == 1
 
 
-@pytest.mark.parametrize("query,message", [
-    ("", "missing query parameter q"),
-    ("?q=%20%20", "missing query parameter q"),
-    ("?q=" + "a" * 201, "query too long"),
-    ("?q=ai&limit=lots", "limit must be a whole number"),
-    ("?q=ai&limit=0", "limit must be between 1 and 200"),
-    ("?q=ai&limit=201", "limit must be between 1 and 200"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("", "missing query parameter q"),
+        ("?q=%20%20", "missing query parameter q"),
+        ("?q=" + "a" * 201, "query too long"),
+        ("?q=ai&limit=lots", "limit must be a whole number"),
+        ("?q=ai&limit=0", "limit must be between 1 and 200"),
+        ("?q=ai&limit=201", "limit must be between 1 and 200"),
+    ],
+)
 def test_bad_search_is_400(client, query, message):
     assert_error(client.get("/api/v1/terms" + query), 400, message)
 
 
 # ---------------------------------------------------------------- one entry
+
 
 def test_entry_with_quotes_sources_and_forms(client, glossary):
     response = client.get("/api/v1/terms/xinxing-juguo-tizhi")
@@ -68,8 +77,14 @@ def test_entry_with_quotes_sources_and_forms(client, glossary):
     assert {k: v for k, v in entry.items() if k in expected} == json.loads(json.dumps(expected))
     assert entry["quotes"][0]["cites"] == "Xinhua, March 5, 2023"
     assert entry["sources"]["sample-article"]["title"] == "A sample article"
-    assert {"form": "新型舉國體制", "origin": "s2t", "note": None, "region": None, "pinyin": "xīnxíng jǔguó tǐzhì",
-            "en": None} in entry["forms"]
+    assert {
+        "form": "新型舉國體制",
+        "origin": "s2t",
+        "note": None,
+        "region": None,
+        "pinyin": "xīnxíng jǔguó tǐzhì",
+        "en": None,
+    } in entry["forms"]
     assert entry["url"] == "/terms/xinxing-juguo-tizhi"
 
 
@@ -79,6 +94,7 @@ def test_unknown_entry_is_404(client):
 
 # ---------------------------------------------------------------- annotate
 
+
 def test_annotate_gives_the_cli_json_shape(client, glossary):
     text = "坚持新型举国体制，发展通用人工智慧。浪潮"
     response = annotate(client, {"text": text})
@@ -87,10 +103,13 @@ def test_annotate_gives_the_cli_json_shape(client, glossary):
     expected = json.loads(json.dumps(glossary.annotate(text).to_dict()))
     assert data["ok"] is True
     assert data["entries"] == expected["entries"] and data["spans"] == expected["spans"]
-    assert data["sources"]["sample-article"] == {"title": "A sample article", "publication": "Test Review",
-                                                 "date": "2025-01-02"}
+    assert data["sources"]["sample-article"] == {
+        "title": "A sample article",
+        "publication": "Test Review",
+        "date": "2025-01-02",
+    }
     for span in data["spans"]:
-        assert text[span["start"]:span["end"]] == span["text"]
+        assert text[span["start"] : span["end"]] == span["text"]
     assert any(s["id"] == "langchao" and s["ambiguous"] and s["ordinary"] == "wave, tide" for s in data["spans"])
 
 
@@ -123,17 +142,20 @@ def test_content_type_with_charset_is_accepted(client):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("body,message", [
-    (b"{not json", "the request body is not valid JSON"),
-    (b"", "the request body is not valid JSON"),
-    ("[1, 2]", 'the JSON body needs a "text" field'),
-    ({"txt": "人工智能"}, 'the JSON body needs a "text" field'),
-    ({"text": 42}, '"text" must be a string'),
-    ({"text": None}, '"text" must be a string'),
-    ({"text": "人工智能", "ambiguous": "no"}, '"ambiguous" must be true or false'),
-    ('{"text": "人工智能"}'.encode("gb18030"), "the request body is not UTF-8"),
-    (b'{"text": "\xff\xfe"}', "the request body is not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        (b"{not json", "the request body is not valid JSON"),
+        (b"", "the request body is not valid JSON"),
+        ("[1, 2]", 'the JSON body needs a "text" field'),
+        ({"txt": "人工智能"}, 'the JSON body needs a "text" field'),
+        ({"text": 42}, '"text" must be a string'),
+        ({"text": None}, '"text" must be a string'),
+        ({"text": "人工智能", "ambiguous": "no"}, '"ambiguous" must be true or false'),
+        ('{"text": "人工智能"}'.encode("gb18030"), "the request body is not UTF-8"),
+        (b'{"text": "\xff\xfe"}', "the request body is not UTF-8"),
+    ],
+)
 def test_bad_annotate_request_is_400(client, body, message):
     assert_error(annotate(client, body), 400, message)
 
@@ -169,9 +191,14 @@ def test_a_broken_database_is_a_json_503(tmp_path):
 
 # ---------------------------------------------------------------- CORS and headers
 
+
 def test_every_api_answer_carries_cors(client):
-    for response in (client.get("/api/v1/terms?q=ai"), client.get("/api/v1/terms/langchao"),
-                     annotate(client, {"text": "人工智能"}), client.get("/api/v1/openapi.json")):
+    for response in (
+        client.get("/api/v1/terms?q=ai"),
+        client.get("/api/v1/terms/langchao"),
+        annotate(client, {"text": "人工智能"}),
+        client.get("/api/v1/openapi.json"),
+    ):
         assert response.status_code == 200
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -179,9 +206,15 @@ def test_every_api_answer_carries_cors(client):
 
 @pytest.mark.parametrize("path", ["/api/v1/annotate", "/api/v1/terms", "/api/v1/terms/langchao"])
 def test_preflight_allows_json_posts_from_any_origin_and_private_network(client, path):
-    response = client.options(path, headers={
-        "Origin": "https://news.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type", "Access-Control-Request-Private-Network": "true"})
+    response = client.options(
+        path,
+        headers={
+            "Origin": "https://news.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+            "Access-Control-Request-Private-Network": "true",
+        },
+    )
     assert response.status_code == 204
     headers = response.headers
     assert headers["Access-Control-Allow-Origin"] == "*"
@@ -202,20 +235,26 @@ def test_annotations_are_not_cached(client):
 
 # ---------------------------------------------------------------- OpenAPI
 
+
 def test_openapi_documents_every_api_route_and_error_status(client, app):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     doc = response.get_json()
     assert doc["openapi"].startswith("3.1")
-    routes = {rule.rule.replace("<entry_id>", "{id}"): rule.methods - {"HEAD", "OPTIONS"}
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
+    routes = {
+        rule.rule.replace("<entry_id>", "{id}"): rule.methods - {"HEAD", "OPTIONS"}
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+    }
     documented = {path: {m.upper() for m in ops} for path, ops in doc["paths"].items()}
     assert documented == routes
     assert set(doc["paths"]["/api/v1/annotate"]["post"]["responses"]) == {"200", "400", "413", "415"}
     assert set(doc["paths"]["/api/v1/terms/{id}"]["get"]["responses"]) == {"200", "404"}
     refs = json.dumps(doc).count('"$ref": "#/components/schemas/')
-    assert refs and all(name in doc["components"]["schemas"] for name in
-                        ("Error", "Summary", "Entry", "Span", "AnnotateRequest", "AnnotateResult"))
+    assert refs and all(
+        name in doc["components"]["schemas"]
+        for name in ("Error", "Summary", "Entry", "Span", "AnnotateRequest", "AnnotateResult")
+    )
 
 
 def test_allowed_origins_restrict_cors_to_those_origins(db_path):
@@ -224,8 +263,9 @@ def test_allowed_origins_restrict_cors_to_those_origins(db_path):
     assert ok.headers["Access-Control-Allow-Origin"] == "https://intranet.example" and "Origin" in ok.headers["Vary"]
     other = client.get("/api/v1/terms?q=ai", headers={"Origin": "https://elsewhere.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
-    preflight = client.options("/api/v1/annotate", headers={"Origin": "https://elsewhere.example",
-                                                            "Access-Control-Request-Method": "POST"})
+    preflight = client.options(
+        "/api/v1/annotate", headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"}
+    )
     assert "Access-Control-Allow-Origin" not in preflight.headers
 
 
@@ -237,7 +277,7 @@ def test_allowed_hosts_refuse_other_host_names(db_path):
     assert page.status_code == 400 and page.mimetype == "text/html"
 
 
-@pytest.mark.parametrize("host", ["x" * 64 + ".example", "a..b", "a b", "evil\";x"])
+@pytest.mark.parametrize("host", ["x" * 64 + ".example", "a..b", "a b", 'evil";x'])
 def test_odd_host_headers_are_a_400(client, host):
     assert_error(client.get("/api/v1/terms?q=ai", headers={"Host": host}), 400, "Host header")
     page = client.get("/", headers={"Host": host})

@@ -28,8 +28,9 @@ def real(tmp_path_factory):
 def verdict(glossary, case) -> str:
     """Every tag counts, those of forms whose ordinary sense dominates too (shown on request, and
     flagged ambiguous like the rest): the boundary judgement is what is measured here."""
-    spans = [s for top in glossary.annotate(case["text"], ordinary=True).spans for s in top.walk()
-             if s.id == case["id"]]
+    spans = [
+        s for top in glossary.annotate(case["text"], ordinary=True).spans for s in top.walk() if s.id == case["id"]
+    ]
     if not spans:
         return "absent"
     return "flagged" if all(s.ambiguous for s in spans) else "claimed"

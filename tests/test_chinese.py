@@ -15,9 +15,9 @@ def test_matching_view_joins_pdf_breaks_and_maps_back():
     view = matching_view(text)
     assert view.text == "坚持新型举国体制，发展通用"
     start, end = view.text.index("新型举国体制"), view.text.index("新型举国体制") + 6
-    assert text[view.to_original(start):view.to_original(end, end=True)] == "新型举\n国体制"
+    assert text[view.to_original(start) : view.to_original(end, end=True)] == "新型举\n国体制"
     i = view.text.index("通用")
-    assert text[view.to_original(i):view.to_original(i + 2, end=True)] == "通用"
+    assert text[view.to_original(i) : view.to_original(i + 2, end=True)] == "通用"
 
 
 def test_matching_view_keeps_spaces_next_to_latin_text():
@@ -49,4 +49,4 @@ def test_matching_view_drops_quotation_marks_inside_a_phrase():
     view = matching_view(text)
     assert view.text == "协调推进四个全面战略布局，实施人工智能+行动"
     i = view.text.index("四个全面战略布局")
-    assert text[view.to_original(i):view.to_original(i + 8, end=True)] == "四个全面”战略布局"
+    assert text[view.to_original(i) : view.to_original(i + 8, end=True)] == "四个全面”战略布局"

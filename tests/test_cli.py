@@ -14,6 +14,7 @@ from glossary.cli import cli
 def run(db_path):
     def invoke(*args, input=None):
         return CliRunner().invoke(cli, [*args, "--db", str(db_path)], input=input, catch_exceptions=False)
+
     return invoke
 
 
@@ -34,10 +35,12 @@ def test_stdin_file_and_argument_give_the_same_spans(run, tmp_path):
     text = "發展通用人工智慧"
     path = tmp_path / "in.txt"
     path.write_text(text, encoding="utf-8")
-    outputs = [run("annotate", "--format", "json", text).output,
-               run("annotate", "--format", "json", input=text).output,
-               run("annotate", "--format", "json", "--file", str(path)).output,
-               run("annotate", "--format", "json", str(path)).output]
+    outputs = [
+        run("annotate", "--format", "json", text).output,
+        run("annotate", "--format", "json", input=text).output,
+        run("annotate", "--format", "json", "--file", str(path)).output,
+        run("annotate", "--format", "json", str(path)).output,
+    ]
     assert len({o for o in outputs}) == 1
     span = json.loads(outputs[0])["spans"][0]
     assert (span["start"], span["end"], span["text"], span["id"]) == (2, 8, "通用人工智慧", "tongyong-rengong-zhineng")
@@ -50,8 +53,9 @@ def test_line_broken_input_from_a_pdf(run):
 
 def test_markdown_and_html_formats(run):
     md = run("annotate", "--format", "markdown", "浪潮和大模型").output
-    assert md.startswith("**浪潮** (*Làngcháo*, Inspur; ambiguous, also: wave, tide)和"
-                         "**大模型** (*dàmóxíng*, large model)")
+    assert md.startswith(
+        "**浪潮** (*Làngcháo*, Inspur; ambiguous, also: wave, tide)和**大模型** (*dàmóxíng*, large model)"
+    )
     assert "| 大模型 | dàmóxíng | large model | 1 | `damoxing` |" in md
     html = run("annotate", "--format", "html", "大模型<script>alert(1)</script>").output
     assert '<a class="term" data-id="damoxing" href="http://127.0.0.1:8000/terms/damoxing"' in html  # absolute
@@ -67,10 +71,11 @@ def test_no_ambiguous_leaves_ambiguous_entries_out(run):
 def test_whole_text_pinyin_interlinear_and_tone_numbers(run):
     out = run("annotate", "--pinyin", "all", "我们发展大模型").output
     assert out.splitlines()[:2] == ["wǒmen fāzhǎn dàmóxíng", "我们发展大模型"]
-    data = json.loads(run("annotate", "--pinyin", "all", "--tones", "numbers", "--format", "json",
-                          "发展大模型").output)
+    data = json.loads(run("annotate", "--pinyin", "all", "--tones", "numbers", "--format", "json", "发展大模型").output)
     assert [(t["text"], t["pinyin"], t["id"]) for t in data["reading"]] == [
-        ("发展", "fa1zhan3", None), ("大模型", "da4mo2xing2", "damoxing")]
+        ("发展", "fa1zhan3", None),
+        ("大模型", "da4mo2xing2", "damoxing"),
+    ]
     traditional = run("annotate", "--pinyin", "all", "關於推動產業發展").output
     assert traditional.splitlines()[0] == "guānyú tuīdòng chǎnyè fāzhǎn"  # words grouped in either script
     html = run("annotate", "--pinyin", "all", "--format", "html", "发展大模型").output
@@ -109,13 +114,16 @@ def test_search_and_export(run):
     assert yaml.safe_load(run("export", "--format", "yaml").output) == exported
 
 
-@pytest.mark.parametrize("args,input,message", [
-    (["annotate"], b"", "no text to annotate"),
-    (["annotate"], b"   \n", "no text to annotate: the input is empty"),
-    (["annotate"], b"\xff\x00bad", "standard input is not UTF-8 text (byte 0xff at offset 0)"),
-    (["show", "nothing-like-this"], None, "no entry for 'nothing-like-this'"),
-    (["search", "zzzzqqq"], None, "no entry matches 'zzzzqqq'"),
-])
+@pytest.mark.parametrize(
+    "args,input,message",
+    [
+        (["annotate"], b"", "no text to annotate"),
+        (["annotate"], b"   \n", "no text to annotate: the input is empty"),
+        (["annotate"], b"\xff\x00bad", "standard input is not UTF-8 text (byte 0xff at offset 0)"),
+        (["show", "nothing-like-this"], None, "no entry for 'nothing-like-this'"),
+        (["search", "zzzzqqq"], None, "no entry matches 'zzzzqqq'"),
+    ],
+)
 def test_user_errors_are_one_line_with_exit_1(db_path, args, input, message):
     result = real(*args, "--db", str(db_path), input=input)
     assert result.returncode == 1
@@ -146,8 +154,15 @@ def test_check_reports_problems_with_file_and_line(tmp_path, fixture_paths):
     entries = tmp_path / "entries"
     shutil.copytree(fixture_paths["entries"], entries)
     (entries / "bad.yaml").write_text("zh: 坏\npinyin: huài\nkind: nonsense\nen: bad\n", encoding="utf-8")
-    args = ["check", "--entries", str(entries), "--sources", str(fixture_paths["sources"]),
-            "--seeds", str(fixture_paths["seeds"])]
+    args = [
+        "check",
+        "--entries",
+        str(entries),
+        "--sources",
+        str(fixture_paths["sources"]),
+        "--seeds",
+        str(fixture_paths["seeds"]),
+    ]
     result = real(*args)
     assert result.returncode == 1
     assert f"{entries / 'bad.yaml'}:3: kind 'nonsense' is not one of" in result.stdout.decode()
@@ -157,8 +172,9 @@ def test_check_reports_problems_with_file_and_line(tmp_path, fixture_paths):
 
 def test_build_command_and_help_examples(tmp_path, fixture_paths):
     db = tmp_path / "built.sqlite"
-    result = real("build", "--db", str(db), "--entries", str(fixture_paths["entries"]),
-                  "--sources", str(fixture_paths["sources"]))
+    result = real(
+        "build", "--db", str(db), "--entries", str(fixture_paths["entries"]), "--sources", str(fixture_paths["sources"])
+    )
     assert result.returncode == 0 and "entries" in result.stdout.decode() and db.is_file()
     for command in ("annotate", "show", "search", "build", "check", "serve", "export", "import"):
         assert "Example" in real(command, "--help").stdout.decode()

@@ -32,26 +32,60 @@ def test_coverage_of_the_articles_and_beyond(curated):
     assert len(formulations) >= 40
 
 
-@pytest.mark.parametrize("form,entry_id", [
-    ("通用人工智能", "tongyong-rengong-zhineng"), ("新型举国体制", "xinxing-juguo-tizhi"),
-    ("具身智能", "jushen-zhineng"), ("占领先机、赢得优势", "zhanling-xianji-yingde-youshi"),
-    ("中转站", "zhongzhuanzhan"), ("算力券", "suanliquan"), ("非升即走", "feisheng-jizou"),
-    ("北京通用人工智能研究院", "beijing-tongyong-rengong-zhineng-yanjiuyuan"), ("朱松纯", "zhu-songchun"),
-    ("产学研用", "chan-xue-yan-yong"), ("战略性新兴产业", "zhanlvexing-xinxing-chanye"),
-    ("未来产业", "weilai-chanye"), ("新赛道", "xin-saidao"), ("战略抓手", "zhanlve-zhuashou"),
-    ("跨越发展", "kuayue-fazhan"), ("颠覆性突破", "dianfuxing-tupo"), ("无人区", "wurenqu"),
-])
+@pytest.mark.parametrize(
+    "form,entry_id",
+    [
+        ("通用人工智能", "tongyong-rengong-zhineng"),
+        ("新型举国体制", "xinxing-juguo-tizhi"),
+        ("具身智能", "jushen-zhineng"),
+        ("占领先机、赢得优势", "zhanling-xianji-yingde-youshi"),
+        ("中转站", "zhongzhuanzhan"),
+        ("算力券", "suanliquan"),
+        ("非升即走", "feisheng-jizou"),
+        ("北京通用人工智能研究院", "beijing-tongyong-rengong-zhineng-yanjiuyuan"),
+        ("朱松纯", "zhu-songchun"),
+        ("产学研用", "chan-xue-yan-yong"),
+        ("战略性新兴产业", "zhanlvexing-xinxing-chanye"),
+        ("未来产业", "weilai-chanye"),
+        ("新赛道", "xin-saidao"),
+        ("战略抓手", "zhanlve-zhuashou"),
+        ("跨越发展", "kuayue-fazhan"),
+        ("颠覆性突破", "dianfuxing-tupo"),
+        ("无人区", "wurenqu"),
+    ],
+)
 def test_terms_the_articles_print_are_attested_entries(by_form, form, entry_id):
     assert by_form[form].id == entry_id
     assert by_form[form].zh_attested
     assert by_form[form].quotes, "an attested entry carries its source quote"
 
 
-@pytest.mark.parametrize("form", [
-    "人工智能+", "新一代人工智能发展规划", "十五五规划", "改革开放", "一带一路", "国务院", "中央政治局",
-    "工业和信息化部", "世界人工智能大会", "单位", "高考", "防火长城", "国有企业",
-    "新质生产力", "高质量发展", "中国式现代化", "科技自立自强", "关键核心技术", "数字经济", "数据要素", "东数西算",
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "人工智能+",
+        "新一代人工智能发展规划",
+        "十五五规划",
+        "改革开放",
+        "一带一路",
+        "国务院",
+        "中央政治局",
+        "工业和信息化部",
+        "世界人工智能大会",
+        "单位",
+        "高考",
+        "防火长城",
+        "国有企业",
+        "新质生产力",
+        "高质量发展",
+        "中国式现代化",
+        "科技自立自强",
+        "关键核心技术",
+        "数字经济",
+        "数据要素",
+        "东数西算",
+    ],
+)
 def test_standard_chinese_forms_of_english_only_names_are_marked_unattested(by_form, form):
     assert not by_form[form].zh_attested
 

@@ -18,13 +18,16 @@ def index(db_path):
     return dictionary.open_index(db_path)
 
 
-@pytest.mark.parametrize("raw,clean", [
-    ("CL:個|个[ge4]", None),
-    ("variant of 個|个[ge4]", "variant of 个 (gè)"),
-    ("see 西安[Xi1 an1]", "see 西安 (Xī'ān)"),
-    ("capital of Shaanxi 陕西省[Shan3 xi1 Sheng3]", "capital of Shaanxi 陕西省 (Shǎnxī Shěng)"),
-    ("question", "question"),
-])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("CL:個|个[ge4]", None),
+        ("variant of 個|个[ge4]", "variant of 个 (gè)"),
+        ("see 西安[Xi1 an1]", "see 西安 (Xī'ān)"),
+        ("capital of Shaanxi 陕西省[Shan3 xi1 Sheng3]", "capital of Shaanxi 陕西省 (Shǎnxī Shěng)"),
+        ("question", "question"),
+    ],
+)
 def test_cedict_markup_is_cleaned(raw, clean):
     assert dictionary.clean(raw) == clean
 
@@ -54,15 +57,29 @@ def test_glossed_in_place_and_labelled(glossary, index):
     assert "推动⟨dict: tuīdòng · " in text and text.count("⟨dict: tuīdòng") == 1  # in place, once
     assert "新型举国体制〔xīnxíng jǔguó tǐzhì · new national system〕" in text
     html = render.html_fragment(annotation, dictionary=words)
-    assert '<span class="dict" tabindex="-1" title="General dictionary (CC-CEDICT), not curated: shùjù — data">' \
-        '数据</span>' in html
+    assert (
+        '<span class="dict" tabindex="-1" title="General dictionary (CC-CEDICT), not curated: shùjù — data">'
+        "数据</span>" in html
+    )
     assert 'class="term"' in html and "[" not in html and "CL:" not in html
 
 
 def test_cli_dictionary_is_fast_after_the_first_run(db_path, index):
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "glossary", "annotate", "--db", str(db_path), "--dictionary",
-                             "推动数据产业发展人工智能"], capture_output=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glossary",
+            "annotate",
+            "--db",
+            str(db_path),
+            "--dictionary",
+            "推动数据产业发展人工智能",
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     took = time.perf_counter() - start
     assert result.returncode == 0 and "⟨dict: shùjù · data⟩" in result.stdout.decode()
     assert took < 10  # was ~2 s of CC-CEDICT parsing alone; now a memory-mapped index (process start dominates)

@@ -43,8 +43,13 @@ def test_the_setup_sample_prints_what_the_readme_shows(tmp_path):
     # As a user runs it after set-up, from another folder; the database goes where GLOSSARY_DB says
     # (without it, the checkout's terms.sqlite, which a test must not write): none in the working folder.
     db = tmp_path / "data" / "terms.sqlite"
-    result = subprocess.run([sys.executable, "-m", "glossary", *args], capture_output=True, cwd=tmp_path,
-                            timeout=300, env={**os.environ, "GLOSSARY_DB": str(db)})
+    result = subprocess.run(
+        [sys.executable, "-m", "glossary", *args],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={**os.environ, "GLOSSARY_DB": str(db)},
+    )
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode("utf-8") == output
     assert db.is_file() and not (tmp_path / "terms.sqlite").exists()
@@ -55,8 +60,11 @@ def test_the_readme_names_the_commands_without_db():
     claim = re.search(r"takes `--db PATH`(?:(?!\n\n).)*?except ((?:`\w+`(?:,\s*|\s+and\s+)?)+)", README, re.DOTALL)
     assert claim, "the README's --db sentence"
     named = set(re.findall(r"`(\w+)`", claim.group(1)))
-    without = {name for name, command in cli.commands.items()
-               if not any(isinstance(p, click.Option) and "--db" in p.opts for p in command.params)}
+    without = {
+        name
+        for name, command in cli.commands.items()
+        if not any(isinstance(p, click.Option) and "--db" in p.opts for p in command.params)
+    }
     assert named == without
 
 
@@ -64,8 +72,11 @@ def test_the_dependency_table_names_every_dependency():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = {re.match(r"[A-Za-z0-9_.-]+", d).group(0).lower() for d in project["dependencies"]}
     table = README.split("## Dependencies", 1)[1].split("\n## ", 1)[0]
-    listed = {name.strip().lower() for row in re.findall(r"^\| ([^|]+) \|", table, re.MULTILINE)
-              for name in re.split(r",\s*", re.sub(r"\(.*?\)", "", row))}
+    listed = {
+        name.strip().lower()
+        for row in re.findall(r"^\| ([^|]+) \|", table, re.MULTILINE)
+        for name in re.split(r",\s*", re.sub(r"\(.*?\)", "", row))
+    }
     assert wanted <= listed, f"missing from the README's table: {sorted(wanted - listed)}"
 
 

@@ -12,46 +12,64 @@ def found(rendering: str, target: str) -> list[str]:
     return [m.text for p in compile_rendering(rendering) for m in t.find(p)]
 
 
-@pytest.mark.parametrize("rendering, target, matched", [
-    ("State Council", "the state council decided", "state council"),  # case
-    ("new quality productive forces", "New-Quality Productive Forces", "New-Quality Productive Forces"),
-    ("reform and opening up", "reform and opening-up", "reform and opening-up"),  # hyphen vs space
-    ("state-owned enterprises", "state owned enterprises", "state owned enterprises"),
-    ("industry–university–research collaboration", "industry-university-research collaboration",
-     "industry-university-research collaboration"),  # en dash vs hyphen
-    ("People’s Daily", "People's Daily", "People's Daily"),  # curly vs straight
-    ("“rat race” competition", 'a "rat race" competition', '"rat race" competition'),
-    ("new system for mobilizing resources nationwide", "a new system for mobilising resources nationwide",
-     "new system for mobilising resources nationwide"),  # British spelling
-    ("modernization", "socialist modernisation", "modernisation"),
-    ("defense", "national defence", "defence"),
-    ("labor", "labour", "labour"),
-    ("strategic emerging industries", "a strategic emerging industry", "strategic emerging industry"),  # number
-    ("State Council", "the State Council’s decisions", "State Council’s"),  # possessive
-    ("seize new opportunities", "we seized new opportunities", "seized new opportunities"),  # verb forms
-    ("ensure both development and security", "ensuring both development and security",
-     "ensuring both development and security"),
-    ("community with a shared future for mankind", "community with the shared future for mankind",
-     "community with the shared future for mankind"),  # articles
-    ("artificial intelligence (AI)", "artificial intelligence drives", "artificial intelligence"),
-    ("artificial intelligence (AI)", "artificial intelligence (AI) drives", "artificial intelligence (AI)"),
-    ("artificial general intelligence (AGI)", "the road to AGI", "AGI"),  # the abbreviation alone
-    ("boost / power", "to power growth", "power"),  # alternatives in one rendering
-    ("the Party", "under the Party’s leadership", "Party’s"),
-])
+@pytest.mark.parametrize(
+    "rendering, target, matched",
+    [
+        ("State Council", "the state council decided", "state council"),  # case
+        ("new quality productive forces", "New-Quality Productive Forces", "New-Quality Productive Forces"),
+        ("reform and opening up", "reform and opening-up", "reform and opening-up"),  # hyphen vs space
+        ("state-owned enterprises", "state owned enterprises", "state owned enterprises"),
+        (
+            "industry–university–research collaboration",
+            "industry-university-research collaboration",
+            "industry-university-research collaboration",
+        ),  # en dash vs hyphen
+        ("People’s Daily", "People's Daily", "People's Daily"),  # curly vs straight
+        ("“rat race” competition", 'a "rat race" competition', '"rat race" competition'),
+        (
+            "new system for mobilizing resources nationwide",
+            "a new system for mobilising resources nationwide",
+            "new system for mobilising resources nationwide",
+        ),  # British spelling
+        ("modernization", "socialist modernisation", "modernisation"),
+        ("defense", "national defence", "defence"),
+        ("labor", "labour", "labour"),
+        ("strategic emerging industries", "a strategic emerging industry", "strategic emerging industry"),  # number
+        ("State Council", "the State Council’s decisions", "State Council’s"),  # possessive
+        ("seize new opportunities", "we seized new opportunities", "seized new opportunities"),  # verb forms
+        (
+            "ensure both development and security",
+            "ensuring both development and security",
+            "ensuring both development and security",
+        ),
+        (
+            "community with a shared future for mankind",
+            "community with the shared future for mankind",
+            "community with the shared future for mankind",
+        ),  # articles
+        ("artificial intelligence (AI)", "artificial intelligence drives", "artificial intelligence"),
+        ("artificial intelligence (AI)", "artificial intelligence (AI) drives", "artificial intelligence (AI)"),
+        ("artificial general intelligence (AGI)", "the road to AGI", "AGI"),  # the abbreviation alone
+        ("boost / power", "to power growth", "power"),  # alternatives in one rendering
+        ("the Party", "under the Party’s leadership", "Party’s"),
+    ],
+)
 def test_loose_but_right(rendering, target, matched):
     assert matched in found(rendering, target)
 
 
-@pytest.mark.parametrize("rendering, target", [
-    ("new development philosophy", "new development concept"),
-    ("AI Plus (AI+)", "AI plans"),
-    ("AI+ Action", "AI Action"),  # + is a word: AI+ is not AI
-    ("State Council", "state and council"),
-    ("community with a shared future for mankind", "community of shared destiny"),
-    ("Belt and Road Initiative (BRI)", "belt, road"),
-    ("the Party", "other political parties"),  # a one-word name keeps its capital
-])
+@pytest.mark.parametrize(
+    "rendering, target",
+    [
+        ("new development philosophy", "new development concept"),
+        ("AI Plus (AI+)", "AI plans"),
+        ("AI+ Action", "AI Action"),  # + is a word: AI+ is not AI
+        ("State Council", "state and council"),
+        ("community with a shared future for mankind", "community of shared destiny"),
+        ("Belt and Road Initiative (BRI)", "belt, road"),
+        ("the Party", "other political parties"),  # a one-word name keeps its capital
+    ],
+)
 def test_not_taken_for_the_rendering(rendering, target):
     assert found(rendering, target) == []
 
@@ -60,16 +78,20 @@ def test_match_offsets_point_into_the_target_and_say_if_verbatim():
     t = Target("Uphold the New Development Philosophy, and the new development philosophy again.")
     matches = [m for p in compile_rendering("new development philosophy") for m in t.find(p)]
     assert [(m.start, m.end, m.exact) for m in matches] == [(11, 37, False), (47, 73, True)]
-    assert all(t.text[m.start:m.end] == m.text for m in matches)
+    assert all(t.text[m.start : m.end] == m.text for m in matches)
 
 
 def test_variants_of_a_rendering():
     assert variants("artificial general intelligence (AGI)") == [
-        "artificial general intelligence (AGI)", "artificial general intelligence", "AGI"]
+        "artificial general intelligence (AGI)",
+        "artificial general intelligence",
+        "AGI",
+    ]
     assert variants("gaokao (national college entrance examination)") == [
-        "gaokao (national college entrance examination)", "gaokao"]
-    assert variants("multimodal; multimodality") == [
-        "multimodal; multimodality", "multimodal", "multimodality"]
+        "gaokao (national college entrance examination)",
+        "gaokao",
+    ]
+    assert variants("multimodal; multimodality") == ["multimodal; multimodality", "multimodal", "multimodality"]
 
 
 def test_lemmas_and_spelling():
@@ -85,4 +107,7 @@ def test_lemmas_and_spelling():
 
 def test_articles_do_not_count_and_hyphens_split():
     assert [t.keys for t in tokens("the AI-native enterprises")] == [
-        lemmas("AI"), lemmas("native"), lemmas("enterprises")]
+        lemmas("AI"),
+        lemmas("native"),
+        lemmas("enterprises"),
+    ]

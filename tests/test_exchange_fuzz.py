@@ -24,16 +24,38 @@ GOOD_QUOTE = {"source": "sample-article", "text": "The term AI (人工智能) is
 FAKE_QUOTE = {"source": "sample-article", "text": "Beijing never said this."}
 GOOD = [("hao", "好", "hǎo"), ("huai", "坏", "huài"), ("da", "大", "dà"), ("shan", "山", "shān")]
 BAD_IDS = ["../../outside", "../sources", "ABSOLUTE", "../entries/x", "x\0y", "a" * 300, "ok\n", "Upper"]
-ODD = ["id", "id", "id", None, None, None, "zh", "kind", "quote", "related", "field", "existing", "size", "alias",
-       "no list"]
+ODD = [
+    "id",
+    "id",
+    "id",
+    None,
+    None,
+    None,
+    "zh",
+    "kind",
+    "quote",
+    "related",
+    "field",
+    "existing",
+    "size",
+    "alias",
+    "no list",
+]
 
 words = st.text(st.characters(categories=("L", "N", "P", "Zs")), min_size=1, max_size=20)
-ids = st.one_of(st.sampled_from(BAD_IDS), st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}", fullmatch=True),
-                st.text(max_size=12), st.integers(), st.none())
+ids = st.one_of(
+    st.sampled_from(BAD_IDS),
+    st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}", fullmatch=True),
+    st.text(max_size=12),
+    st.integers(),
+    st.none(),
+)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
-junk = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                     st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-                    max_leaves=8)
+junk = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+    max_leaves=8,
+)
 
 
 @st.composite
@@ -41,7 +63,7 @@ def imports(draw):
     """Up to three entries that pass `check`, and perhaps one odd one: a bad id, a wrong field,
     a fabricated quote, one too big, or a good one that replaces a curated entry."""
     items = []
-    for entry_id, zh, pinyin in GOOD[:draw(st.integers(0, 3))] + [GOOD[3]]:
+    for entry_id, zh, pinyin in GOOD[: draw(st.integers(0, 3))] + [GOOD[3]]:
         item = {"id": entry_id, "zh": zh, "pinyin": pinyin, "kind": "term", "en": draw(words), "authority": "curator"}
         if draw(st.booleans()):
             item["quotes"] = [GOOD_QUOTE]
@@ -103,8 +125,13 @@ def test_an_import_succeeds_whole_and_checked_or_changes_nothing(fixture_paths, 
         path.write_bytes(text.encode("utf-8", "surrogatepass"))
         before = _tree(tmp)
         try:
-            written = exchange.import_entries(path, root / "entries", replace=replace,
-                                              sources_file=root / "sources.yaml", seeds=fixture_paths["seeds"])
+            written = exchange.import_entries(
+                path,
+                root / "entries",
+                replace=replace,
+                sources_file=root / "sources.yaml",
+                seeds=fixture_paths["seeds"],
+            )
         except exchange.ImportProblem as refused:
             event("refused: " + str(refused).split(":")[-1][:40])
             assert _tree(tmp) == before
@@ -118,10 +145,21 @@ def test_an_import_succeeds_whole_and_checked_or_changes_nothing(fixture_paths, 
         assert curation.load(root / "entries", root / "sources.yaml", fixture_paths["seeds"]).problems == []
 
 
-rows = st.lists(st.fixed_dictionaries({
-    "id": st.text(max_size=10), "zh": st.text(max_size=10), "zh_hant": st.text(max_size=10),
-    "pinyin": st.text(max_size=10), "en": st.text(max_size=20), "kind": st.text(max_size=6),
-    "count": st.integers(0, 99), "other_renderings": st.lists(st.text(max_size=10), max_size=2)}), max_size=5)
+rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": st.text(max_size=10),
+            "zh": st.text(max_size=10),
+            "zh_hant": st.text(max_size=10),
+            "pinyin": st.text(max_size=10),
+            "en": st.text(max_size=20),
+            "kind": st.text(max_size=6),
+            "count": st.integers(0, 99),
+            "other_renderings": st.lists(st.text(max_size=10), max_size=2),
+        }
+    ),
+    max_size=5,
+)
 
 
 @FUZZ

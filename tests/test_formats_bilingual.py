@@ -16,37 +16,55 @@ from glossary.formats import BilingualError
 
 SEGMENTS = [
     ("u1", "坚持新型举国体制，发展通用人工智能。", "Uphold the new-type whole nation system and develop AGI."),
-    ("u2", "推进改革开放，发展社会主义市场经济。",
-     "Advance reform and opening-up and develop a socialist market economy."),
+    (
+        "u2",
+        "推进改革开放，发展社会主义市场经济。",
+        "Advance reform and opening-up and develop a socialist market economy.",
+    ),
     ("u3", "贯彻新发展理念。", "Apply the new development concept."),
-    ("u4", "国务院推动构建人类命运共同体，国务院“一带一路”。",
-     "The State Council promotes a community of shared destiny, along the One Belt, One Road."),
+    (
+        "u4",
+        "国务院推动构建人类命运共同体，国务院“一带一路”。",
+        "The State Council promotes a community of shared destiny, along the One Belt, One Road.",
+    ),
     ("u5", "人工智能, 算力 & <标签>", "AI, compute & <tags>"),  # characters XML must escape
 ]
 
 
 def xliff12(segments) -> str:
     units = "".join(
-        f'<trans-unit id="{i}"><source>{escape(s)}</source><target state="translated">{escape(t)}</target>'
-        f'</trans-unit>' for i, s, t in segments)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
-            f'<file source-language="zh-CN" target-language="en-US" datatype="plaintext" original="x"><body>{units}'
-            '</body></file></xliff>')
+        f'<trans-unit id="{i}"><source>{escape(s)}</source><target state="translated">{escape(t)}</target></trans-unit>'
+        for i, s, t in segments
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+        f'<file source-language="zh-CN" target-language="en-US" datatype="plaintext" original="x"><body>{units}'
+        "</body></file></xliff>"
+    )
 
 
 def xliff20(segments) -> str:
-    units = "".join(f'<unit id="{i}"><segment><source>{escape(s)}</source><target>{escape(t)}</target></segment></unit>'
-                    for i, s, t in segments)
-    return ('<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="zh-CN" '
-            f'trgLang="en"><file id="f1">{units}</file></xliff>')
+    units = "".join(
+        f'<unit id="{i}"><segment><source>{escape(s)}</source><target>{escape(t)}</target></segment></unit>'
+        for i, s, t in segments
+    )
+    return (
+        '<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="zh-CN" '
+        f'trgLang="en"><file id="f1">{units}</file></xliff>'
+    )
 
 
 def tmx(segments) -> str:
-    tus = "".join(f'<tu tuid="{i}"><tuv xml:lang="zh-CN"><seg>{escape(s)}</seg></tuv>'
-                  f'<tuv xml:lang="en-GB"><seg>{escape(t)}</seg></tuv></tu>' for i, s, t in segments)
-    return ('<?xml version="1.0"?>\n<tmx version="1.4"><header srclang="zh-CN" datatype="plaintext" segtype="sentence" '
-            f'adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body>{tus}</body></tmx>')
+    tus = "".join(
+        f'<tu tuid="{i}"><tuv xml:lang="zh-CN"><seg>{escape(s)}</seg></tuv>'
+        f'<tuv xml:lang="en-GB"><seg>{escape(t)}</seg></tuv></tu>'
+        for i, s, t in segments
+    )
+    return (
+        '<?xml version="1.0"?>\n<tmx version="1.4"><header srclang="zh-CN" datatype="plaintext" segtype="sentence" '
+        f'adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body>{tus}</body></tmx>'
+    )
 
 
 def table(segments, delimiter: str, header: bool) -> str:
@@ -65,11 +83,14 @@ def docx(rows, tracked: bool = False) -> bytes:
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
     def cell(text):
-        return f"<w:tc><w:p><w:r><w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r></w:p></w:tc>"
+        return f'<w:tc><w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
 
     body = "".join("<w:tr>" + "".join(cell(c) for c in row) + "</w:tr>" for row in rows)
-    change = ('<w:p><w:ins w:id="1" w:author="r" w:date="2026-01-01T00:00:00Z"><w:r><w:t>new</w:t></w:r></w:ins></w:p>'
-              if tracked else "")
+    change = (
+        '<w:p><w:ins w:id="1" w:author="r" w:date="2026-01-01T00:00:00Z"><w:r><w:t>new</w:t></w:r></w:ins></w:p>'
+        if tracked
+        else ""
+    )
     xml = f'<?xml version="1.0"?><w:document xmlns:w="{w}"><w:body><w:tbl>{body}</w:tbl>{change}</w:body></w:document>'
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -81,10 +102,14 @@ def docx(rows, tracked: bool = False) -> bytes:
 def write_all(tmp_path, segments) -> dict[str, list]:
     """The same segments in every format; returns what each reader gives."""
     files = {
-        "job.xlf": xliff12(segments), "job2.xlf": xliff20(segments), "memory.tmx": tmx(segments),
-        "pairs.tsv": table(segments, "\t", True), "pairs.csv": table(segments, ",", False),
-        "pairs.jsonl": "".join(json.dumps({"id": i, "zh": s, "en": t}, ensure_ascii=False) + "\n"
-                               for i, s, t in segments),
+        "job.xlf": xliff12(segments),
+        "job2.xlf": xliff20(segments),
+        "memory.tmx": tmx(segments),
+        "pairs.tsv": table(segments, "\t", True),
+        "pairs.csv": table(segments, ",", False),
+        "pairs.jsonl": "".join(
+            json.dumps({"id": i, "zh": s, "en": t}, ensure_ascii=False) + "\n" for i, s, t in segments
+        ),
     }
     read = {}
     for name, text in files.items():
@@ -142,15 +167,17 @@ def test_xliff_inline_codes_left_out_and_trados_segments_paired(tmp_path):
         '<seg-source><mrk mtype="seg" mid="1">坚持<g id="1">新型<bpt id="3">&lt;b&gt;</bpt>举国体制</g>。</mrk>'
         '<mrk mtype="seg" mid="2">发展算力。</mrk></seg-source>'
         '<target><mrk mtype="seg" mid="1">Uphold the <g id="1">new system</g> for mobilizing resources nationwide.'
-        '</mrk>'
+        "</mrk>"
         '<mrk mtype="seg" mid="2">Develop computing power.</mrk></target>'
-        '<note>glossary-qa: ok suanli</note></trans-unit>'
+        "<note>glossary-qa: ok suanli</note></trans-unit>"
         '<trans-unit id="8" translate="no"><source>算力</source></trans-unit></group></body></file></xliff>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     segments = formats.read_file(path)
     assert [(s.id, s.source, s.target) for s in segments] == [
         ("7/1", "坚持新型举国体制。", "Uphold the new system for mobilizing resources nationwide."),
-        ("7/2", "发展算力。", "Develop computing power.")]
+        ("7/2", "发展算力。", "Develop computing power."),
+    ]
     assert segments[0].notes == ("glossary-qa: ok suanli",)
 
 
@@ -161,11 +188,14 @@ def test_xliff2_notes_code_points_and_segments(tmp_path):
         '<unit id="a"><notes><note>glossary-qa: ok</note></notes>'
         '<segment id="s1"><source>发展<pc id="1">算力</pc><ph id="2"/><cp hex="20000"/></source>'
         '<target>Develop <pc id="1">compute</pc></target></segment>'
-        '<segment id="s2"><source>人工智能</source></segment></unit></file></xliff>', encoding="utf-8")
+        '<segment id="s2"><source>人工智能</source></segment></unit></file></xliff>',
+        encoding="utf-8",
+    )
     segments = formats.read_file(path)
     assert [(s.id, s.source, s.target, s.notes) for s in segments] == [
         ("a/s1", "发展算力\U00020000", "Develop compute", ("glossary-qa: ok",)),
-        ("a/s2", "人工智能", "", ("glossary-qa: ok",))]
+        ("a/s2", "人工智能", "", ("glossary-qa: ok",)),
+    ]
 
 
 def test_headerless_table_finds_the_chinese_column(tmp_path):
@@ -176,21 +206,40 @@ def test_headerless_table_finds_the_chinese_column(tmp_path):
 
 BAD = [
     ("broken.xlf", b'<xliff version="1.2"><file><body><trans-unit id="1"><source>x</source>', "not well-formed XML"),
-    ("bomb.xlf", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
-                 b'<xliff version="1.2"><file><body/></file></xliff>', "refused: the XML declares entities"),
-    ("xxe.tmx", b'<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                b'<tmx version="1.4"><body><tu><tuv xml:lang="zh"><seg>&x;</seg></tuv></tu></body></tmx>',
-     "refused: the XML declares entities"),
-    ("utf16.xlf", '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><xliff version="1.2"/>'
-                  .encode("utf-16"), "refused: the XML declares entities"),
-    ("other.xlf", b'<html/>', "not XLIFF"),
+    (
+        "bomb.xlf",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        b'<xliff version="1.2"><file><body/></file></xliff>',
+        "refused: the XML declares entities",
+    ),
+    (
+        "xxe.tmx",
+        b'<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<tmx version="1.4"><body><tu><tuv xml:lang="zh"><seg>&x;</seg></tuv></tu></body></tmx>',
+        "refused: the XML declares entities",
+    ),
+    (
+        "utf16.xlf",
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><xliff version="1.2"/>'.encode("utf-16"),
+        "refused: the XML declares entities",
+    ),
+    ("other.xlf", b"<html/>", "not XLIFF"),
     ("old.xlf", b'<xliff version="1.1"/>', "XLIFF version 1.1"),
-    ("reverse.xlf", b'<xliff version="1.2"><file source-language="en" target-language="zh-CN"><body/></file></xliff>',
-     "English→Chinese"),
-    ("empty.xlf", b'<xliff version="1.2"><file source-language="zh" target-language="en"><body/></file></xliff>',
-     "no translation units"),
-    ("fr.tmx", b'<tmx version="1.4"><body><tu><tuv xml:lang="fr"><seg>x</seg></tuv></tu></body></tmx>',
-     "no translation unit with a Chinese"),
+    (
+        "reverse.xlf",
+        b'<xliff version="1.2"><file source-language="en" target-language="zh-CN"><body/></file></xliff>',
+        "English→Chinese",
+    ),
+    (
+        "empty.xlf",
+        b'<xliff version="1.2"><file source-language="zh" target-language="en"><body/></file></xliff>',
+        "no translation units",
+    ),
+    (
+        "fr.tmx",
+        b'<tmx version="1.4"><body><tu><tuv xml:lang="fr"><seg>x</seg></tuv></tu></body></tmx>',
+        "no translation unit with a Chinese",
+    ),
     ("one.csv", "算力\n人工智能\n".encode(), "one column only"),
     ("latin1.tsv", "算力\tcompute\n".encode("gbk"), "not UTF-8 text"),
     ("bad.jsonl", b'{"zh": "x", "en": "y"}\n{"zh": 1}\n', "line 2 needs"),

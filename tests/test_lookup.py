@@ -10,7 +10,8 @@ from glossary.lookup import lookup
 def test_exact_form_in_either_script_then_prefixes(glossary):
     exact = lookup(glossary.store, "人工智慧", prefix=False)
     assert [(m["form"], m["id"], m["match"], m["pinyin"]) for m in exact] == [
-        ("人工智慧", "rengong-zhineng", "exact", "réngōng zhìhuì")]
+        ("人工智慧", "rengong-zhineng", "exact", "réngōng zhìhuì")
+    ]
     found = lookup(glossary.store, "人工智能")
     assert found[0]["match"] == "exact" and found[0]["en"] == "artificial intelligence (AI)"
     assert {m["id"] for m in found[1:]} == {"rengong-zhineng-plus"} and all(m["match"] == "prefix" for m in found[1:])

@@ -42,8 +42,11 @@ def test_missing_and_unknown_fields_are_each_reported_with_their_line(tmp_path):
 
 
 def test_quote_without_text_is_reported_at_the_quote(tmp_path):
-    path = write(tmp_path, "zhongkao.yaml",
-                 "zh: 中考\npinyin: zhōngkǎo\nkind: term\nen: x\nquotes:\n  - source: a\n    zh: 中考\n")
+    path = write(
+        tmp_path,
+        "zhongkao.yaml",
+        "zh: 中考\npinyin: zhōngkǎo\nkind: term\nen: x\nquotes:\n  - source: a\n    zh: 中考\n",
+    )
     problems: list[Problem] = []
     parse_entry(path, problems)
     assert [(p.line, p.message) for p in problems] == [(6, "missing required field 'text'")]
@@ -63,4 +66,6 @@ def test_sources_need_unique_ids(tmp_path):
     sources = parse_sources(path, problems)
     assert [s.id for s in sources] == ["a", "a"]
     assert [(p.line, p.message) for p in problems] == [
-        (3, "duplicate source id 'a'"), (5, "a source needs an 'id' and a 'title'")]
+        (3, "duplicate source id 'a'"),
+        (5, "a source needs an 'id' and a 'title'"),
+    ]

@@ -29,8 +29,11 @@ def serving(db_path, *options):
     """Run `glossary serve` with options; yield (port, a function returning the log so far)."""
     port = free_port()
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([sys.executable, "-m", "glossary", "serve", "--db", str(db_path), "--port", str(port),
-                             *options], stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glossary", "serve", "--db", str(db_path), "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
 
     def read_log() -> str:
         log.seek(0)
@@ -93,23 +96,31 @@ def test_a_body_over_the_limit_is_refused_before_it_is_sent(server):
     """Content-Length alone decides: the server answers without waiting for 500 MB that never come."""
     port, _ = server
     start = time.monotonic()
-    status, headers, body = raw(port, b"POST /api/v1/annotate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                      b"Content-Type: application/json\r\nContent-Length: 524288000\r\n\r\n{")
+    status, headers, body = raw(
+        port,
+        b"POST /api/v1/annotate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 524288000\r\n\r\n{",
+    )
     assert time.monotonic() - start < 5
     assert status == 413 and headers["content-type"] == "application/json"
     assert json.loads(body)["status"] == 413
-    status, headers, body = raw(port, b"POST /annotate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                      b"Content-Type: application/x-www-form-urlencoded\r\n"
-                                      b"Content-Length: 524288000\r\n\r\ntext=")
+    status, headers, body = raw(
+        port,
+        b"POST /annotate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 524288000\r\n\r\ntext=",
+    )
     assert status == 413 and headers["content-type"].startswith("text/html")
 
 
 def test_a_body_just_over_the_limit_is_a_json_413(server):
     port, _ = server
     body = b'{"text": "' + b"a" * 70000 + b'"}'
-    status, headers, answer = raw(port, b"POST /api/v1/annotate HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                                        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
-                                  + body)
+    status, headers, answer = raw(
+        port,
+        b"POST /api/v1/annotate HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+    )
     assert status == 413 and json.loads(answer)["error"].startswith("request body too large")
 
 
@@ -141,8 +152,9 @@ def test_slow_clients_cannot_block_the_others(db_path):
                 s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # and never the rest
                 slow.append(s)
             start = time.monotonic()
-            status, _, _ = raw(port, b"GET /api/v1/terms?q=ai HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                               timeout=20)
+            status, _, _ = raw(
+                port, b"GET /api/v1/terms?q=ai HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout=20
+            )
             assert status == 200 and time.monotonic() - start < 15
         finally:
             for s in slow:
@@ -174,6 +186,9 @@ def test_at_most_one_log_line_per_request_under_load(db_path):
 
 
 def test_options_are_checked(db_path):
-    result = subprocess.run([sys.executable, "-m", "glossary", "serve", "--db", str(db_path), "--max-body", "0"],
-                            capture_output=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "glossary", "serve", "--db", str(db_path), "--max-body", "0"],
+        capture_output=True,
+        timeout=30,
+    )
     assert result.returncode == 2

@@ -22,8 +22,10 @@ def tree(tmp_path, fixture_paths):
 def table_rows(db):
     conn = sqlite3.connect(db)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-                for t in ("entries", "forms", "quotes", "renderings", "tags", "sources")}
+        return {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+            for t in ("entries", "forms", "quotes", "renderings", "tags", "sources")
+        }
     finally:
         conn.close()
 
@@ -99,11 +101,19 @@ def test_get_lookup_and_forms(store):
     assert {f["form"] for f in store.forms_of("rengong-zhineng-plus")} >= {"人工智能+", "人工智能＋", "AI+"}
 
 
-@pytest.mark.parametrize("query", [
-    "通用人工智能", "通用人工智慧", "tongyong rengong zhineng", "tōngyòng réngōng zhìnéng",
-    "tong1yong4 ren2gong1 zhi4neng2", "tongyongrengongzhineng", "artificial general intelligence (AGI)",
-    "general artificial intelligence",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "通用人工智能",
+        "通用人工智慧",
+        "tongyong rengong zhineng",
+        "tōngyòng réngōng zhìnéng",
+        "tong1yong4 ren2gong1 zhi4neng2",
+        "tongyongrengongzhineng",
+        "artificial general intelligence (AGI)",
+        "general artificial intelligence",
+    ],
+)
 def test_search_finds_the_exact_headword_first(store, query):
     results = store.search(query)
     assert results[0]["id"] == "tongyong-rengong-zhineng"
@@ -129,7 +139,12 @@ def test_search_survives_fts_syntax_in_the_query(store):
 
 def test_browse_by_kind_tag_and_source(store):
     assert [e["id"] for e in store.by_kind("organization")] == [
-        "beidahuang-jituan", "beijing-daxue", "jiaoyu-bu", "jiaoyu-bu-tw", "langchao"]
+        "beidahuang-jituan",
+        "beijing-daxue",
+        "jiaoyu-bu",
+        "jiaoyu-bu-tw",
+        "langchao",
+    ]
     assert "tongyong-rengong-zhineng" in [e["id"] for e in store.by_tag("agi")]
     assert {e["id"] for e in store.by_source("other-article")} == {"tongyong-rengong-zhineng", "rengong-zhineng-plus"}
     assert store.source("sample-article").lines == (3, 6)

@@ -14,8 +14,18 @@ import pytest
 from web import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PAGES = ["/", "/?q=rengong", "/terms/tongyong-rengong-zhineng", "/browse", "/kinds/term", "/tags/ai",
-         "/sources/sample-article", "/annotate", "/api", "/terms/no-such-entry"]
+PAGES = [
+    "/",
+    "/?q=rengong",
+    "/terms/tongyong-rengong-zhineng",
+    "/browse",
+    "/kinds/term",
+    "/tags/ai",
+    "/sources/sample-article",
+    "/annotate",
+    "/api",
+    "/terms/no-such-entry",
+]
 
 
 class Elements(HTMLParser):
@@ -55,6 +65,7 @@ def get_text(response) -> str:
 
 
 # ---------------------------------------------------------------- the app factory
+
 
 def test_create_app_touches_no_database(tmp_path, monkeypatch):
     missing = tmp_path / "not-yet.sqlite"
@@ -98,6 +109,7 @@ def test_a_file_that_is_not_a_glossary_gets_a_clear_503(tmp_path):
 
 # ---------------------------------------------------------------- home and search
 
+
 def test_home_has_a_search_box_and_browse_links(client, glossary):
     html = get_text(client.get("/"))
     page = Elements(html)
@@ -109,17 +121,20 @@ def test_home_has_a_search_box_and_browse_links(client, glossary):
     assert 'href="/annotate"' in html and 'href="/bookmarklet"' in html
 
 
-@pytest.mark.parametrize("query,first", [
-    ("tongyong rengong zhineng", "tongyong-rengong-zhineng"),
-    ("tōngyòng réngōng zhìnéng", "tongyong-rengong-zhineng"),
-    ("tong1yong4 ren2gong1 zhi4neng2", "tongyong-rengong-zhineng"),
-    ("通用人工智能", "tongyong-rengong-zhineng"),
-    ("人工智慧", "rengong-zhineng"),
-    ("rengong zhineng", "rengong-zhineng"),
-    ("artificial intelligence (AI)", "rengong-zhineng"),
-    ("new-type whole-nation system", "xinxing-juguo-tizhi"),
-    ("Inspur", "langchao"),
-])
+@pytest.mark.parametrize(
+    "query,first",
+    [
+        ("tongyong rengong zhineng", "tongyong-rengong-zhineng"),
+        ("tōngyòng réngōng zhìnéng", "tongyong-rengong-zhineng"),
+        ("tong1yong4 ren2gong1 zhi4neng2", "tongyong-rengong-zhineng"),
+        ("通用人工智能", "tongyong-rengong-zhineng"),
+        ("人工智慧", "rengong-zhineng"),
+        ("rengong zhineng", "rengong-zhineng"),
+        ("artificial intelligence (AI)", "rengong-zhineng"),
+        ("new-type whole-nation system", "xinxing-juguo-tizhi"),
+        ("Inspur", "langchao"),
+    ],
+)
 def test_search_puts_the_exact_headword_first(client, query, first):
     response = client.get("/", query_string={"q": query})
     assert response.status_code == 200
@@ -149,6 +164,7 @@ def test_no_result_says_so_and_the_query_is_escaped(client):
 
 # ---------------------------------------------------------------- entry pages
 
+
 def test_entry_page_shows_forms_renderings_notes_and_quotes(client, glossary):
     response = client.get("/terms/tongyong-rengong-zhineng")
     assert response.status_code == 200
@@ -165,13 +181,16 @@ def test_entry_page_shows_forms_renderings_notes_and_quotes(client, glossary):
     assert 'id="quote-1"' in html
     quote = html.split('id="quote-1"', 1)[1].split("</li>", 1)[0]
     assert "<p>Local governments piloted AGI (通用人工智能) initiatives.</p>" in quote
-    assert ('<a href="/sources/sample-article">A sample article</a>, '
-            '<span class="publication">Test Review</span>') in quote
+    assert (
+        '<a href="/sources/sample-article">A sample article</a>, <span class="publication">Test Review</span>'
+    ) in quote
     assert '<time datetime="2025-01-02">2025-01-02</time>' in quote
     assert '<a href="/terms/rengong-zhineng"><span lang="zh-Hans">人工智能</span></a>' in html  # related
     # a variant shows the reading of its own characters
-    assert ('<li><span lang="zh">通用人工智慧</span> <span class="pinyin">tōngyòng réngōng zhìhuì</span> '
-            '<span class="hint">Taiwan usage</span></li>') in html
+    assert (
+        '<li><span lang="zh">通用人工智慧</span> <span class="pinyin">tōngyòng réngōng zhìhuì</span> '
+        '<span class="hint">Taiwan usage</span></li>'
+    ) in html
 
 
 def test_each_quote_has_a_stable_anchor_and_its_cited_original(client, glossary):
@@ -204,6 +223,7 @@ def test_unknown_entry_is_a_404_page(client):
 
 
 # ---------------------------------------------------------------- browsing
+
 
 def test_browse_lists_kinds_tags_and_sources(client, glossary):
     html = get_text(client.get("/browse"))
@@ -263,11 +283,13 @@ def test_annotate_traditional_text_server_side(client, glossary):
     assert response.status_code == 200
     html = get_text(response)
     annotated = html.split('<div class="annotated" lang="zh">', 1)[1].split("</div>", 1)[0]
-    assert ('<a class="term" data-id="tongyong-rengong-zhineng" data-reading="tongyong-rengong-zhineng|通用人工智慧" '
-            'href="/terms/tongyong-rengong-zhineng" '
-            'title="artificial general intelligence (AGI) — tōngyòng réngōng zhìhuì">'
-            '<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby>'
-            '<span class="gloss" lang="en">artificial general intelligence (AGI)</span></a>') in annotated
+    assert (
+        '<a class="term" data-id="tongyong-rengong-zhineng" data-reading="tongyong-rengong-zhineng|通用人工智慧" '
+        'href="/terms/tongyong-rengong-zhineng" '
+        'title="artificial general intelligence (AGI) — tōngyòng réngōng zhìhuì">'
+        "<ruby>通用人工智慧<rt>tōngyòng réngōng zhìhuì</rt></ruby>"
+        '<span class="gloss" lang="en">artificial general intelligence (AGI)</span></a>'
+    ) in annotated
     assert '<a class="term ambiguous" data-id="langchao"' in annotated
     bare = re.sub(r'<rt>[^<]*</rt>|<span class="gloss" lang="en">[^<]*</span>', "", annotated)
     assert re.sub(r"<[^>]+>", "", bare) == TRADITIONAL
@@ -282,10 +304,18 @@ def test_annotate_lists_the_documents_terms_with_counts(client):
     text = "新型举国体制。新型舉國體制！通用人工智能"
     html = get_text(client.post("/annotate", data={"text": text, "ambiguous": "on"}))
     table = html.split('<table class="termlist">', 1)[1]
-    rows = re.findall(r'<tr(?: class="ambiguous")?>\s*<td><a href="/terms/([a-z0-9-]+)".*?'
-                      r'<td class="num">(\d+)', table, re.S)
-    assert rows == [("xinxing-juguo-tizhi", "2"), ("tongyong-rengong-zhineng", "1"), ("rengong-zhineng", "1"),
-                    ("zhineng", "1")]  # nested terms are counted too
+    rows = re.findall(
+        r'<tr(?: class="ambiguous")?>\s*<td><a href="/terms/([a-z0-9-]+)".*?'
+        r'<td class="num">(\d+)',
+        table,
+        re.S,
+    )
+    assert rows == [
+        ("xinxing-juguo-tizhi", "2"),
+        ("tongyong-rengong-zhineng", "1"),
+        ("rengong-zhineng", "1"),
+        ("zhineng", "1"),
+    ]  # nested terms are counted too
     assert 'as <span lang="zh">新型舉國體制</span>' in table
 
 
@@ -308,7 +338,7 @@ def test_pasted_text_is_escaped(client):
     annotated = html.split('<div class="annotated" lang="zh">', 1)[1].split("</div>", 1)[0]
     assert annotated.startswith("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=&#34;y&#34;&gt;")
     assert "<script>alert" not in html and "<img" not in html
-    assert '&lt;script&gt;alert(1)&lt;/script&gt;' in html.split("<textarea", 1)[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.split("<textarea", 1)[1]
 
 
 @pytest.mark.parametrize("text", ["", "  \n", "\u3000\t"])
@@ -341,6 +371,7 @@ def test_annotate_results_are_not_cached(client):
 
 # ---------------------------------------------------------------- export
 
+
 def test_export_csv_is_the_documents_term_list(client):
     text = "浪潮。新型举国体制，新型举国体制"
     response = client.post("/annotate/export", data={"text": text, "ambiguous": "on", "format": "csv"})
@@ -351,7 +382,9 @@ def test_export_csv_is_the_documents_term_list(client):
     assert body.startswith("\ufeff")  # the byte-order mark Excel needs to read UTF-8
     rows = list(csv.DictReader(io.StringIO(body[1:])))
     assert [(r["zh"], r["id"], r["count"], r["en"]) for r in rows] == [
-        ("浪潮", "langchao", "1", "Inspur"), ("新型举国体制", "xinxing-juguo-tizhi", "2", "new national system")]
+        ("浪潮", "langchao", "1", "Inspur"),
+        ("新型举国体制", "xinxing-juguo-tizhi", "2", "new national system"),
+    ]
     assert rows[1]["zh_hant"] == "新型舉國體制" and rows[1]["pinyin"] == "xīnxíng jǔguó tǐzhì"
     assert rows[1]["other_renderings"] == "new-type whole-nation system"
 
@@ -373,11 +406,14 @@ def test_export_tbx_basic_loads_as_xml_with_both_languages(client):
     assert terms["zh-TW"] == ["通用人工智慧"]
 
 
-@pytest.mark.parametrize("data,status", [
-    ({"text": "人工智能", "format": "xlsx"}, 400),
-    ({"text": "", "format": "csv"}, 400),
-    ({"text": "能" * 200_001, "format": "csv"}, 413),
-])
+@pytest.mark.parametrize(
+    "data,status",
+    [
+        ({"text": "人工智能", "format": "xlsx"}, 400),
+        ({"text": "", "format": "csv"}, 400),
+        ({"text": "能" * 200_001, "format": "csv"}, 413),
+    ],
+)
 def test_export_refuses_bad_requests(client, data, status):
     assert client.post("/annotate/export", data=data).status_code == status
 
@@ -421,8 +457,9 @@ def test_notes_quotes_and_renderings_are_escaped(hostile_client):
     assert "&lt;i&gt;cited&lt;/i&gt;" in html
     assert "malice &lt;img src=x onerror=alert(1)&gt;" in html
     assert "curator: &lt;b&gt;judgement&lt;/b&gt;" in html  # the authority too
-    assert ('<h1 id="headword"><span class="zh" lang="zh-Hans">恶意</span> '
-            '<span class="zh-hant" lang="zh-Hant">惡意</span>') in html
+    assert (
+        '<h1 id="headword"><span class="zh" lang="zh-Hans">恶意</span> <span class="zh-hant" lang="zh-Hant">惡意</span>'
+    ) in html
 
 
 def test_hostile_rendering_is_escaped_in_annotations_and_search(hostile_client):
@@ -435,6 +472,7 @@ def test_hostile_rendering_is_escaped_in_annotations_and_search(hostile_client):
 
 
 # ---------------------------------------------------------------- headers and markup rules
+
 
 @pytest.mark.parametrize("url", PAGES)
 def test_pages_send_security_headers(client, url):

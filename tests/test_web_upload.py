@@ -11,8 +11,11 @@ from make_documents import make_docx, make_pdf
 
 
 def post_file(client, data: bytes, name: str, **fields):
-    return client.post("/annotate", data={"text": "", "ambiguous": "on", **fields,
-                                          "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        "/annotate",
+        data={"text": "", "ambiguous": "on", **fields, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def annotated(html: str) -> str:

@@ -51,7 +51,8 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     from web.guard import Guard
 
     app.wsgi_app = Guard(  # type: ignore[method-assign]  # Flask's way to wrap middleware
-        app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["ALLOWED_HOSTS"], app.config["ALLOWED_ORIGINS"])
+        app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["ALLOWED_HOSTS"], app.config["ALLOWED_ORIGINS"]
+    )
     return app
 
 
@@ -74,8 +75,7 @@ def check_text(text: str) -> str:
     and something other than whitespace (an empty paste is a mistake to point out, not a result)."""
     limit = current_app.config["MAX_TEXT_CHARS"]
     if len(text) > limit:
-        raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. "
-                          "Annotate it in parts.", 413)
+        raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. Annotate it in parts.", 413)
     if not text.strip():
         raise TextProblem("No text to annotate: paste some Chinese text.", 400)
     return text

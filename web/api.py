@@ -91,8 +91,9 @@ def lookup():
     matches = find(get_glossary().store, q, prefix=prefix, limit=limit)
     for match in matches:
         match["url"] = url_for("pages.entry", entry_id=match["id"], _external=True)
-    return current_app.response_class(to_json({"ok": True, "q": q, "matches": matches}, indent=False),
-                                      mimetype="application/json")
+    return current_app.response_class(
+        to_json({"ok": True, "q": q, "matches": matches}, indent=False), mimetype="application/json"
+    )
 
 
 @bp.post("/annotate")
@@ -129,4 +130,3 @@ def annotate():
 @bp.get("/openapi.json")
 def openapi():
     return current_app.response_class(OPENAPI_FILE.read_bytes(), mimetype="application/json")
-

@@ -66,11 +66,11 @@ def bookmarklet_href(server: str) -> str:
 def page():
     server = server_origin()
     href = bookmarklet_href(server)
-    return render_template("bookmarklet.html", href=href, server=server, size=len(href),
-                           fallback_chars=fallback_chars())
+    return render_template(
+        "bookmarklet.html", href=href, server=server, size=len(href), fallback_chars=fallback_chars()
+    )
 
 
 @bp.get("/bookmarklet.js")
 def script():
-    return Response(script_for(server_origin()), mimetype="text/javascript",
-                    headers={"Cache-Control": "no-cache"})
+    return Response(script_for(server_origin()), mimetype="text/javascript", headers={"Cache-Control": "no-cache"})

@@ -13,8 +13,10 @@ import json
 import re
 from html import escape
 
-HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*\.?)"
-                  r"(?::[0-9]{1,5})?")
+HOST = re.compile(
+    r"(?:\[[0-9A-Fa-f:.]+\]|(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*\.?)"
+    r"(?::[0-9]{1,5})?"
+)
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{status} {reason}</title>
 <link rel="stylesheet" href="/static/style.css"></head>
@@ -25,7 +27,7 @@ REASONS = {400: "Bad Request", 413: "Request Entity Too Large"}
 
 def host_name(host: str) -> str:
     """The name part of a Host header, lower-case, without port or trailing dot."""
-    name = host[1:host.index("]")] if host.startswith("[") else host.rsplit(":", 1)[0] if ":" in host else host
+    name = host[1 : host.index("]")] if host.startswith("[") else host.rsplit(":", 1)[0] if ":" in host else host
     return name.rstrip(".").lower()
 
 
@@ -38,8 +40,9 @@ def error_body(path: str, status: int, reason: str, message: str) -> tuple[str, 
 
 
 class Guard:
-    def __init__(self, app, max_body: int, allowed_hosts: list[str] | None = None,
-                 allowed_origins: list[str] | None = None):
+    def __init__(
+        self, app, max_body: int, allowed_hosts: list[str] | None = None, allowed_origins: list[str] | None = None
+    ):
         self.app = app
         self.max_body = max_body
         self.allowed_hosts = {h.rstrip(".").lower() for h in allowed_hosts or ()}
@@ -51,8 +54,12 @@ class Guard:
             return self.app(environ, start_response)
         status, message = problem
         content_type, body = error_body(environ.get("PATH_INFO", ""), status, REASONS[status], message)
-        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
-                   ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")]
+        headers = [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", "no-store"),
+        ]
         origin = environ.get("HTTP_ORIGIN")
         if not self.allowed_origins:  # the same CORS as web/security.py: the bookmarklet reads the error
             headers.append(("Access-Control-Allow-Origin", "*"))

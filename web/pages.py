@@ -25,6 +25,7 @@ SAFE_URL = re.compile(r"^(https?:|mailto:|/|#)", re.IGNORECASE)
 
 # ---------------------------------------------------------------- search and entries
 
+
 @bp.get("/")
 def home():
     q = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
@@ -32,8 +33,15 @@ def home():
     results = glossary.search(q, limit=100) if q else []
     kinds, tags = glossary.store.kinds(), glossary.store.tags()
     top_tags = sorted(tags, key=lambda t: (-t[1], t[0]))[:HOME_TAGS]
-    return render_template("home.html", q=q, results=results, kinds=kinds, tags=top_tags, all_tags=len(tags),
-                           total=sum(n for _, n in kinds))
+    return render_template(
+        "home.html",
+        q=q,
+        results=results,
+        kinds=kinds,
+        tags=top_tags,
+        all_tags=len(tags),
+        total=sum(n for _, n in kinds),
+    )
 
 
 @bp.get("/terms/<entry_id>")
@@ -49,14 +57,31 @@ def entry(entry_id: str):
     related = [r for r in (glossary.get(i) for i in found.related) if r is not None]
     forms = glossary.store.forms_of(found.id)
     hant = found.zh_hant or next((f["form"] for f in forms if f["origin"] == "s2t"), found.zh)
-    others = [{**f, "label": f["note"] or FORM_ORIGINS.get(f["origin"].split()[-1], "variant")}
-              for f in forms if f["form"] not in (found.zh, hant)]
-    return render_template("entry.html", entry=found, hant=hant, sources=sources, related=related,
-                           forms=others, notes=render_notes(found.notes))
+    others = [
+        {**f, "label": f["note"] or FORM_ORIGINS.get(f["origin"].split()[-1], "variant")}
+        for f in forms
+        if f["form"] not in (found.zh, hant)
+    ]
+    return render_template(
+        "entry.html",
+        entry=found,
+        hant=hant,
+        sources=sources,
+        related=related,
+        forms=others,
+        notes=render_notes(found.notes),
+    )
 
 
-FORM_ORIGINS = {"zh": "simplified", "zh_hant": "traditional", "s2t": "traditional", "s2tw": "Taiwan",
-                "tw": "Taiwan usage", "s2hk": "Hong Kong", "variant": "variant"}
+FORM_ORIGINS = {
+    "zh": "simplified",
+    "zh_hant": "traditional",
+    "s2t": "traditional",
+    "s2tw": "Taiwan",
+    "tw": "Taiwan usage",
+    "s2hk": "Hong Kong",
+    "variant": "variant",
+}
 
 
 def render_notes(text: str | None) -> Markup:
@@ -94,6 +119,7 @@ def _safe_markdown():
 
 
 # ---------------------------------------------------------------- browsing
+
 
 @bp.get("/browse")
 def browse():
@@ -138,16 +164,23 @@ def source(source_id: str):
     return render_template("source.html", source=found, attested=attested)
 
 
-GLOSSARY_DOWNLOADS = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": "text/tab-separated-values",
-                      "json": "application/json"}
+GLOSSARY_DOWNLOADS = {
+    "tbx": "application/x-tbx+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "json": "application/json",
+}
 
 
 def attachment(body: str, fmt: str, name: str) -> Response:
     """A download of `name.fmt`, as the CLI writes it (exchange.as_file: CSV with a byte-order mark)."""
     from glossary.exchange import as_file
 
-    return Response(as_file(body, fmt), mimetype=GLOSSARY_DOWNLOADS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(
+        as_file(body, fmt),
+        mimetype=GLOSSARY_DOWNLOADS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
 
 
 @bp.get("/glossary.<fmt>")
@@ -162,6 +195,7 @@ def download(fmt: str):
 
 # ---------------------------------------------------------------- annotate
 
+
 def page_text(text: str) -> str:
     """The pasted text checked (web.check_text), line breaks normalised (textareas send CRLF)."""
     return check_text(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -170,8 +204,11 @@ def page_text(text: str) -> str:
 def tooltip_sources(annotation, glossary) -> dict[str, dict]:
     """Title, publication and date of each source an annotation's first quotes come from."""
     wanted = {e["quote"]["source"] for e in annotation.entries.values() if e.get("quote")}
-    return {s.id: {"title": s.title, "publication": s.publication, "date": s.date}
-            for s in glossary.store.sources() if s.id in wanted}
+    return {
+        s.id: {"title": s.title, "publication": s.publication, "date": s.date}
+        for s in glossary.store.sources()
+        if s.id in wanted
+    }
 
 
 def tooltip_renderings(annotation, glossary) -> dict[str, list[dict]]:
@@ -216,13 +253,15 @@ def annotate():
         try:
             text, notices = read_upload(request.files["file"], request.form.get("encoding") or None)
         except UploadProblem as problem:
-            return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
-                                   result=None, error=str(problem)), 400
+            return render_template(
+                "annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all, result=None, error=str(problem)
+            ), 400
     try:
         text = page_text(text)
     except TextProblem as problem:
-        return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
-                               result=None, error=str(problem)), problem.status
+        return render_template(
+            "annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all, result=None, error=str(problem)
+        ), problem.status
     from glossary import render
 
     glossary = get_glossary()
@@ -238,19 +277,30 @@ def annotate():
         from glossary.reading import dictionary as dictionary_words
 
         words = dictionary_words(annotation, glossary.annotator().lexicon, index=open_index(glossary.store.path))
-    html = render.html_fragment(annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading,
-                                gloss=True, dictionary=words)
+    html = render.html_fragment(
+        annotation, lambda i: url_for("pages.entry", entry_id=i), reading=reading, gloss=True, dictionary=words
+    )
     result = {
         "html": Markup(html),  # html_fragment escapes the text and every curated field it writes
         "terms": term_rows(annotation, glossary),
-        "data": {"entries": annotation.entries, "readings": annotation.readings,
-                 "sources": tooltip_sources(annotation, glossary),
-                 "renderings": tooltip_renderings(annotation, glossary)},
+        "data": {
+            "entries": annotation.entries,
+            "readings": annotation.readings,
+            "sources": tooltip_sources(annotation, glossary),
+            "renderings": tooltip_renderings(annotation, glossary),
+        },
         "spans": sum(1 for top in annotation.spans for _ in top.walk()),
         "chars": len(text),
     }
-    return render_template("annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all,
-                           result=result, notices=notices, dictionary=words is not None)
+    return render_template(
+        "annotate.html",
+        text=text,
+        ambiguous=ambiguous,
+        pinyin_all=pinyin_all,
+        result=result,
+        notices=notices,
+        dictionary=words is not None,
+    )
 
 
 @bp.post("/annotate/export")
@@ -275,12 +325,16 @@ def export():
         from glossary.formats.tbx import document
 
         wanted = {row["id"] for row in rows}
-        body = document([t for t in terms(glossary.store) if t.entry.id in wanted], request.host_url,
-                        title="Terms of an annotated document")
+        body = document(
+            [t for t in terms(glossary.store) if t.entry.id in wanted],
+            request.host_url,
+            title="Terms of an annotated document",
+        )
     return attachment(body, fmt, "terms")
 
 
 # ---------------------------------------------------------------- about the API
+
 
 @bp.get("/api")
 def api_docs():

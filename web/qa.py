@@ -62,8 +62,11 @@ def _from_paste(source: str, target: str) -> list:
         en.pop()
     if len(zh) != len(en):
         raise QAProblem(f"The Chinese has {len(zh)} lines and the English {len(en)}: paste them line for line.", 400)
-    return [Segment(i, s.strip(), t.strip()) for i, (s, t) in enumerate(zip(zh, en, strict=True), 1)
-            if s.strip() or t.strip()]
+    return [
+        Segment(i, s.strip(), t.strip())
+        for i, (s, t) in enumerate(zip(zh, en, strict=True), 1)
+        if s.strip() or t.strip()
+    ]
 
 
 def _run(segments, region: str | None, ambiguous: bool):
@@ -78,8 +81,11 @@ def page():
     form = {"source": "", "target": "", "ambiguous": False}
     if request.method == "GET":
         return render_template("qa.html", form=form, result=None)
-    form = {"source": request.form.get("source", ""), "target": request.form.get("target", ""),
-            "ambiguous": request.form.get("ambiguous") == "on"}
+    form = {
+        "source": request.form.get("source", ""),
+        "target": request.form.get("target", ""),
+        "ambiguous": request.form.get("ambiguous") == "on",
+    }
     upload = request.files.get("file")
     try:
         if upload is not None and upload.filename:
@@ -94,16 +100,20 @@ def page():
     from glossary import qa
 
     rows = qa.html_rows(report, lambda entry_id: url_for("pages.entry", entry_id=entry_id))
-    result = {"rows": Markup(rows),  # html_rows escapes every text it writes
-              "summary": report.summary(), "line": qa.summary_line(report), "name": name,
-              "json": report.to_dict()}
+    result = {
+        "rows": Markup(rows),  # html_rows escapes every text it writes
+        "summary": report.summary(),
+        "line": qa.summary_line(report),
+        "name": name,
+        "json": report.to_dict(),
+    }
     return render_template("qa.html", form=form, result=result)
 
 
 def _api_error(message: str, status: int):
     response = current_app.response_class(
-        json.dumps({"ok": False, "error": message, "status": status}, ensure_ascii=False),
-        mimetype="application/json")
+        json.dumps({"ok": False, "error": message, "status": status}, ensure_ascii=False), mimetype="application/json"
+    )
     response.status_code = status
     return response
 
@@ -120,8 +130,10 @@ def api():
             upload = request.files.get("file")
             if upload is None or not upload.filename:
                 raise QAProblem('the upload needs a "file" field', 400)
-            options = {"region": request.form.get("region") or None,
-                       "ambiguous": request.form.get("ambiguous", "false").lower() in ("1", "true", "on")}
+            options = {
+                "region": request.form.get("region") or None,
+                "ambiguous": request.form.get("ambiguous", "false").lower() in ("1", "true", "on"),
+            }
             segments = _from_upload(upload)
         elif request.mimetype == "application/json":
             try:
@@ -134,12 +146,16 @@ def api():
                 raise QAProblem('the JSON body needs a "segments" list', 400)
             segments = []
             for i, item in enumerate(body["segments"], 1):
-                if not isinstance(item, dict) or not isinstance(item.get("source"), str) \
-                        or not isinstance(item.get("target", ""), str):
+                if (
+                    not isinstance(item, dict)
+                    or not isinstance(item.get("source"), str)
+                    or not isinstance(item.get("target", ""), str)
+                ):
                     raise QAProblem(f'segment {i} needs "source" and "target" strings', 400)
                 ident = item.get("id")
-                segments.append(Segment(i, item["source"], item.get("target", ""),
-                                        None if ident is None else str(ident)))
+                segments.append(
+                    Segment(i, item["source"], item.get("target", ""), None if ident is None else str(ident))
+                )
             options = {"region": body.get("region"), "ambiguous": body.get("ambiguous", False)}
             if not isinstance(options["ambiguous"], bool):
                 raise QAProblem('"ambiguous" must be true or false', 400)
@@ -150,5 +166,6 @@ def api():
         report = _run(segments, options["region"], options["ambiguous"])
     except QAProblem as problem:
         return _api_error(str(problem), problem.status)
-    return current_app.response_class(to_json({"ok": True, **report.to_dict()}, indent=False),
-                                      mimetype="application/json")
+    return current_app.response_class(
+        to_json({"ok": True, **report.to_dict()}, indent=False), mimetype="application/json"
+    )

@@ -13,8 +13,10 @@ from __future__ import annotations
 from flask import Flask, current_app, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 CORS_PREFIXES = ("/api/", "/static/")
 # Nothing here uses the camera, microphone, location, payment or USB: a page of ours never may.

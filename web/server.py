@@ -27,8 +27,9 @@ class ApiErrorTask(ErrorTask):
 
     def execute(self):
         error = self.request.error
-        content_type, body = error_body(request_path(self.request), error.code, error.reason,
-                                        f"{error.reason.lower()}: {error.body}")
+        content_type, body = error_body(
+            request_path(self.request), error.code, error.reason, f"{error.reason.lower()}: {error.body}"
+        )
         self.status = f"{error.code} {error.reason}"
         self.response_headers.append(("Content-Type", content_type))
         self.set_close_on_finish()
@@ -67,17 +68,25 @@ class QueueSummary(logging.Filter):
         return True
 
 
-def serve(app, host: str, port: int, *, threads: int, max_body: int, connection_limit: int,
-          channel_timeout: int) -> None:
+def serve(
+    app, host: str, port: int, *, threads: int, max_body: int, connection_limit: int, channel_timeout: int
+) -> None:
     from waitress.server import create_server
 
     logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s", level=logging.INFO)
     logging.getLogger("waitress.queue").addFilter(QueueSummary())
     server = create_server(
-        app, host=host, port=port, threads=threads, ident="glossary",
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="glossary",
         max_request_body_size=max_body + HEADER_LIMIT,  # the guard answers first; this catches the rest
-        max_request_header_size=HEADER_LIMIT, connection_limit=connection_limit,
-        channel_timeout=channel_timeout, cleanup_interval=max(1, min(30, channel_timeout // 2)),
-        inbuf_overflow=1024 * 1024)
+        max_request_header_size=HEADER_LIMIT,
+        connection_limit=connection_limit,
+        channel_timeout=channel_timeout,
+        cleanup_interval=max(1, min(30, channel_timeout // 2)),
+        inbuf_overflow=1024 * 1024,
+    )
     server.channel_class = Channel
     server.run()

@@ -16,7 +16,7 @@ import csv
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-QUOTES = "“”‘’「」『』\""
+QUOTES = '“”‘’「」『』"'
 
 
 def verdict(glossary, texts: list[str], formulation: str) -> str:
@@ -64,8 +64,10 @@ def main() -> None:
     exact = sum(results[f] == "exact" for f in found)
     inside = sum(results[f] == "inside" for f in found)
     print(f"{len(rows)} candidate n-grams; {len(forms)} distinct formulations judged yes, {len(found)} in the text")
-    print(f"tagged: {exact}/{len(found)} = {exact / len(found):.1%}; "
-          f"with those inside a longer tagged term: {(exact + inside) / len(found):.1%}")
+    print(
+        f"tagged: {exact}/{len(found)} = {exact / len(found):.1%}; "
+        f"with those inside a longer tagged term: {(exact + inside) / len(found):.1%}"
+    )
     for formulation in sorted(found, key=lambda f: (forms[f], f)):
         if results[formulation] != "exact":
             print(f"  {results[formulation]:8} {forms[formulation]:8} {formulation}")

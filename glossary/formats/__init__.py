@@ -55,7 +55,8 @@ def terms(store) -> list[Term]:
     if hasattr(store, "query"):  # a built database; else (a bare list of entries) the curated forms alone
         for row in store.query("SELECT entry_id, form, origin, region, pinyin, en FROM forms ORDER BY rowid"):
             by_entry.setdefault(row["entry_id"], []).append(
-                Form(row["form"], row["pinyin"] or "", row["en"], row["region"], row["origin"]))
+                Form(row["form"], row["pinyin"] or "", row["en"], row["region"], row["origin"])
+            )
     out = []
     for entry in store.all_entries():
         summary = summaries[entry.id]
@@ -78,7 +79,7 @@ def plain_en(en: str) -> tuple[str, str | None]:
     match = GLOSS.search(en)
     if not match or match.start() == 0:
         return en, None
-    return en[:match.start()], match.group(1)
+    return en[: match.start()], match.group(1)
 
 
 def entry_url(base_url: str, entry_id: str) -> str:
@@ -93,8 +94,7 @@ def one_line(text: str | None) -> str:
 def export(store, fmt: str, base_url: str = DEFAULT_BASE_URL) -> bytes:
     if fmt not in EXPORTS:
         raise ValueError(f"unknown export format {fmt!r}")
-    return import_module(f"glossary.formats.{fmt}").write(terms(store), base_url=base_url,
-                                                          revision=revision(store))
+    return import_module(f"glossary.formats.{fmt}").write(terms(store), base_url=base_url, revision=revision(store))
 
 
 def revision(store) -> str:

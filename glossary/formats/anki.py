@@ -25,12 +25,19 @@ def write(terms, base_url: str = "", revision: str = "1") -> bytes:
     from markupsafe import escape
 
     model = genanki.Model(
-        MODEL_ID, "Policy glossary term", fields=[{"name": f} for f in FIELDS],
-        templates=[{"name": "Chinese → English",
-                    "qfmt": '<div class="zh">{{Chinese}}</div><div>{{Traditional}}</div>',
-                    "afmt": '{{FrontSide}}<hr id="answer"><div>{{Pinyin}}</div><div><b>{{English}}</b></div>'
-                            "<div>{{Other renderings}}</div><div>{{Notes}}</div><div>{{Link}}</div>"}],
-        css=CSS)
+        MODEL_ID,
+        "Policy glossary term",
+        fields=[{"name": f} for f in FIELDS],
+        templates=[
+            {
+                "name": "Chinese → English",
+                "qfmt": '<div class="zh">{{Chinese}}</div><div>{{Traditional}}</div>',
+                "afmt": '{{FrontSide}}<hr id="answer"><div>{{Pinyin}}</div><div><b>{{English}}</b></div>'
+                "<div>{{Other renderings}}</div><div>{{Notes}}</div><div>{{Link}}</div>",
+            }
+        ],
+        css=CSS,
+    )
     deck = genanki.Deck(DECK_ID, "Policy glossary (提法)")
     for term in terms:
         entry = term.entry
@@ -38,9 +45,14 @@ def write(terms, base_url: str = "", revision: str = "1") -> bytes:
         note = f"Also an ordinary word: {entry.ambiguous}" if entry.ambiguous else ""
         url = entry_url(base_url, entry.id)
         fields = [entry.zh, term.zh_hant if term.zh_hant != entry.zh else "", entry.pinyin, entry.en, others, note]
-        deck.add_note(genanki.Note(model=model, guid=guid(entry.id), tags=[entry.kind],
-                                   fields=[str(escape(f)) for f in fields]
-                                   + [f'<a href="{escape(url)}">{escape(url)}</a>']))
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                guid=guid(entry.id),
+                tags=[entry.kind],
+                fields=[str(escape(f)) for f in fields] + [f'<a href="{escape(url)}">{escape(url)}</a>'],
+            )
+        )
     handle, path = tempfile.mkstemp(suffix=".apkg")
     os.close(handle)
     try:

@@ -33,14 +33,30 @@ class Segment(NamedTuple):  # immutable like the model's records; a NamedTuple i
     notes: tuple[str, ...] = ()  # translator notes and comments (waiver markers live here)
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "id": self.id, "source": self.source, "target": self.target,
-                "notes": list(self.notes)}
+        return {
+            "index": self.index,
+            "id": self.id,
+            "source": self.source,
+            "target": self.target,
+            "notes": list(self.notes),
+        }
 
 
 FORMATS = ("xliff", "tmx", "tsv", "csv", "jsonl", "docx")
-EXTENSIONS = {".xlf": "xliff", ".xliff": "xliff", ".sdlxliff": "xliff", ".mqxliff": "xliff", ".mxliff": "xliff",
-              ".tmx": "tmx", ".tsv": "tsv", ".tab": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-              ".docx": "docx"}
+EXTENSIONS = {
+    ".xlf": "xliff",
+    ".xliff": "xliff",
+    ".sdlxliff": "xliff",
+    ".mqxliff": "xliff",
+    ".mxliff": "xliff",
+    ".tmx": "tmx",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".docx": "docx",
+}
 
 
 def sniff(name: str, data: bytes) -> str | None:
@@ -143,8 +159,12 @@ def parse_xml(data: bytes, name: str):
 
     head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     head = head.lstrip(b" \t\r\n")
-    plain = (b"\x00" not in data and b"<!DOCTYPE" not in data and b"<!ENTITY" not in data
-             and (PLAIN_ENCODING.match(head) or NO_ENCODING.match(head)))
+    plain = (
+        b"\x00" not in data
+        and b"<!DOCTYPE" not in data
+        and b"<!ENTITY" not in data
+        and (PLAIN_ENCODING.match(head) or NO_ENCODING.match(head))
+    )
     try:
         if plain:
             from xml.etree.ElementTree import fromstring as plain_fromstring

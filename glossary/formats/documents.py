@@ -15,8 +15,13 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 # A byte-order mark decides, wherever text comes from (files, standard input, uploads).
-BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 # What detection may answer: the encodings Chinese text comes in. GB2312 and GBK are read as GB18030,
 # their superset, so a rarer character in a "GBK" file is not lost.
 # UTF-16 without a mark is recognised by the zero bytes of its ASCII characters (line breaks, digits);
@@ -82,8 +87,9 @@ def decode(data: bytes, encoding: str | None = None, source: str = "the file") -
         try:
             return data[skip:].decode(codec), codec
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"{source} starts with a {codec} byte-order mark but is not {codec} "
-                                f"(offset {exc.start + skip})") from None
+            raise DocumentError(
+                f"{source} starts with a {codec} byte-order mark but is not {codec} (offset {exc.start + skip})"
+            ) from None
     if encoding and encoding.lower() != "auto":
         try:
             codecs.lookup(encoding)
@@ -92,8 +98,9 @@ def decode(data: bytes, encoding: str | None = None, source: str = "the file") -
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"{source} is not {encoding} text (byte 0x{data[exc.start]:02x} at offset "
-                                f"{exc.start})") from None
+            raise DocumentError(
+                f"{source} is not {encoding} text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -113,8 +120,10 @@ def decode(data: bytes, encoding: str | None = None, source: str = "the file") -
             return data.decode(codec), codec
         except UnicodeDecodeError:
             pass
-    raise DocumentError(f"{source} is not UTF-8 text, nor GB18030, Big5 or UTF-16 (byte 0x{data[first_bad]:02x} "
-                        f"at offset {first_bad}); name its encoding with --encoding")
+    raise DocumentError(
+        f"{source} is not UTF-8 text, nor GB18030, Big5 or UTF-16 (byte 0x{data[first_bad]:02x} "
+        f"at offset {first_bad}); name its encoding with --encoding"
+    )
 
 
 def _utf16_without_mark(data: bytes) -> str | None:
@@ -160,12 +169,15 @@ def read_docx(data: bytes) -> Document:
         paragraphs.append("".join(parts))
     warnings = []
     if tracked:
-        warnings.append(f"the document has {tracked} tracked change(s): read as if all were accepted "
-                        "(insertions kept, deletions left out)")
+        warnings.append(
+            f"the document has {tracked} tracked change(s): read as if all were accepted "
+            "(insertions kept, deletions left out)"
+        )
     return Document("\n".join(paragraphs), "docx", None, warnings)
 
 
 # ---------------------------------------------------------------- PDF
+
 
 def read_pdf(data: bytes) -> Document:
     try:
@@ -190,16 +202,45 @@ def pdf_warnings(text: str, pages: int) -> list[str]:
     cids = len(CID.findall(text))
     bad = sum(1 for c in visible if c == "\ufffd" or "\ue000" <= c <= "\uf8ff")
     if cids or bad > len(visible) // 20:
-        return [f"the PDF's text came out garbled ({cids} unmapped glyphs like (cid:NNNN), {bad} unreadable "
-                "characters): its fonts lack a Unicode map; terms may be missed"]
+        return [
+            f"the PDF's text came out garbled ({cids} unmapped glyphs like (cid:NNNN), {bad} unreadable "
+            "characters): its fonts lack a Unicode map; terms may be missed"
+        ]
     return []
 
 
 # ---------------------------------------------------------------- HTML
 
 HIDDEN = {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object"}
-BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
-         "footer", "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "hr", "main", "aside", "nav", "figcaption"}
+BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "hr",
+    "main",
+    "aside",
+    "nav",
+    "figcaption",
+}
 VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 
 

@@ -50,8 +50,10 @@ def read(data: bytes, name: str) -> list[Segment]:
     root = parse_xml(xml, name)
     tracked = sum(1 for node in root.iter() if local(node.tag) in TRACKED)
     if tracked:
-        raise BilingualError(f"{name}: has {tracked} tracked change(s); accept or reject them in Word first, "
-                             "so the text checked is the text you mean")
+        raise BilingualError(
+            f"{name}: has {tracked} tracked change(s); accept or reject them in Word first, "
+            "so the text checked is the text you mean"
+        )
     for table in root.iter(W + "tbl"):
         rows = [[_cell_text(c) for c in tr if local(c.tag) == "tc"] for tr in table if local(tr.tag) == "tr"]
         rows = [row for row in rows if any(row)]
@@ -68,10 +70,16 @@ def read(data: bytes, name: str) -> list[Segment]:
             if not han[src]:
                 continue
             tgt, ident, note = src + 1, None, None
-        segments = [Segment(n, row[src] if src < len(row) else "", row[tgt] if tgt < len(row) else "",
-                            row[ident] if ident is not None and ident < len(row) and row[ident] else None,
-                            (row[note],) if note is not None and note < len(row) and row[note] else ())
-                    for n, row in enumerate(body, 1)]
+        segments = [
+            Segment(
+                n,
+                row[src] if src < len(row) else "",
+                row[tgt] if tgt < len(row) else "",
+                row[ident] if ident is not None and ident < len(row) and row[ident] else None,
+                (row[note],) if note is not None and note < len(row) and row[note] else (),
+            )
+            for n, row in enumerate(body, 1)
+        ]
         if segments:
             return segments
     raise BilingualError(f"{name}: no bilingual table (a table with Chinese and English columns) found")

@@ -30,8 +30,11 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 def read_table(data: bytes, name: str, delimiter: str) -> list[Segment]:
     text = decode(data, name)
     try:
-        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-                if any(cell.strip() for cell in row)]
+        rows = [
+            row
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            if any(cell.strip() for cell in row)
+        ]
     except csv.Error as exc:
         raise BilingualError(f"{name}: not readable as {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from None
     if not rows:
@@ -45,8 +48,10 @@ def read_table(data: bytes, name: str, delimiter: str) -> list[Segment]:
     else:
         width = max(len(row) for row in rows)
         if width < 2:
-            raise BilingualError(f"{name}: one column only; expected zh and en columns "
-                                 f"separated by {'tabs' if delimiter == chr(9) else 'commas'}")
+            raise BilingualError(
+                f"{name}: one column only; expected zh and en columns "
+                f"separated by {'tabs' if delimiter == chr(9) else 'commas'}"
+            )
         han = [sum(bool(HAN.search(row[i])) for row in rows if i < len(row)) for i in range(width)]
         src = max(range(width - 1), key=lambda i: han[i])
         if not han[src]:
@@ -56,10 +61,15 @@ def read_table(data: bytes, name: str, delimiter: str) -> list[Segment]:
     for number, row in enumerate(rows[start:], start + 1):
         if src >= len(row):
             raise BilingualError(f"{name}: row {number} has no {('source', 'zh')[start == 0]} column")
-        segments.append(Segment(
-            len(segments) + 1, row[src], row[tgt] if tgt < len(row) else "",
-            row[ident].strip() if ident is not None and ident < len(row) and row[ident].strip() else None,
-            (row[note],) if note is not None and note < len(row) and row[note].strip() else ()))
+        segments.append(
+            Segment(
+                len(segments) + 1,
+                row[src],
+                row[tgt] if tgt < len(row) else "",
+                row[ident].strip() if ident is not None and ident < len(row) and row[ident].strip() else None,
+                (row[note],) if note is not None and note < len(row) and row[note].strip() else (),
+            )
+        )
     return segments
 
 
@@ -80,8 +90,15 @@ def read_jsonl(data: bytes, name: str) -> list[Segment]:
             raise BilingualError(f'{name}: line {number} needs "zh" and "en" strings')
         ident = record.get("id")
         note = record.get("note")
-        segments.append(Segment(len(segments) + 1, source, target, None if ident is None else str(ident),
-                                (note,) if isinstance(note, str) and note.strip() else ()))
+        segments.append(
+            Segment(
+                len(segments) + 1,
+                source,
+                target,
+                None if ident is None else str(ident),
+                (note,) if isinstance(note, str) and note.strip() else (),
+            )
+        )
     if not segments:
         raise BilingualError(f"{name}: no lines")
     return segments

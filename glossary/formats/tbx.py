@@ -20,8 +20,12 @@ from xml.etree import ElementTree as ET
 
 from glossary.formats import entry_url, plain_en
 
-STATUS = {"preferred": "preferredTerm-admn-sts", "admitted": "admittedTerm-admn-sts",
-          "deprecated": "deprecatedTerm-admn-sts", "forbidden": "deprecatedTerm-admn-sts"}
+STATUS = {
+    "preferred": "preferredTerm-admn-sts",
+    "admitted": "admittedTerm-admn-sts",
+    "deprecated": "deprecatedTerm-admn-sts",
+    "forbidden": "deprecatedTerm-admn-sts",
+}
 ABBREVIATION = re.compile(r"^[A-Z0-9][A-Z0-9+＋&.\-]*$")  # AI, AGI, SOE, AI+, OBOR
 XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 REGION_NAMES = {"prc": "mainland China", "tw": "Taiwan", "hk": "Hong Kong", "mo": "Macau"}
@@ -38,8 +42,15 @@ def language_of(form) -> str:
     return "zh-CN"
 
 
-def _tig(parent, term: str, status: str, *, term_type: str | None = None, region: str | None = None,
-         notes: tuple[str | None, ...] = ()) -> None:
+def _tig(
+    parent,
+    term: str,
+    status: str,
+    *,
+    term_type: str | None = None,
+    region: str | None = None,
+    notes: tuple[str | None, ...] = (),
+) -> None:
     tig = ET.SubElement(parent, "tig")
     ET.SubElement(tig, "term").text = term
     ET.SubElement(tig, "termNote", {"type": "administrativeStatus"}).text = status
@@ -76,8 +87,9 @@ def entry_element(body, term, base_url: str) -> None:
         ET.SubElement(element, "note").text = f"ambiguous: also an ordinary word, {entry.ambiguous}{dominant}"
     if not entry.zh_attested:
         ET.SubElement(element, "note").text = "the Chinese form is curator knowledge, not printed in a source"
-    ET.SubElement(element, "xref", {"type": "externalCrossReference",
-                                    "target": entry_url(base_url, entry.id)}).text = "glossary entry"
+    ET.SubElement(
+        element, "xref", {"type": "externalCrossReference", "target": entry_url(base_url, entry.id)}
+    ).text = "glossary entry"
     sections: dict[str, list] = {}
     for form in term.forms:
         sections.setdefault(language_of(form), []).append(form)
@@ -96,9 +108,14 @@ def entry_element(body, term, base_url: str) -> None:
             seen.add(form.form)
             preferred = form.form == head and "variant" not in form.origin
             narrower = f"names: {form.en}" if form.en else None
-            _tig(lang_set, form.form, STATUS["preferred" if preferred else "admitted"],
-                 term_type=None if preferred else "variant", region=form.region,
-                 notes=(f"pinyin: {form.pinyin}" if form.pinyin else None, narrower))
+            _tig(
+                lang_set,
+                form.form,
+                STATUS["preferred" if preferred else "admitted"],
+                term_type=None if preferred else "variant",
+                region=form.region,
+                notes=(f"pinyin: {form.pinyin}" if form.pinyin else None, narrower),
+            )
     en = ET.SubElement(element, "langSet", {"xml:lang": "en"})
     renderings = entry.all_renderings()
     preferred = renderings[0]
@@ -129,8 +146,11 @@ def document(terms, base_url: str, title: str = "Policy glossary (提法)") -> s
         for key, value in element.items():
             element.set(key, XML_ILLEGAL.sub("", value))
     ET.indent(martif)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
-            + ET.tostring(martif, encoding="unicode") + "\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
+        + ET.tostring(martif, encoding="unicode")
+        + "\n"
+    )
 
 
 def write(terms, base_url: str = "http://127.0.0.1:8000", revision: str = "1") -> bytes:

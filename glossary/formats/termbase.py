@@ -19,15 +19,34 @@ from xml.etree import ElementTree as ET
 from glossary.exchange import MAX_IMPORT_BYTES, ImportProblem, curated_dict
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-STATUS = {"preferredTerm-admn-sts": "preferred", "admittedTerm-admn-sts": "admitted",
-          "deprecatedTerm-admn-sts": "deprecated", "supersededTerm-admn-sts": "deprecated",
-          "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated",
-          "notRecommended": "deprecated", "forbidden": "forbidden"}
+STATUS = {
+    "preferredTerm-admn-sts": "preferred",
+    "admittedTerm-admn-sts": "admitted",
+    "deprecatedTerm-admn-sts": "deprecated",
+    "supersededTerm-admn-sts": "deprecated",
+    "preferred": "preferred",
+    "admitted": "admitted",
+    "deprecated": "deprecated",
+    "notRecommended": "deprecated",
+    "forbidden": "forbidden",
+}
 KINDS = ("term", "slogan", "person", "organization", "product", "document", "place")
 # CSV/TSV headers, matched without case, spaces, dashes or underscores
 COLUMNS = {
-    "zh": ("zh", "chinese", "simplified", "simplifiedchinese", "chinesesimplified", "zhcn", "zhhans", "source",
-           "sourceterm", "term", "中文", "简体"),
+    "zh": (
+        "zh",
+        "chinese",
+        "simplified",
+        "simplifiedchinese",
+        "chinesesimplified",
+        "zhcn",
+        "zhhans",
+        "source",
+        "sourceterm",
+        "term",
+        "中文",
+        "简体",
+    ),
     "zh_hant": ("zhhant", "traditional", "traditionalchinese", "chinesetraditional", "zhtw", "繁體", "繁体"),
     "pinyin": ("pinyin", "拼音"),
     "en": ("en", "english", "translation", "target", "targetterm", "englishtranslation", "英文"),
@@ -46,8 +65,10 @@ class Plan:
     conflicts: list[str] = field(default_factory=list)
 
     def report(self) -> str:
-        lines = [f"{len(self.added)} to add, {len(self.changed)} to change, {len(self.unchanged)} unchanged, "
-                 f"{len(self.conflicts)} conflict(s)"]
+        lines = [
+            f"{len(self.added)} to add, {len(self.changed)} to change, {len(self.unchanged)} unchanged, "
+            f"{len(self.conflicts)} conflict(s)"
+        ]
         lines += [f"add     {e['id']}  {e['zh']}  {e['en']}" for e in self.added]
         lines += [f"change  {e['id']}  {e['zh']}: {'; '.join(what)}" for e, what in self.changed]
         lines += [f"conflict  {c}" for c in self.conflicts]
@@ -122,8 +143,14 @@ def read_tbx(raw: bytes, name: str) -> list[dict]:
                             status = "forbidden"
                         else:
                             note.append(node.text.strip())
-                record = {"term": term, "status": status, "type": term_type, "pinyin": pinyin,
-                          "note": "; ".join(note) or None, "lang": lang}
+                record = {
+                    "term": term,
+                    "status": status,
+                    "type": term_type,
+                    "pinyin": pinyin,
+                    "note": "; ".join(note) or None,
+                    "lang": lang,
+                }
                 (zh if lang.startswith("zh") else en if lang.startswith("en") else []).append(record)
         if zh and en:
             items.append(_entry_from_terms(concept.get("id"), zh, en, notes, kind, name, number))
@@ -140,15 +167,32 @@ def _entry_from_terms(entry_id, zh, en, notes, kind, name, number) -> dict:
     preferred = next((t for t in en if t["status"] == "preferred"), en[0])
     abbreviation = next((t for t in en if t["type"] in ("abbreviation", "acronym")), None)
     en_text = preferred["term"] + (f" ({abbreviation['term']})" if abbreviation else "")
-    item = {"id": entry_id, "zh": head["term"], "pinyin": head["pinyin"], "kind": kind, "en": en_text,
-            "authority": _authority(name), "notes": "\n\n".join(notes) or None}
+    item = {
+        "id": entry_id,
+        "zh": head["term"],
+        "pinyin": head["pinyin"],
+        "kind": kind,
+        "en": en_text,
+        "authority": _authority(name),
+        "notes": "\n\n".join(notes) or None,
+    }
     if hant and hant["term"] != head["term"]:
         item["zh_hant"] = hant["term"]
-    item["variants"] = [{"form": t["term"], "pinyin": t["pinyin"]} for t in zh
-                        if t is not head and t is not hant and t["term"] not in (head["term"], item.get("zh_hant"))]
-    item["renderings"] = [{"en": t["term"], "status": "admitted" if t["status"] == "preferred" else t["status"],
-                           "authority": _authority(name), "note": t["note"]}
-                          for t in en if t is not preferred and t is not abbreviation]
+    item["variants"] = [
+        {"form": t["term"], "pinyin": t["pinyin"]}
+        for t in zh
+        if t is not head and t is not hant and t["term"] not in (head["term"], item.get("zh_hant"))
+    ]
+    item["renderings"] = [
+        {
+            "en": t["term"],
+            "status": "admitted" if t["status"] == "preferred" else t["status"],
+            "authority": _authority(name),
+            "note": t["note"],
+        }
+        for t in en
+        if t is not preferred and t is not abbreviation
+    ]
     item["_line"] = number
     return item
 
@@ -168,23 +212,36 @@ def read_table(text: str, name: str, delimiter: str | None) -> list[dict]:
             if h in names and key not in where:
                 where[key] = i
     if "zh" not in where or "en" not in where:
-        raise ImportProblem(f"{name}: the first row must name a Chinese and an English column "
-                            f"(e.g. zh,en or Chinese,English); found {rows[0]}")
+        raise ImportProblem(
+            f"{name}: the first row must name a Chinese and an English column "
+            f"(e.g. zh,en or Chinese,English); found {rows[0]}"
+        )
     items = []
     for number, row in enumerate(rows[1:], 2):
+
         def cell(key, row=row):
             i = where.get(key)
             value = row[i].strip() if i is not None and i < len(row) else ""
             return value[1:] if value.startswith("'") and value[1:2] in "=+-@" and value[1:] else value or None
+
         zh, en = cell("zh"), cell("en")
         if not zh or not en:
             continue
         kind = cell("kind") if cell("kind") in KINDS else "term"
         others = [o.strip() for o in re.split(r"[;；]", cell("other_renderings") or "") if o.strip()]
-        item = {"id": cell("id"), "zh": zh, "zh_hant": cell("zh_hant"), "pinyin": cell("pinyin"), "kind": kind,
-                "en": en, "authority": _authority(name), "notes": cell("notes"), "variants": [],
-                "renderings": [{"en": o, "status": "admitted", "authority": _authority(name)}
-                               for o in others if o != en], "_line": number}
+        item = {
+            "id": cell("id"),
+            "zh": zh,
+            "zh_hant": cell("zh_hant"),
+            "pinyin": cell("pinyin"),
+            "kind": kind,
+            "en": en,
+            "authority": _authority(name),
+            "notes": cell("notes"),
+            "variants": [],
+            "renderings": [{"en": o, "status": "admitted", "authority": _authority(name)} for o in others if o != en],
+            "_line": number,
+        }
         items.append(item)
     if not items:
         raise ImportProblem(f"{name} has no row with both a Chinese and an English term")
@@ -192,6 +249,7 @@ def read_table(text: str, name: str, delimiter: str | None) -> list[dict]:
 
 
 # ---------------------------------------------------------------- plan and apply
+
 
 def existing_entries(entries_dir: Path) -> tuple[dict[str, dict], dict[str, set[str]]]:
     """The curated entries as dicts, and every surface form each one already matches (generated
@@ -252,18 +310,26 @@ def plan(items: list[dict], entries_dir: Path) -> Plan:
     return result
 
 
-def merge(curated: dict, item: dict, conflicts: list[str],
-          matched: set[str] | frozenset[str] = frozenset()) -> tuple[dict, list[str]]:
+def merge(
+    curated: dict, item: dict, conflicts: list[str], matched: set[str] | frozenset[str] = frozenset()
+) -> tuple[dict, list[str]]:
     """The curated entry with what the import adds: other renderings and forms. Curated data wins."""
-    merged = {**curated, "renderings": [dict(r) for r in curated.get("renderings", ())],
-              "variants": [dict(v) for v in curated.get("variants", ())]}
+    merged = {
+        **curated,
+        "renderings": [dict(r) for r in curated.get("renderings", ())],
+        "variants": [dict(v) for v in curated.get("variants", ())],
+    }
     what = []
     known = {curated["en"], *(r["en"] for r in merged["renderings"])}
     if item["en"] != curated["en"]:
-        conflicts.append(f"{curated['id']} ({curated['zh']}): imported preferred rendering {item['en']!r}, "
-                         f"curated {curated['en']!r} kept")
-    for rendering in [{"en": item["en"], "status": "admitted", "authority": item["authority"]},
-                      *item.get("renderings", ())]:
+        conflicts.append(
+            f"{curated['id']} ({curated['zh']}): imported preferred rendering {item['en']!r}, "
+            f"curated {curated['en']!r} kept"
+        )
+    for rendering in [
+        {"en": item["en"], "status": "admitted", "authority": item["authority"]},
+        *item.get("renderings", ()),
+    ]:
         if rendering["en"] not in known:
             merged["renderings"].append({**rendering, "status": rendering.get("status") or "admitted"})
             known.add(rendering["en"])
@@ -285,5 +351,11 @@ def apply(result: Plan, entries_dir: Path, sources_file: Path | None = None, see
     items = result.added + [merged for merged, _ in result.changed]
     if not items:
         return []
-    return import_entries(Path("(termbase)"), entries_dir, replace=bool(result.changed),
-                          sources_file=sources_file, seeds=seeds, data={"entries": items})
+    return import_entries(
+        Path("(termbase)"),
+        entries_dir,
+        replace=bool(result.changed),
+        sources_file=sources_file,
+        seeds=seeds,
+        data={"entries": items},
+    )

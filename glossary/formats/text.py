@@ -13,7 +13,12 @@ def read_pair(zh: bytes, zh_name: str, en: bytes, en_name: str) -> list[Segment]
     while target_lines and not target_lines[-1].strip():
         target_lines.pop()
     if len(source_lines) != len(target_lines):
-        raise BilingualError(f"{zh_name} has {len(source_lines)} lines but {en_name} has {len(target_lines)}: "
-                             "the files must be line-aligned")
-    return [Segment(i, s.strip(), t.strip()) for i, (s, t) in enumerate(zip(source_lines, target_lines, strict=True), 1)
-            if s.strip() or t.strip()]
+        raise BilingualError(
+            f"{zh_name} has {len(source_lines)} lines but {en_name} has {len(target_lines)}: "
+            "the files must be line-aligned"
+        )
+    return [
+        Segment(i, s.strip(), t.strip())
+        for i, (s, t) in enumerate(zip(source_lines, target_lines, strict=True), 1)
+        if s.strip() or t.strip()
+    ]

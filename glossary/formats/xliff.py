@@ -89,21 +89,32 @@ def _read_12(root, name: str) -> list[Segment]:
             notes = tuple((n.text or "").strip() for n in unit.findall(ns + "note"))
             source, target = unit.find(ns + "source"), unit.find(ns + "target")
             seg_source = unit.find(ns + "seg-source")
-            marks = [m for m in seg_source.iter(ns + "mrk") if m.get("mtype") == "seg"] \
-                if seg_source is not None else []
+            marks = (
+                [m for m in seg_source.iter(ns + "mrk") if m.get("mtype") == "seg"] if seg_source is not None else []
+            )
             if marks:
-                targets = {m.get("mid"): m for m in (target.iter(ns + "mrk") if target is not None else ())
-                           if m.get("mtype") == "seg"}
+                targets = {
+                    m.get("mid"): m
+                    for m in (target.iter(ns + "mrk") if target is not None else ())
+                    if m.get("mtype") == "seg"
+                }
                 for mark in marks:
                     mid = mark.get("mid")
-                    segments.append(Segment(len(segments) + 1, text_of(mark, CODES_12),
-                                            text_of(targets.get(mid), CODES_12),
-                                            f"{unit_id}/{mid}" if unit_id else mid, notes))
+                    segments.append(
+                        Segment(
+                            len(segments) + 1,
+                            text_of(mark, CODES_12),
+                            text_of(targets.get(mid), CODES_12),
+                            f"{unit_id}/{mid}" if unit_id else mid,
+                            notes,
+                        )
+                    )
             else:
                 if source is None:
                     raise BilingualError(f"{name}: trans-unit {unit_id!r} has no <source>")
-                segments.append(Segment(len(segments) + 1, text_of(source, CODES_12), text_of(target, CODES_12),
-                                        unit_id, notes))
+                segments.append(
+                    Segment(len(segments) + 1, text_of(source, CODES_12), text_of(target, CODES_12), unit_id, notes)
+                )
     return segments
 
 
@@ -115,8 +126,9 @@ def _read_2(root, name: str) -> list[Segment]:
             if unit.get("translate") == "no":
                 continue
             unit_id = unit.get("id")
-            notes = tuple((n.text or "").strip()
-                          for block in _children(unit, "notes") for n in _children(block, "note"))
+            notes = tuple(
+                (n.text or "").strip() for block in _children(unit, "notes") for n in _children(block, "note")
+            )
             parts = _children(unit, "segment")
             for part in parts:
                 source = (_children(part, "source") or [None])[0]
@@ -124,6 +136,7 @@ def _read_2(root, name: str) -> list[Segment]:
                     raise BilingualError(f"{name}: unit {unit_id!r} has a segment without <source>")
                 target = (_children(part, "target") or [None])[0]
                 seg_id = unit_id if len(parts) == 1 or not part.get("id") else f"{unit_id}/{part.get('id')}"
-                segments.append(Segment(len(segments) + 1, text_of(source, CODES_20), text_of(target, CODES_20),
-                                        seg_id, notes))
+                segments.append(
+                    Segment(len(segments) + 1, text_of(source, CODES_20), text_of(target, CODES_20), seg_id, notes)
+                )
     return segments

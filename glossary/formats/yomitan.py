@@ -21,22 +21,37 @@ ZIP_PATH = "/downloads/policy-glossary-yomitan.zip"
 
 def index(base_url: str, revision: str) -> dict:
     base = base_url.rstrip("/")
-    return {"title": TITLE, "revision": revision, "format": 3, "sequenced": True,
-            "author": "Policy glossary curators", "url": base + "/",
-            "description": "Curated English renderings and pinyin of Chinese policy terms (提法).",
-            "attribution": "Policy glossary, MIT licence", "sourceLanguage": "zh", "targetLanguage": "en",
-            "isUpdatable": True, "indexUrl": base + INDEX_PATH, "downloadUrl": base + ZIP_PATH}
+    return {
+        "title": TITLE,
+        "revision": revision,
+        "format": 3,
+        "sequenced": True,
+        "author": "Policy glossary curators",
+        "url": base + "/",
+        "description": "Curated English renderings and pinyin of Chinese policy terms (提法).",
+        "attribution": "Policy glossary, MIT licence",
+        "sourceLanguage": "zh",
+        "targetLanguage": "en",
+        "isUpdatable": True,
+        "indexUrl": base + INDEX_PATH,
+        "downloadUrl": base + ZIP_PATH,
+    }
 
 
 def _content(term, form, base_url: str) -> dict:
     entry = term.entry
-    items = [{"tag": "div", "data": {"policy-glossary": "rendering"},
-              "content": form.en or entry.en}]
+    items = [{"tag": "div", "data": {"policy-glossary": "rendering"}, "content": form.en or entry.en}]
     others = [r for r in entry.all_renderings()[1:] if r.en != (form.en or entry.en)]
     if others:
-        items.append({"tag": "ul", "content": [
-            {"tag": "li", "content": f"{r.en} ({'forbidden' if r.status == 'forbidden' else r.status})"}
-            for r in others]})
+        items.append(
+            {
+                "tag": "ul",
+                "content": [
+                    {"tag": "li", "content": f"{r.en} ({'forbidden' if r.status == 'forbidden' else r.status})"}
+                    for r in others
+                ],
+            }
+        )
     items.append({"tag": "div", "lang": "zh", "content": f"{entry.zh} · {form.pinyin or entry.pinyin}"})
     if entry.ambiguous:
         items.append({"tag": "div", "content": f"Also an ordinary word: {entry.ambiguous}"})
@@ -49,8 +64,18 @@ def rows(terms, base_url: str) -> list[list]:
     for sequence, term in enumerate(terms, 1):
         tags = " ".join(t for t in (term.entry.kind, "ambiguous" if term.entry.ambiguous else "") if t)
         for form in term.forms:
-            out.append([form.form, form.pinyin or term.entry.pinyin, tags, "", 0,
-                        [_content(term, form, base_url)], sequence, "policy"])
+            out.append(
+                [
+                    form.form,
+                    form.pinyin or term.entry.pinyin,
+                    tags,
+                    "",
+                    0,
+                    [_content(term, form, base_url)],
+                    sequence,
+                    "policy",
+                ]
+            )
     return out
 
 
@@ -60,8 +85,12 @@ def write(terms, base_url: str = "", revision: str = "1") -> bytes:
     tags = sorted({t for row in all_rows for t in row[2].split()} | {"policy"})
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("index.json", json.dumps(index(base_url, revision), ensure_ascii=False))
-        archive.writestr("tag_bank_1.json", json.dumps(
-            [[t, "partOfSpeech" if t != "policy" else "dictionary", 0, t, 0] for t in tags], ensure_ascii=False))
+        archive.writestr(
+            "tag_bank_1.json",
+            json.dumps(
+                [[t, "partOfSpeech" if t != "policy" else "dictionary", 0, t, 0] for t in tags], ensure_ascii=False
+            ),
+        )
         for n, start in enumerate(range(0, max(len(all_rows), 1), BANK_SIZE), 1):
-            archive.writestr(f"term_bank_{n}.json", json.dumps(all_rows[start:start + BANK_SIZE], ensure_ascii=False))
+            archive.writestr(f"term_bank_{n}.json", json.dumps(all_rows[start : start + BANK_SIZE], ensure_ascii=False))
     return buffer.getvalue()

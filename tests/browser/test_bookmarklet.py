@@ -55,8 +55,10 @@ class OtherOrigin:
         self.thread.start()
 
     def add(self, name: str, body: str, csp: str | None = None, lang: str = "zh-Hans") -> str:
-        html = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{name}</title></head>'
-                f"<body>{body}</body></html>")
+        html = (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{name}</title></head>'
+            f"<body>{body}</body></html>"
+        )
         self.pages[f"/{name}"] = (html, {"Content-Security-Policy": csp} if csp else {})
         return f"{self.base}/{name}"
 
@@ -87,8 +89,10 @@ def href(server, browser):
 def click(page, href: str) -> None:
     """Run the bookmark as Chromium runs one from the bookmarks bar."""
     cdp = page.context.new_cdp_session(page)
-    result = cdp.send("Runtime.evaluate", {"expression": unquote(href[len("javascript:"):]),
-                                           "userGesture": True, "awaitPromise": False})
+    result = cdp.send(
+        "Runtime.evaluate",
+        {"expression": unquote(href[len("javascript:") :]), "userGesture": True, "awaitPromise": False},
+    )
     cdp.detach()
     assert "exceptionDetails" not in result, result["exceptionDetails"]
 
@@ -157,8 +161,11 @@ def test_simplified_page_is_marked_with_tooltips_linking_to_entries(page, site, 
 
 
 def test_traditional_page_marks_the_forms_as_written(page, site, href):
-    page.goto(site.add("traditional", "<p>健全新型舉國體制，推動通用人工智慧發展。</p><p>下崗職工再就業。</p>",
-                       lang="zh-Hant"))
+    page.goto(
+        site.add(
+            "traditional", "<p>健全新型舉國體制，推動通用人工智慧發展。</p><p>下崗職工再就業。</p>", lang="zh-Hant"
+        )
+    )
     annotate(page, href)
     assert marks(page) == [
         ("xinxing-juguo-tizhi", "新型舉國體制"),
@@ -184,14 +191,19 @@ def test_characters_beyond_the_basic_plane_do_not_shift_the_marks(page, site, hr
 
 
 def test_a_term_split_by_inline_markup_is_marked_in_each_piece(page, site, href):
-    body = ('<p id=a>坚持新型<b>举国</b><span class="x">体制</span>，发展<a href="#">通用</a>人工智能。</p>'
-            "<ul><li>通用</li><li>人工智能</li></ul>")
+    body = (
+        '<p id=a>坚持新型<b>举国</b><span class="x">体制</span>，发展<a href="#">通用</a>人工智能。</p>'
+        "<ul><li>通用</li><li>人工智能</li></ul>"
+    )
     page.goto(site.add("inline", body))
     before = page.evaluate("document.body.innerHTML")
     annotate(page, href)
     assert marks(page) == [
-        ("xinxing-juguo-tizhi", "新型"), ("xinxing-juguo-tizhi", "举国"), ("xinxing-juguo-tizhi", "体制"),
-        ("tongyong-rengong-zhineng", "通用"), ("tongyong-rengong-zhineng", "人工智能"),
+        ("xinxing-juguo-tizhi", "新型"),
+        ("xinxing-juguo-tizhi", "举国"),
+        ("xinxing-juguo-tizhi", "体制"),
+        ("tongyong-rengong-zhineng", "通用"),
+        ("tongyong-rengong-zhineng", "人工智能"),
         ("rengong-zhineng", "人工智能"),  # separate list items are separate blocks: no 通用人工智能 across them
     ]
     expect(badge(page)).to_contain_text("3 terms marked")
@@ -238,9 +250,12 @@ def test_remove_button_in_the_badge_undoes_the_marks(page, site, href):
 def test_the_link_itself_runs_when_clicked(page, site, href):
     """The href as Chromium decodes a javascript: URL: a real click on a real link."""
     page.goto(site.add("link", "<p>发展通用人工智能。</p><p id=slot></p>"))
-    page.evaluate("""href => {
+    page.evaluate(
+        """href => {
         const a = document.createElement('a'); a.id = 'bm'; a.textContent = 'bookmark'; a.href = href;
-        document.getElementById('slot').appendChild(a); }""", href)
+        document.getElementById('slot').appendChild(a); }""",
+        href,
+    )
     page.click("#bm")
     expect(badge(page)).to_contain_text("1 term marked")
     assert marks(page) == [("tongyong-rengong-zhineng", "通用人工智能")]
@@ -313,8 +328,7 @@ def test_the_annotate_page_opened_by_the_fallback_shows_the_text_annotated(page,
 
 
 def test_strict_csp_page_sends_only_the_selected_passage(page, site, href):
-    page.goto(site.add("csp-selection", "<main><p id=a>坚持新型举国体制。</p><p>其他。</p></main>",
-                       csp=STRICT_CSP))
+    page.goto(site.add("csp-selection", "<main><p id=a>坚持新型举国体制。</p><p>其他。</p></main>", csp=STRICT_CSP))
     page.evaluate("() => getSelection().selectAllChildren(document.getElementById('a'))")
     with page.context.expect_page():
         click(page, href)
@@ -343,11 +357,13 @@ def test_unreachable_server_is_reported(page, site):
 
 def long_page(chars: int) -> str:
     """About `chars` characters of policy prose in paragraphs, a term every 40 characters or so."""
-    sentences = ["坚持新型举国体制，集中力量办大事，提高科技创新的整体效能。",
-                 "各地区各部门要加快发展通用人工智能，推动产业升级和结构调整。",
-                 "深入实施“人工智能+”行动，促进数字经济和实体经济深度融合。",
-                 "浪潮等企业加大研发投入，带动上下游企业共同发展，形成良好生态。",
-                 "做好下岗职工再就业工作，完善社会保障体系，兜住民生底线。"]
+    sentences = [
+        "坚持新型举国体制，集中力量办大事，提高科技创新的整体效能。",
+        "各地区各部门要加快发展通用人工智能，推动产业升级和结构调整。",
+        "深入实施“人工智能+”行动，促进数字经济和实体经济深度融合。",
+        "浪潮等企业加大研发投入，带动上下游企业共同发展，形成良好生态。",
+        "做好下岗职工再就业工作，完善社会保障体系，兜住民生底线。",
+    ]
     out, n, i = [], 0, 0
     while n < chars:
         para = "".join(sentences[(i + k) % len(sentences)] for k in range(4))
@@ -375,8 +391,10 @@ def test_a_200000_character_page_is_annotated_in_slices(page, site, href, capsys
     count = page.locator("pgx-mark").count()
     longest = page.evaluate("window.__longest")
     with capsys.disabled():
-        print(f"\n200,000-character page: {count} marks in {in_page:.2f} s ({elapsed:.2f} s seen by the test); "
-              f"longest task {longest:.0f} ms")
+        print(
+            f"\n200,000-character page: {count} marks in {in_page:.2f} s ({elapsed:.2f} s seen by the test); "
+            f"longest task {longest:.0f} ms"
+        )
     assert count > 4000
     if os.environ.get("GLOSSARY_TIMINGS") == "1":
         assert in_page < 2.0

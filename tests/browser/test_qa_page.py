@@ -39,7 +39,8 @@ def test_upload_an_xliff_file_and_read_the_report(page, server, errors, tmp_path
     page.set_input_files("#qa-file", str(path))
     page.click("form#qa-form button[type=submit]")
     expect(page.locator("#qa-summary")).to_have_text(
-        "3 segments, 6 terms checked, 3 findings (missing 2, deprecated 1), 1 waived")
+        "3 segments, 6 terms checked, 3 findings (missing 2, deprecated 1), 1 waived"
+    )
     expect(page.locator("#qa-h")).to_have_text("Report: notice.xlf")
     first = page.locator("#seg-1")
     expect(first.locator(".qa-src mark.qa-ok")).to_have_count(2)

@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-PARAGRAPH = ("國務院印發意見，提出堅持新型舉國體制，加快發展通用人工智慧。"
-             "浪潮等企業表示，人工智慧產業將迎來新的發展機遇。")
+PARAGRAPH = (
+    "國務院印發意見，提出堅持新型舉國體制，加快發展通用人工智慧。浪潮等企業表示，人工智慧產業將迎來新的發展機遇。"
+)
 PHONE = {"width": 390, "height": 844}
 
 
@@ -188,8 +189,10 @@ def test_search_entry_and_annotate_work_without_javascript(browser, server):
         context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=zhineng", "/terms/tongyong-rengong-zhineng", "/browse",
-                                  "/sources/sample-article", "/annotate", "/api"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/?q=zhineng", "/terms/tongyong-rengong-zhineng", "/browse", "/sources/sample-article", "/annotate", "/api"],
+)
 def test_pages_fit_a_phone_without_sideways_scrolling(browser, server, path):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
