@@ -110,6 +110,8 @@ def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
             options = ("jiā", "+")
         elif char == "×":  # 数据要素×: read chéng
             options = ("chéng", "×")
+        elif char == "〇":  # the zero of 二〇三五年, a numeral outside the Han blocks
+            options = ("líng", "ling")
         else:
             options = (unicodedata.normalize("NFKC", char),)
         for option in sorted(options, key=len, reverse=True):
