@@ -225,7 +225,12 @@ class Store:
                     if how != "inside" or len(key) >= 4:  # a short key inside any pinyin is noise
                         hit(r["id"], RANK[f"pinyin {how}"], "pinyin")
             low = q.lower()
-            for r in self.query("SELECT id, en, renderings_text FROM entries"):
+            like = _escape_like(low)
+            for r in self.query(  # SQL narrows to the rows that can match; Python ranks them (names split)
+                "SELECT id, en, renderings_text FROM entries WHERE lower(en) LIKE ? ESCAPE '\\' "
+                "OR lower(renderings_text) LIKE ? ESCAPE '\\'",
+                (f"{like}%", f"%{like}%"),
+            ):
                 names = [r["en"].lower()] + [x.strip().lower() for x in r["renderings_text"].split("|") if x.strip()]
                 if low in names:
                     hit(r["id"], RANK["preferred english" if names[0] == low else "other english"], "english")
