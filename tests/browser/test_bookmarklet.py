@@ -156,7 +156,7 @@ def test_simplified_page_is_marked_with_tooltips_linking_to_entries(page, site, 
 
     page.locator("pgx-mark[data-pgx-id=langchao]").hover()
     expect(tip).to_contain_text("Inspur")
-    expect(tip).to_contain_text("Also an ordinary word: wave, tide")
+    expect(tip).to_contain_text("Ambiguous: also an ordinary word, “wave, tide”")
     assert "pgx-ambiguous" in page.locator("pgx-mark[data-pgx-id=langchao]").get_attribute("class").split()
 
 
