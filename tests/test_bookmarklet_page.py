@@ -12,7 +12,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from web.bookmarklet import SCRIPT, bookmarklet_href, compact, script_for
+from web.bookmarklet import INCLUDE, SCRIPT, TOOLTIP, bookmarklet_href, compact, script_for
 
 
 class Links(HTMLParser):
@@ -75,6 +75,38 @@ def test_script_never_turns_text_into_html():
         "new Function",
         'setAttribute("style',
         "createContextualFragment",
+        "DOMParser",
+    ):
+        assert sink not in source, sink
+
+
+def test_the_link_carries_the_tooltip_code_the_annotate_page_loads(client):
+    """One piece of code (static/tooltip.js) builds both tooltips: the link carries it inside its function."""
+    shared = TOOLTIP.read_text(encoding="utf-8")
+    assert "function glossaryTip(" in shared
+    script = unquote(bookmarklet_href("http://glossary.example:8000")[len("javascript:") :])
+    assert INCLUDE not in script
+    at = script.index(compact(shared))
+    assert script.startswith("(() => {") and 0 < at < len(script) - len("})();"), "inside the function"
+    assert shared in client.get("/bookmarklet.js").get_data(as_text=True)
+    html = client.get("/annotate").get_data(as_text=True)
+    assert html.index("/static/tooltip.js") < html.index("/static/annotate.js")
+    response = client.get("/static/tooltip.js")
+    assert response.status_code == 200 and response.get_data(as_text=True) == shared
+    response.close()
+
+
+def test_tooltip_code_compacts_and_never_turns_text_into_html():
+    source = TOOLTIP.read_text(encoding="utf-8")
+    assert not re.search(r"[;{}),][ \t]*//", source), "no comment after code on the same line"
+    assert "`" not in source, "no template literal: compacting would change a multi-line one"
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
         "DOMParser",
     ):
         assert sink not in source, sink

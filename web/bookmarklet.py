@@ -1,8 +1,9 @@
 """The /bookmarklet page: a `javascript:` link that annotates the page the reader is on.
 
-The link carries the whole script (static/bookmarklet.js, compacted, with this server's origin filled
-in), because a page with a strict Content-Security-Policy would block loading it from us. The
-readable script, with the same origin, is served at /bookmarklet.js for anyone who wants to check it.
+The link carries the whole script (static/bookmarklet.js with static/tooltip.js, the tooltip builder
+the annotate page uses too, put inside it; compacted, with this server's origin filled in), because
+a page with a strict Content-Security-Policy would block loading it from us. The readable script,
+with the same origin, is served at /bookmarklet.js for anyone who wants to check it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from flask import Blueprint, Response, render_template, request
 bp = Blueprint("bookmarklet", __name__)
 
 SCRIPT = Path(__file__).with_name("static") / "bookmarklet.js"
+TOOLTIP = SCRIPT.with_name("tooltip.js")
+# The line of bookmarklet.js that tooltip.js replaces (inside its function, so nothing leaks to the page).
+INCLUDE = "// @include tooltip.js"
 PLACEHOLDER = '"__GLOSSARY_SERVER__"'
 # Characters left as they are in the javascript: URL (spaces too: browsers keep them); everything else
 # is percent-encoded (line breaks, %, # and non-ASCII included), so the link survives a drag to the
@@ -32,7 +36,20 @@ def server_origin() -> str:
 
 @cache
 def _source() -> str:
-    return SCRIPT.read_text(encoding="utf-8")
+    """bookmarklet.js with tooltip.js in place of its INCLUDE line."""
+    lines = SCRIPT.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = [i for i, line in enumerate(lines) if line.strip() == INCLUDE]
+    if len(at) != 1:
+        raise RuntimeError(f"{SCRIPT} must have one {INCLUDE!r} line")
+    lines[at[0]] = tooltip_source()
+    return "".join(lines)
+
+
+@cache
+def tooltip_source() -> str:
+    """static/tooltip.js: the code that builds a term's tooltip, on the annotate page and in the bookmarklet."""
+    source = TOOLTIP.read_text(encoding="utf-8")
+    return source if source.endswith("\n") else source + "\n"
 
 
 def script_for(server: str) -> str:

@@ -156,8 +156,43 @@ def test_simplified_page_is_marked_with_tooltips_linking_to_entries(page, site, 
 
     page.locator("pgx-mark[data-pgx-id=langchao]").hover()
     expect(tip).to_contain_text("Inspur")
-    expect(tip).to_contain_text("Also an ordinary word: wave, tide")
+    expect(tip).to_contain_text("Ambiguous: also an ordinary word, “wave, tide”")
     assert "pgx-ambiguous" in page.locator("pgx-mark[data-pgx-id=langchao]").get_attribute("class").split()
+
+
+SAME = "坚持新型举国体制，发展通用人工智能。浪潮公司发布新服务器。"
+
+
+def tip_fields(tip, prefix: str) -> dict[str, str]:
+    fields = {name: tip.locator(f".{prefix}{name}") for name in ("en", "py", "zh", "amb", "quote", "src", "link")}
+    return {name: node.inner_text() for name, node in fields.items() if node.count()}
+
+
+def test_the_bookmarklet_and_the_annotate_page_show_the_same_tooltip(page, site, href, server):
+    """Both tooltips are built by static/tooltip.js: the same entry shows the same fields in each."""
+    page.goto(server + "/annotate")
+    page.fill("#text", SAME)
+    page.click("form#annotate-form button[type=submit]")
+    on_site = {}
+    for entry_id in ("tongyong-rengong-zhineng", "langchao"):
+        page.locator(f'.annotated a.term[data-id="{entry_id}"]').hover()
+        expect(page.locator("#term-tip")).to_be_visible()
+        on_site[entry_id] = tip_fields(page.locator("#term-tip"), "tip-")
+
+    page.goto(site.add("same", f"<p>{SAME}</p>"))
+    annotate(page, href)
+    assert page.evaluate("typeof glossaryTip") == "undefined", "the shared code stays inside the bookmarklet"
+    for entry_id, fields in on_site.items():
+        page.locator(f"pgx-mark[data-pgx-id={entry_id}]").hover()
+        tip = page.locator("pgx-root .tip")
+        expect(tip.locator(".en")).to_have_text(fields["en"])
+        assert tip_fields(tip, "") == fields
+    agi = on_site["tongyong-rengong-zhineng"]
+    assert agi["en"] == "artificial general intelligence (AGI)"
+    assert agi["py"] == "tōngyòng réngōng zhìnéng"
+    assert "Local governments piloted AGI (通用人工智能) initiatives." in agi["quote"]
+    assert "Test Review, A sample article, 2025-01-02" in agi["src"]
+    assert on_site["langchao"]["amb"] == "Ambiguous: also an ordinary word, “wave, tide”"
 
 
 def test_traditional_page_marks_the_forms_as_written(page, site, href):

@@ -1,6 +1,7 @@
 /* Progressive enhancement only: every page works without this file.
- * - annotated text: a tooltip for each term (hover, keyboard focus, or tap), built with textContent
- *   from the JSON the page carries, never from HTML;
+ * - annotated text: a tooltip for each term (hover, keyboard focus, or tap), built by static/tooltip.js
+ *   (loaded first; the bookmarklet builds its tooltip with it too) with textContent from the JSON the
+ *   page carries, never from HTML;
  * - the "Show pinyin" toggle (pure CSS) remembers its state;
  * - copy buttons on entry pages; a live character count on the annotate form.
  */
@@ -127,51 +128,17 @@
       tip.textContent = "";
       if (!entry) return false;
       var reading = term.dataset.reading && data.readings && data.readings[term.dataset.reading];
-      if (reading) entry = Object.assign({}, entry, reading);  // the form on the page, read as itself
-      var head = el("div", "tip-head");
-      head.appendChild(el("span", "tip-en", entry.en));
-      head.appendChild(document.createTextNode("  "));
-      head.appendChild(el("span", "tip-py", entry.pinyin));
-      tip.appendChild(head);
-      var forms = entry.zh + (entry.zh_hant && entry.zh_hant !== entry.zh ? " · " + entry.zh_hant : "");
-      var zh = el("div", "tip-zh", forms + " · " + entry.kind);
-      zh.lang = "zh";
-      tip.appendChild(zh);
+      var shown = reading ? Object.assign({}, entry, reading) : entry;  // the form on the page, read as itself
       var renderings = (data.renderings || {})[term.dataset.id] || [];
-      var others = renderings.slice(1);
-      if (others.length) {
-        var list = el("ul", "tip-others");
-        others.forEach(function (r) {
-          var label = r.status === "admitted" ? "also admitted" : r.status === "forbidden" ? "forbidden: do not use"
-                    : r.status === "deprecated" ? "deprecated" : r.status;
-          list.appendChild(el("li", "tip-r tip-" + r.status, r.en + " (" + label + ")"));
-        });
-        tip.appendChild(list);
-      }
-      var contested = others.filter(function (r) { return r.status === "deprecated" || r.status === "forbidden"; });
-      if (contested.length) {
-        var why = "Contested rendering: avoid " + contested.map(function (r) {
-          return "“" + r.en + "”" + (r.note ? " (" + r.note + ")" : "");
-        }).join(", ");
-        tip.appendChild(el("div", "tip-warn", "⚠ " + why));
-      }
-      if (renderings[0] && renderings[0].note) tip.appendChild(el("div", "tip-note", renderings[0].note));
-      if (term.classList.contains("ambiguous")) {  // the form met here (浪潮, not 浪潮集团)
-        tip.appendChild(el("div", "tip-amb", "Ambiguous: also an ordinary word, “" + entry.ordinary + "”"));
-      }
       var href = term.getAttribute("href");
-      if (entry.quote) {
-        tip.appendChild(el("blockquote", "tip-quote", "“" + entry.quote.text + "”"));
-        var source = data.sources[entry.quote.source];
-        var where = source ? [source.publication, source.title, source.date].filter(Boolean).join(", ")
-                           : entry.quote.source;
-        if (entry.quote.cites) where += " · cites " + entry.quote.cites;
-        tip.appendChild(el("div", "tip-src", "— " + where));
-        href += "#quote-1";
-      }
-      var link = el("a", "tip-link", entry.quote ? "Entry and all quotes →" : "Open entry →");
-      link.href = href;
-      tip.appendChild(link);
+      var parts = glossaryTip({
+        text: shown.zh, zh: entry.zh, zh_hant: entry.zh_hant, pinyin: shown.pinyin, en: shown.en, kind: shown.kind,
+        ambiguous: term.classList.contains("ambiguous"),  // as met here (浪潮, not 浪潮集团)
+        ordinary: shown.ordinary, note: renderings[0] && renderings[0].note, renderings: renderings.slice(1),
+        quote: shown.quote && shown.quote.text, source: shown.quote && glossaryCite(shown.quote, data.sources),
+        href: shown.quote ? href + "#quote-1" : href,
+      }, { prefix: "tip-" });
+      parts.forEach(function (node) { tip.appendChild(node); });
       return true;
     }
 

@@ -60,13 +60,17 @@ button { all: initial; font: inherit; font-size: 12px; color: #3b4456; cursor: p
 button:hover { background: #e8ecf2; }
 .tip { display: none; width: max-content; max-width: min(360px, calc(100vw - 16px)); padding: 8px 11px; }
 .tip.open { display: block; }
-.zh { font-size: 17px; font-weight: 600; }
-.py { color: #4a5568; margin-left: 6px; font-style: italic; }
-.en { font-size: 14px; margin: 2px 0 4px; }
+.head { margin: 0 0 2px; }
+.en { font-size: 14px; font-weight: 600; }
+.py { color: #4a5568; font-style: italic; }
+.zh { font-size: 15px; color: #3b4456; margin: 2px 0 4px; }
+.others { margin: 4px 0 0; padding-left: 16px; font-size: 12px; }
+.warn { color: #8a1f11; font-size: 12px; margin: 4px 0 0; }
+.note, .contains { color: #4a5568; font-size: 12px; margin: 4px 0 0; }
 .amb { color: #2c4f9e; font-size: 12px; margin: 2px 0; }
-.sub { color: #4a5568; font-size: 12px; margin: 4px 0 0; }
-.quote { color: #3b4456; font-size: 12px; margin: 6px 0 0; padding-left: 7px; border-left: 2px solid #dde2ea; }
-.cite { color: #6b7385; }
+.quote { display: block; color: #3b4456; font-size: 12px; margin: 6px 0 0; padding-left: 7px;
+  border-left: 2px solid #dde2ea; }
+.src { color: #6b7385; font-size: 12px; margin: 2px 0 0; }
 .link { display: inline-block; margin-top: 6px; color: #1a4fb4; font-size: 12px; text-decoration: none; }
 .link:hover { text-decoration: underline; }`;
 
@@ -109,6 +113,12 @@ button:hover { background: #e8ecf2; }
   const wellFormed = (s) => (s.toWellFormed ? s.toWellFormed()
     : s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g,
       (m) => m.slice(0, -1) + "\ufffd"));
+
+  // ------------------------------------------------------------ the tooltip's content
+
+  // web/bookmarklet.py puts static/tooltip.js here (glossaryTip, glossaryCite): the annotate page's
+  // tooltips are built by the same code.
+  // @include tooltip.js
 
   // ------------------------------------------------------------ state, badge and tooltip
 
@@ -163,34 +173,12 @@ button:hover { background: #e8ecf2; }
   const fillTip = (mark) => {
     const span = mark.pgxSpan;
     const entry = entries[span.id] || {};
-    const head = el("div");
-    const zh = el("span", "zh", span.text);
-    zh.lang = "zh";
-    head.append(zh, el("span", "py", span.pinyin));
-    const parts = [head, el("div", "en", span.en)];
-    const forms = [span.zh, entry.zh_hant].filter((f, i, all) => f && f !== span.text && all.indexOf(f) === i);
-    if (forms.length) parts.push(el("div", "sub", `Entry: ${forms.join(" / ")}`));
-    if (span.ambiguous) {
-      parts.push(el("div", "amb", `\u26a0 Also an ordinary word${span.ordinary ? `: ${span.ordinary}` : ""}`
-        + " \u2014 check the context."));
-    }
-    const inner = [];
-    const walk = (list) => list.forEach((c) => { inner.push(`${c.text} ${c.en}`); walk(c.children || []); });
-    walk(span.children || []);
-    if (inner.length) parts.push(el("div", "sub", `Contains: ${inner.join("; ")}`));
-    if (entry.quote && entry.quote.text) {
-      const quote = el("div", "quote", `\u201c${entry.quote.text}\u201d`);
-      const from = sources[entry.quote.source];
-      const cite = from ? [from.publication || from.title, from.date].filter(Boolean).join(", ") : "";
-      if (cite) quote.append(el("span", "cite", ` \u2014 ${cite}`));
-      parts.push(quote);
-    }
-    const link = el("a", "link", "Entry, renderings and quotes \u2192");
-    link.href = entryUrl(span.id);
-    link.target = "_blank";
-    link.rel = "noopener";
-    parts.push(link);
-    tip.replaceChildren(...parts);
+    const quote = entry.quote && entry.quote.text ? entry.quote : null;
+    tip.replaceChildren(...glossaryTip({
+      text: span.text, zh: span.zh, zh_hant: entry.zh_hant, pinyin: span.pinyin, en: span.en, kind: entry.kind,
+      ambiguous: span.ambiguous, ordinary: span.ordinary, children: span.children,
+      quote: quote && quote.text, source: quote && glossaryCite(quote, sources), href: entryUrl(span.id),
+    }, { newWindow: true }));
   };
   const place = (mark) => {
     const rect = mark.getClientRects()[0] || mark.getBoundingClientRect();
