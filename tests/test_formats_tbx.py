@@ -39,8 +39,13 @@ def test_the_validator_refuses_what_is_not_tbx_basic(rng):
     assert not rng.validate(etree.fromstring(bad))
 
 
-def test_glossary_export_is_valid_tbx_basic_with_every_form(rng, db_path):
-    store = Store(db_path)
+@pytest.fixture
+def store(db_path):
+    with Store(db_path) as store:  # closed: an open connection is a ResourceWarning on 3.13
+        yield store
+
+
+def test_glossary_export_is_valid_tbx_basic_with_every_form(rng, store):
     root = valid(rng, exchange.export(store, "tbx"))
     exported = {e.get("id"): e for e in root.iter("termEntry")}
     assert set(exported) == {e.id for e in store.all_entries()}
