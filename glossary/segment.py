@@ -82,14 +82,12 @@ class Lexicon:
     annotator's hot path (see bench/bench_annotate.py)."""
 
     MEMO_LIMIT = 200_000
-    HEADS_LIMIT = 50_000  # a head's words and log-probabilities (a few hundred bytes each)
 
     def __init__(self, trie, total: int):
         self.trie = trie
         self.log_total = math.log(total)
         self.unknown = -self.log_total - 5  # a character no word explains
         self._logp: dict[str, float | None] = {}
-        self._heads: dict[str, tuple[tuple[int, ...], dict[str, float]]] = {}
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         self._parts: dict[tuple[str, int, int], bool] = {}
 
@@ -117,60 +115,26 @@ class Lexicon:
 
     def segment(self, text: str, whole: bool = True) -> list[int]:
         """Word boundaries (cut positions, 0 and len included) of the most probable segmentation;
-        `whole=False` reads the text as made of smaller words even where it is a word itself.
-
-        jieba's dynamic programme from the right. The words that may start at a position are found
-        through their first two characters (`_head`: the words beginning with them and their
-        log-probabilities as floats, remembered), since a call into the trie per position was most
-        of the cost of "pinyin for every word"; ties still go to the shorter word."""
+        `whole=False` reads the text as made of smaller words even where it is a word itself."""
         n = len(text)
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
-        heads = self._heads
-        singles = self._logp
-        unknown = self.unknown
-        longest = n if whole else n - 1  # the longest word the text may be read as
+        prefixes = self.trie.prefixes
         for i in range(n - 1, -1, -1):
-            char = text[i]
-            single = singles[char] if char in singles else self.logp(char)
-            choice, score = i + 1, (unknown if single is None else single) + best[i + 1]
-            head = text[i : i + 2]
-            found = heads.get(head)
-            if found is None:
-                if len(head) < 2:
-                    best[i], step[i] = score, choice
-                    continue
-                found = self._head(head)
-            sizes, table = found
-            for size in sizes:
-                if size > longest or i + size > n:
-                    break
-                p = table.get(text[i : i + size])
-                if p is not None:
-                    p += best[i + size]
+            single = self.logp(text[i])
+            choice, score = i + 1, (self.unknown if single is None else single) + best[i + 1]
+            for word in prefixes(text[i : i + MAX_WORD]):
+                j = i + len(word)
+                if j > i + 1 and (whole or j - i < n):
+                    p = (self.logp(word) or 0.0) + best[j]  # a prefix found in the trie has a count
                     if p > score:
-                        choice, score = i + size, p
+                        choice, score = j, p
             best[i], step[i] = score, choice
         cuts, i = [0], 0
         while i < n:
             i = step[i]
             cuts.append(i)
         return cuts
-
-    def _head(self, head: str) -> tuple[tuple[int, ...], dict[str, float]]:
-        """The words of two to MAX_WORD characters that begin with `head` (two characters): their
-        lengths, shortest first, and their log-probabilities; remembered per head."""
-        heads = self._heads
-        if len(heads) > self.HEADS_LIMIT:
-            heads.clear()
-        log_total = self.log_total
-        table = {
-            word: math.log(record[0]) - log_total
-            for word, record in reversed(self.trie.items(head))
-            if len(word) <= MAX_WORD
-        }
-        found = heads[head] = (tuple(sorted({len(word) for word in table})), table)
-        return found
 
     def crossed(self, text: str, start: int, end: int) -> bool:
         """Does a dictionary word straddle either edge of text[start:end]?"""
