@@ -71,6 +71,16 @@ def _words(lexicon, run: str) -> tuple[str, ...]:
     return tuple(lexicon.words(run))
 
 
+@lru_cache(maxsize=50_000)
+def _run_reading(lexicon, run: str, numbers: bool) -> tuple[tuple[int, int, str, str], ...]:
+    """A run of Han characters as (start, end, word, pinyin), offsets within the run, remembered."""
+    out, at = [], 0
+    for word in _words(lexicon, run):
+        out.append((at, at + len(word), word, _word_pinyin(word, numbers)))
+        at += len(word)
+    return tuple(out)
+
+
 def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict]:
     """The whole text as tokens {start, end, text, pinyin, id}: terms, words, and the rest."""
     text, tokens = annotation.text, []
@@ -83,17 +93,10 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
                     {"start": pos, "end": run.start(), "text": text[pos : run.start()], "pinyin": None, "id": None}
                 )
             at = run.start()
-            for word in _words(lexicon, run.group()):
-                tokens.append(
-                    {
-                        "start": at,
-                        "end": at + len(word),
-                        "text": word,
-                        "pinyin": _word_pinyin(word, numbers),
-                        "id": None,
-                    }
-                )
-                at += len(word)
+            tokens.extend(
+                {"start": at + a, "end": at + b, "text": word, "pinyin": pinyin, "id": None}
+                for a, b, word, pinyin in _run_reading(lexicon, run.group(), numbers)
+            )
             pos = run.end()
         if pos < end:
             tokens.append({"start": pos, "end": end, "text": text[pos:end], "pinyin": None, "id": None})

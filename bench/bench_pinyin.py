@@ -1,0 +1,76 @@
+"""Whole-text pinyin ("pinyin for every word") vs the plain annotation, on text never seen before.
+
+    python bench/bench_pinyin.py [--db terms.sqlite] [--repeat 7] [--size 5000]
+
+Each run takes two fresh slices of the corpus (bench/corpus/*.txt) that no earlier run has touched:
+one is annotated plainly, the other annotated and read word by word (glossary.reading.reading), so
+neither gains from the memos of the other or of an earlier run. The best time of each is kept.
+The process is warmed first on the first slices (the annotator, the lexicon and pypinyin's tables
+loaded), as a server has them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "bench" / "corpus"
+
+
+def slices(size: int):
+    """Consecutive, non-overlapping slices of the corpus, each `size` characters."""
+    files = sorted(CORPUS.glob("*.txt"))
+    if not files:
+        sys.exit(f"no corpus in {CORPUS}")
+    text = "\n".join(p.read_text(encoding="utf-8") for p in files)
+    for start in range(0, len(text) - size + 1, size):
+        yield text[start : start + size]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=None, help="database to use (default: a fresh build in a temp dir)")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--size", type=int, default=5000, help="characters per text")
+    parser.add_argument("--warm", type=int, default=1, help="texts read before measuring (a server's earlier requests)")
+    args = parser.parse_args()
+
+    import tempfile
+
+    from glossary import Glossary
+    from glossary.build import build
+    from glossary.reading import reading
+
+    if args.db:
+        db = Path(args.db)
+    else:
+        db = Path(tempfile.mkdtemp(prefix="glossary-bench-")) / "terms.sqlite"
+        build(db)
+    glossary = Glossary.open(db)
+    lexicon = glossary.annotator().lexicon
+    texts = slices(args.size)
+
+    for _ in range(args.warm):  # loads the annotator, the lexicon and pypinyin's tables
+        reading(glossary.annotate(next(texts)), lexicon)
+
+    plain_times, pinyin_times = [], []
+    for _ in range(args.repeat):
+        plain_text, pinyin_text = next(texts), next(texts)
+        start = time.perf_counter()
+        glossary.annotate(plain_text)
+        plain_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        reading(glossary.annotate(pinyin_text), lexicon)
+        pinyin_times.append(time.perf_counter() - start)
+    plain, pinyin = min(plain_times), min(pinyin_times)
+    print(
+        f"pinyin for every word, {args.size:,} fresh characters: {pinyin * 1000:.1f} ms vs plain annotation "
+        f"{plain * 1000:.1f} ms  ratio {pinyin / plain:.2f}x (target ≤ 1.3x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
