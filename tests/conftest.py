@@ -65,4 +65,5 @@ def qa_db_path(tmp_path_factory, fixture_paths) -> Path:
 def qa_glossary(qa_db_path):
     from glossary import Glossary
 
-    return Glossary.open(qa_db_path, build=False)
+    with Glossary.open(qa_db_path, build=False) as glossary:  # closed: an open one fails on Python 3.13
+        yield glossary
