@@ -272,7 +272,7 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
                 index = open_index(glossary.store.path)
             except OSError as exc:
                 raise UserError(str(exc)) from None
-            words = reading.dictionary(annotation, lexicon, numbers, index)
+            words = reading.dictionary(annotation, lexicon, numbers, index=index)
     from glossary import render
 
     if fmt == "json":

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from glossary.annotate import Annotation
 from glossary.chinese import HAN
-from glossary.pinyin import cedict_entries, cedict_pinyin, join_syllables, numbered_syllable
+from glossary.pinyin import join_syllables, numbered_syllable
 
 HAN_RUN = re.compile(f"[{HAN}]+")
 
@@ -121,43 +121,10 @@ def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict
     return tokens
 
 
-def dictionary(annotation: Annotation, lexicon, numbers: bool = False, index=None) -> list[dict]:
+def dictionary(annotation: Annotation, lexicon, numbers: bool = False, *, index) -> list[dict]:
     """CC-CEDICT glosses for the words of the text that no glossary span covers: each word once, with
-    `spans`, every place it occurs, so renderers gloss it in place. With `index` (glossary.dictionary's
-    cached index) definitions are cleaned of CC-CEDICT markup and numerals and function words are left
-    alone; without it, CC-CEDICT is parsed as it comes."""
-    if index is not None:
-        return _indexed(annotation, lexicon, numbers, index)
-    seen, text = set(), annotation.text
-    covered = [(s.start, s.end) for s in annotation.spans]
-    out, k = [], 0
-    for run in HAN_RUN.finditer(text):
-        at = run.start()
-        for word in lexicon.words(run.group()):
-            start, end = at, at + len(word)
-            at = end
-            while k < len(covered) and covered[k][1] <= start:
-                k += 1
-            if k < len(covered) and covered[k][0] < end:
-                continue
-            entries = cedict_entries(word) if len(word) >= 2 and word not in seen else []
-            if not entries:
-                continue
-            seen.add(word)
-            out.append(
-                {
-                    "start": start,
-                    "end": end,
-                    "text": word,
-                    "source": "CC-CEDICT",
-                    "pinyin": " / ".join(dict.fromkeys(cedict_pinyin(e["pinyin"], numbers) for e in entries)),
-                    "definitions": [d.strip() for e in entries for d in e["definitions"] if d.strip()],
-                }
-            )
-    return out
-
-
-def _indexed(annotation: Annotation, lexicon, numbers: bool, index) -> list[dict]:
+    `spans`, every place it occurs, so renderers gloss it in place. `index` is glossary.dictionary's
+    cached index: definitions cleaned of CC-CEDICT markup, numerals and function words left alone."""
     from glossary.dictionary import lookup
 
     text = annotation.text

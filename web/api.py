@@ -39,6 +39,17 @@ def _api_error(exc: ApiError):
     return error_response(str(exc), exc.status)
 
 
+def _limit() -> int:
+    """The `limit` parameter of a list, checked the same way for every endpoint that takes one."""
+    try:
+        limit = int(request.args.get("limit", 20))
+    except ValueError:
+        raise ApiError("limit must be a whole number", 400) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(f"limit must be between 1 and {MAX_LIMIT}", 400)
+    return limit
+
+
 @bp.get("/terms")
 def search():
     q = " ".join(request.args.get("q", "").split())
@@ -46,12 +57,7 @@ def search():
         raise ApiError("missing query parameter q (Chinese, pinyin or English)", 400)
     if len(q) > 200:
         raise ApiError("query too long (at most 200 characters)", 400)
-    try:
-        limit = int(request.args.get("limit", 20))
-    except ValueError:
-        raise ApiError("limit must be a whole number", 400) from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(f"limit must be between 1 and {MAX_LIMIT}", 400)
+    limit = _limit()
     results = [{**r, "url": url_for("pages.entry", entry_id=r["id"])} for r in get_glossary().search(q, limit)]
     return jsonify({"ok": True, "query": q, "results": results})
 
@@ -81,12 +87,7 @@ def lookup():
         raise ApiError("missing query parameter q (a Chinese form, either script)", 400)
     if len(q) > 100:
         raise ApiError("query too long (at most 100 characters)", 400)
-    try:
-        limit = int(request.args.get("limit", 20))
-    except ValueError:
-        raise ApiError("limit must be a whole number", 400) from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(f"limit must be between 1 and {MAX_LIMIT}", 400)
+    limit = _limit()
     prefix = request.args.get("prefix", "true").lower() not in ("false", "0", "no")
     matches = find(get_glossary().store, q, prefix=prefix, limit=limit)
     for match in matches:
