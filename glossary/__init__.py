@@ -16,6 +16,7 @@ __all__ = ["Glossary"]
 __version__ = "0.1.0"
 
 _annotators: dict[str, object] = {}
+_allowed: dict[tuple, frozenset[str]] = {}
 _lock = Lock()
 
 
@@ -76,17 +77,40 @@ class Glossary:
         boundaries: bool = True,
         ordinary: bool = False,
         region: str | None = None,
+        entry_filter=None,
     ):
-        """The spans of every term in `text` with the cards of the entries found (see Annotator)."""
+        """The spans of every term in `text` with the cards of the entries found (see Annotator).
+        `entry_filter`: a glossary.filters.EntryFilter, the entries that may be tagged."""
         annotator = self.annotator()
         annotation = annotator.annotate(
-            text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary, region=region
+            text,
+            ambiguous=ambiguous,
+            boundaries=boundaries,
+            ordinary=ordinary,
+            region=region,
+            allowed=self.allowed(entry_filter),
+            min_length=entry_filter.min_length if entry_filter else 0,
         )
         ids, keys = annotation.met()
         return annotation._replace(
             entries=self._cached(annotator.cards, ids, self.store.cards),
             readings=self._cached(annotator.readings, keys, self.store.readings),
         )
+
+    def allowed(self, entry_filter) -> frozenset[str] | None:
+        """The ids a filter allows (None: all), computed once per process, database version and
+        filter: a server or batch run with the same filter queries the database once."""
+        if entry_filter is None or not entry_filter.by_entry():
+            return None
+        key = (self.store.version, entry_filter)
+        found = _allowed.get(key)
+        if found is None:
+            found = self.store.filtered_ids(entry_filter)
+            with _lock:
+                if len(_allowed) >= 64:  # bounded, whatever filters clients send
+                    _allowed.clear()
+                _allowed[key] = found
+        return found
 
     @staticmethod
     def _cached(cache: dict, wanted: set[str], fetch) -> dict:

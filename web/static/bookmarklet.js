@@ -165,18 +165,29 @@ button:hover { background: #e8ecf2; }
   remove.addEventListener("click", () => state.undo());
 
   const entries = {};
+  const readings = {};
   const sources = {};
   let hideTimer = 0;
   let active = null;
   const entryUrl = (id) => `${SERVER}/terms/${encodeURIComponent(id)}`;
 
+  // A span names its entry by id (and, for a form read otherwise than its headword, a key of readings):
+  // the cards come once per answer, in entries and readings.
+  const cardOf = (span) => {
+    const entry = entries[span.id] || {};
+    const reading = span.reading && readings[span.reading];
+    return reading ? Object.assign({}, entry, reading) : entry;
+  };
+  const nested = (children) => (children || []).map((c) => (
+    { text: c.text, en: cardOf(c).en, children: nested(c.children) }));
   const fillTip = (mark) => {
     const span = mark.pgxSpan;
     const entry = entries[span.id] || {};
+    const card = cardOf(span);
     const quote = entry.quote && entry.quote.text ? entry.quote : null;
     tip.replaceChildren(...glossaryTip({
-      text: span.text, zh: span.zh, zh_hant: entry.zh_hant, pinyin: span.pinyin, en: span.en, kind: entry.kind,
-      ambiguous: span.ambiguous, ordinary: span.ordinary, children: span.children,
+      text: span.text, zh: entry.zh, zh_hant: entry.zh_hant, pinyin: card.pinyin, en: card.en, kind: entry.kind,
+      ambiguous: span.ambiguous, ordinary: entry.ordinary, children: nested(span.children),
       quote: quote && quote.text, source: quote && glossaryCite(quote, sources), href: entryUrl(span.id),
     }, { newWindow: true }));
   };
@@ -360,6 +371,7 @@ button:hover { background: #e8ecf2; }
   const found = { marks: 0, ids: new Set(), spans: new Set() };
   const apply = async (batch, result) => {
     Object.assign(entries, result.entries || {});
+    Object.assign(readings, result.readings || {});
     Object.assign(sources, result.sources || {});
     const spans = (result.spans || []).slice().sort((a, b) => a.start - b.start);
     const groups = new Map();
