@@ -77,10 +77,10 @@ def make(
 OPTION_NAMES = ("kind", "tag", "entry_region", "status", "min_length", "curated_only")
 
 
-def from_options(options: dict) -> EntryFilter:
-    """A filter from the API's JSON body or a form's fields (the names in OPTION_NAMES): a name or
-    a comma list or a list of names for kind, tag, entry_region and status; a whole number for
-    min_length; true/false (or a checkbox's "on") for curated_only."""
+def from_options(options: dict, form: bool = False) -> EntryFilter:
+    """A filter from the API's JSON body or (`form`) a form's fields, by the names in OPTION_NAMES: a
+    name or a comma list or a list of names for kind, tag, entry_region and status; a whole number for
+    min_length; true/false for curated_only (in a form, digits and a checkbox's "on")."""
     for name in ("kind", "tag", "entry_region", "status"):
         value = options.get(name)
         if value is not None and not isinstance(value, str | list | tuple):
@@ -88,14 +88,14 @@ def from_options(options: dict) -> EntryFilter:
         if isinstance(value, list | tuple) and not all(isinstance(v, str) for v in value):
             raise FilterError(f"{name} must list names (strings)")
     min_length = options.get("min_length")
-    if isinstance(min_length, str):
+    if isinstance(min_length, str) and form:
         if min_length.strip() and not min_length.strip().isdigit():
             raise FilterError("min_length must be a whole number of characters")
         min_length = int(min_length) if min_length.strip() else None
     if min_length is not None and (isinstance(min_length, bool) or not isinstance(min_length, int)):
         raise FilterError("min_length must be a whole number of characters")
     curated = options.get("curated_only", False)
-    if isinstance(curated, str):
+    if isinstance(curated, str) and form:
         curated = curated.lower() in ("on", "true", "1", "yes")
     if not isinstance(curated, bool):
         raise FilterError("curated_only must be true or false")

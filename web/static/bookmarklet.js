@@ -6,6 +6,8 @@
 (() => {
   "use strict";
   const SERVER = "__GLOSSARY_SERVER__";
+  // Entry filters chosen on the /bookmarklet page (kind, tag, min_length…), sent with every request.
+  const OPTIONS = "__GLOSSARY_OPTIONS__";
   const KEY = "__policyGlossaryBookmarklet";
   // Code points per request (the API takes 200,000) and requests in flight at once.
   const BATCH = 40000;
@@ -415,7 +417,7 @@ button:hover { background: #e8ecf2; }
   const request = async (text) => {
     const response = await fetch(`${SERVER}/api/v1/annotate`, {
       method: "POST", mode: "cors", credentials: "omit", signal: state.controller.signal,
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(Object.assign({}, OPTIONS, { text })),
     });
     let body = null;
     try {
@@ -440,7 +442,13 @@ button:hover { background: #e8ecf2; }
     }
     text = Array.from(text.trim()).slice(0, FALLBACK_CHARS).join("");
     // In the fragment: the annotate page posts it, so the page's text never travels in a URL.
-    const href = `${SERVER}/annotate#text=${encodeURIComponent(text)}`;
+    // The filters go in the query, so the annotate page applies them too.
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(OPTIONS)) {
+      for (const one of [].concat(value)) query.append(name, one === true ? "on" : String(one));
+    }
+    const search = query.toString() ? `?${query}` : "";
+    const href = `${SERVER}/annotate${search}#text=${encodeURIComponent(text)}`;
     const opened = win.open(href, "_blank");
     try { if (opened) opened.opener = null; } catch (err) { /* cross-origin already */ }
     const why = "This page\u2019s Content-Security-Policy blocks requests to the glossary server, so its "
