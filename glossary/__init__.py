@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 
 _annotators: dict[str, object] = {}
 _allowed: dict[tuple, frozenset[str]] = {}
+_per_version: dict[tuple[str, str], object] = {}
 _lock = Lock()
 
 
@@ -120,6 +121,22 @@ class Glossary:
         if missing:
             cache.update(fetch(missing))
         return {key: cache[key] for key in sorted(wanted) if key in cache}
+
+    def per_version(self, name: str, compute):
+        """`compute(self)`, once per process and database version: what does not change between two
+        requests of a server (the sources table, the tag list) is not queried for each of them."""
+        key = (self.store.version, name)
+        if key not in _per_version:
+            value = compute(self)
+            with _lock:
+                if len(_per_version) >= 64:  # a few names, kept for the current database versions
+                    _per_version.clear()
+                _per_version[key] = value
+        return _per_version[key]
+
+    def sources_by_id(self) -> dict:
+        """Every source by id (a server's tooltips name them on each annotation)."""
+        return self.per_version("sources", lambda g: {s.id: s for s in g.store.sources()})
 
     def annotate_chunks(self, text: str, **options):
         """(offset, Annotation) of a long text piece by piece (see annotate.chunks), in bounded memory.

@@ -608,8 +608,17 @@ def names(value: str | None) -> list[str]:
     help="Comma-separated origins allowed to call the API from the browser (CORS), e.g. "
     "https://intranet.example.org. Default: any origin (the bookmarklet works on every site).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port, each with --threads threads: annotation uses one core per process.",
+)
 @DB_OPTION
-def serve(host, port, threads, max_body, connection_limit, channel_timeout, allowed_hosts, allowed_origins, db):
+def serve(
+    host, port, threads, max_body, connection_limit, channel_timeout, allowed_hosts, allowed_origins, workers, db
+):
     """Serve the web site and JSON API with waitress (a production WSGI server).
 
     \b
@@ -620,10 +629,14 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
     """
     with open_glossary(db) as glossary:  # built (if needed) and checked before serving
         path = str(glossary.store.path)
+    import functools
+
     from web import create_app
     from web.server import serve as run_server
+    from web.server import serve_workers
 
-    app = create_app(
+    make_app = functools.partial(
+        create_app,
         path,
         {
             "MAX_CONTENT_LENGTH": max_body,
@@ -632,17 +645,18 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
             "ALLOWED_ORIGINS": names(allowed_origins),
         },
     )
+    options = {
+        "threads": threads,
+        "max_body": max_body,
+        "connection_limit": connection_limit,
+        "channel_timeout": channel_timeout,
+    }
     click.echo(f"serving {db} on http://{host}:{port}/", err=True)
     try:
-        run_server(
-            app,
-            host,
-            port,
-            threads=threads,
-            max_body=max_body,
-            connection_limit=connection_limit,
-            channel_timeout=channel_timeout,
-        )
+        if workers > 1:
+            serve_workers(make_app, host, port, workers, options, log=lambda m: click.echo(f"glossary: {m}", err=True))
+        else:
+            run_server(make_app(), host, port, **options)
     except OSError as exc:
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 

@@ -71,7 +71,7 @@ def entry(entry_id: str):
         raise ApiError(f"no entry with id {entry_id!r}", 404)
     data = found.to_dict()
     wanted = {q.source for q in found.quotes} | {r.authority for r in found.renderings if r.authority}
-    data["sources"] = {s.id: s.to_dict() for s in glossary.store.sources() if s.id in wanted}
+    data["sources"] = {i: s.to_dict() for i, s in glossary.sources_by_id().items() if i in wanted}
     data["forms"] = glossary.store.forms_of(found.id)
     data["url"] = url_for("pages.entry", entry_id=found.id)
     return jsonify({"ok": True, "entry": data})

@@ -53,7 +53,7 @@ def entry(entry_id: str):
         if by_form is not None:
             return redirect(url_for("pages.entry", entry_id=by_form.id))
         abort(404, description=f"No entry with the id “{entry_id}”.")
-    sources = {s.id: s for s in glossary.store.sources()}
+    sources = glossary.sources_by_id()
     related = [r for r in (glossary.get(i) for i in found.related) if r is not None]
     forms = glossary.store.forms_of(found.id)
     hant = found.zh_hant or next((f["form"] for f in forms if f["origin"] == "s2t"), found.zh)
@@ -204,10 +204,11 @@ def page_text(text: str) -> str:
 def tooltip_sources(annotation, glossary) -> dict[str, dict]:
     """Title, publication and date of each source an annotation's first quotes come from."""
     wanted = {e["quote"]["source"] for e in annotation.entries.values() if e.get("quote")}
+    sources = glossary.sources_by_id()  # cached: the same for every request
     return {
-        s.id: {"title": s.title, "publication": s.publication, "date": s.date}
-        for s in glossary.store.sources()
-        if s.id in wanted
+        i: {"title": sources[i].title, "publication": sources[i].publication, "date": sources[i].date}
+        for i in sorted(wanted)
+        if i in sources
     }
 
 
@@ -254,13 +255,12 @@ def filter_choices(glossary, chosen) -> dict:
     glossary records one; `active` counts the filters in use (shown on the closed control)."""
     from glossary.filters import EDITORIAL_STATUSES, NO_REGION
 
-    store = glossary.store
     return {
         "chosen": chosen,
         "kinds": KINDS,
-        "tags": [t for t, _ in store.tags()],
+        "tags": glossary.per_version("tag names", lambda g: [t for t, _ in g.store.tags()]),
         "regions": (*REGIONS, NO_REGION),
-        "statuses": EDITORIAL_STATUSES if store.status_column() else (),
+        "statuses": EDITORIAL_STATUSES if glossary.per_version("status", lambda g: g.store.status_column()) else (),
         "active": sum(map(bool, chosen[:5])) + (chosen.min_length > 1),
     }
 

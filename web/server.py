@@ -11,6 +11,7 @@ at most, with a count.
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from waitress.channel import HTTPChannel
@@ -19,6 +20,7 @@ from waitress.task import ErrorTask
 from web.guard import error_body
 
 HEADER_LIMIT = 64 * 1024  # request line and headers; waitress allows 256 kB
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
 class ApiErrorTask(ErrorTask):
@@ -69,16 +71,25 @@ class QueueSummary(logging.Filter):
 
 
 def serve(
-    app, host: str, port: int, *, threads: int, max_body: int, connection_limit: int, channel_timeout: int
+    app,
+    host: str,
+    port: int,
+    *,
+    threads: int,
+    max_body: int,
+    connection_limit: int,
+    channel_timeout: int,
+    sockets: list | None = None,
 ) -> None:
+    """Run waitress on host:port, or on `sockets` already listening (a worker of serve_workers)."""
     from waitress.server import create_server
 
-    logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s", level=logging.INFO)
+    logging.basicConfig(format=LOG_FORMAT, level=logging.INFO)
     logging.getLogger("waitress.queue").addFilter(QueueSummary())
+    where: dict = {"sockets": sockets} if sockets else {"host": host, "port": port}
     server = create_server(
         app,
-        host=host,
-        port=port,
+        **where,
         threads=threads,
         ident="glossary",
         max_request_body_size=max_body + HEADER_LIMIT,  # the guard answers first; this catches the rest
@@ -90,3 +101,92 @@ def serve(
     )
     server.channel_class = Channel
     server.run()
+
+
+# ---------------------------------------------------------------- several processes
+
+
+def serve_workers(make_app, host: str, port: int, workers: int, options: dict, log=lambda message: None) -> None:
+    """`glossary serve --workers N`: N processes, each a waitress server with its own threads,
+    accepting connections from one listening socket that this process binds and hands to them.
+
+    Waitress is one process, so the annotator's Python work runs on one core at a time; here each
+    worker has its own interpreter. One pre-bound socket (rather than SO_REUSEPORT) works on every
+    POSIX system, fails at once if the port is taken, and stops no other program from binding it.
+    This process only watches: a worker that dies is started again (a crash loop stops the server),
+    and Ctrl-C or SIGTERM stops every worker before it returns. Workers stop by themselves if this
+    process is killed outright. `make_app`: a picklable callable building the app in each worker.
+    """
+    import multiprocessing
+    import signal
+    import socket
+    from multiprocessing.connection import wait
+
+    listener = socket.create_server((host, port), backlog=max(1024, options["connection_limit"]))
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no connection or lock inherited
+
+    def start():
+        process = context.Process(
+            target=_worker, args=(make_app, listener, options, os.getpid()), daemon=False, name="glossary-worker"
+        )
+        process.start()
+        return process
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    running: list = []
+    started_at: dict[int, float] = {}
+    try:
+        for _ in range(workers):
+            running.append(start())
+            started_at[running[-1].pid] = time.monotonic()
+        log(f"{workers} worker processes: {', '.join(str(p.pid) for p in running)}")
+        quick_deaths = 0
+        while True:
+            ended = wait([p.sentinel for p in running], timeout=5)
+            for process in [p for p in running if p.sentinel in ended]:
+                process.join()
+                running.remove(process)
+                quick_deaths = quick_deaths + 1 if time.monotonic() - started_at.pop(process.pid) < 5 else 0
+                if quick_deaths >= 3:
+                    raise RuntimeError(f"worker processes keep exiting (last exit code {process.exitcode})")
+                log(f"worker {process.pid} exited with code {process.exitcode}; starting another")
+                running.append(start())
+                started_at[running[-1].pid] = time.monotonic()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for process in running:
+            if process.is_alive():
+                process.terminate()
+        for process in running:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        listener.close()
+
+
+def _worker(make_app, listener, options: dict, parent: int) -> None:
+    """One worker: the app, and waitress on the shared socket; it exits when its parent is gone.
+    SIGTERM (the parent stopping it) ends waitress's loop as Ctrl-C does."""
+    import signal
+    import threading
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+
+    def orphaned():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, daemon=True).start()
+    serve(make_app(), "", 0, sockets=[listener], **options)
