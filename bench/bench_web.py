@@ -1,8 +1,10 @@
 """How much the web layer costs: annotate-endpoint latency for a 5,000-character text against the
-in-process annotate call, and requests per second under concurrent load from a local client.
+in-process annotate call with its JSON (what the endpoint returns, encoded the same way), and
+requests per second under concurrent load from a local client, with `glossary serve --workers` 1
+and 2 and 1 to 32 clients.
 
     python bench/bench_web.py                    # uses terms.sqlite (built first if needed)
-    python bench/bench_web.py --db terms.sqlite --clients 8 --seconds 10
+    python bench/bench_web.py --db terms.sqlite --clients 8 --seconds 10 --workers 1,2
 
 It starts its own `glossary serve` on a free 127.0.0.1 port, talks to it only over loopback with
 bounded loops (a fixed number of requests per client and a deadline), stops the server, and writes
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -57,9 +60,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: str, port: int, threads: int) -> subprocess.Popen:
+def start_server(db: str, port: int, threads: int, workers: int = 1) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "glossary", "serve", "--db", db, "--port", str(port), "--threads", str(threads)],
+        [sys.executable, "-m", "glossary", "serve", "--db", db, "--port", str(port), "--threads", str(threads)]
+        + ["--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -145,6 +149,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--seconds", type=float, default=8.0, help="deadline of each load phase")
     parser.add_argument("--per-client", type=int, default=2000, help="upper bound of requests per client")
+    parser.add_argument("--workers", default="1,2", help="`glossary serve --workers` values for the scaling run")
+    parser.add_argument("--client-counts", default="1,2,4,8,16,32", help="concurrent clients in the scaling run")
+    parser.add_argument("--scale-seconds", type=float, default=4.0, help="deadline of each scaling phase")
     args = parser.parse_args(argv)
 
     from glossary import Glossary
@@ -156,10 +163,17 @@ def main(argv=None) -> int:
     busiest = max(glossary.store.summaries(), key=lambda s: s["quote_count"])  # the longest entry page
     entry_page = f"/terms/{busiest['id']}"
 
+    from glossary.render import to_json
+    from web.pages import tooltip_sources
+
+    def with_json() -> str:
+        """What the endpoint does besides HTTP: annotate, its sources, the same orjson encoding."""
+        annotation = glossary.annotate(text)
+        data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
+        return to_json(data, indent=False)
+
     in_process = summary(timed(lambda: glossary.annotate(text), args.runs))
-    in_process_json = summary(
-        timed(lambda: json.dumps(glossary.annotate(text).to_dict(), ensure_ascii=False), args.runs)
-    )
+    in_process_json = summary(timed(with_json, args.runs))
 
     port = free_port()
     server = start_server(str(glossary.store.path), port, args.threads)
@@ -182,6 +196,27 @@ def main(argv=None) -> int:
         server.terminate()
         server.wait(timeout=10)
 
+    scaling = {}
+    for workers in [int(w) for w in args.workers.split(",")]:
+        port = free_port()
+        server = start_server(str(glossary.store.path), port, args.threads, workers)
+        try:
+            # a discarded phase first: each worker loads its annotator on its first request
+            load(port, 4 * workers, 20, 3.0, lambda c: c.post_json("/api/v1/annotate", body))
+            scaling[workers] = [
+                load(
+                    port,
+                    clients,
+                    args.per_client,
+                    args.scale_seconds,
+                    lambda c: c.post_json("/api/v1/annotate", body),
+                )
+                for clients in [int(n) for n in args.client_counts.split(",")]
+            ]
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
     report = {
         "text_chars": len(text),
         "spans": spans,
@@ -189,10 +224,13 @@ def main(argv=None) -> int:
         "annotate_in_process": in_process,
         "annotate_in_process_with_json": in_process_json,
         "annotate_over_http": http_times,
-        "http_overhead_ratio": round(http_times["median_ms"] / in_process["median_ms"], 2),
+        "http_over_in_process_with_json": round(http_times["median_ms"] / in_process_json["median_ms"], 2),
+        "http_over_annotate_alone": round(http_times["median_ms"] / in_process["median_ms"], 2),
         "load_search_api": search,
         "load_entry_page": entry,
         "load_annotate_5k": annotate,
+        "annotate_5k_by_workers": {str(w): rows for w, rows in scaling.items()},
+        "cpu_count": os.cpu_count(),
     }
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
@@ -205,7 +243,10 @@ def main(argv=None) -> int:
         f"p95 {in_process_json['p95_ms']:8.2f} ms"
     )
     print(f"POST /api/v1/annotate      median {http_times['median_ms']:8.2f} ms   p95 {http_times['p95_ms']:8.2f} ms")
-    print(f"HTTP overhead ratio        {report['http_overhead_ratio']:.2f}× the in-process call")
+    print(
+        f"HTTP over in-process+JSON  {report['http_over_in_process_with_json']:.2f}×   "
+        f"(over annotate alone {report['http_over_annotate_alone']:.2f}×)"
+    )
     for name, result in (
         ("GET /api/v1/terms?q=…", search),
         ("GET /terms/<id> page", entry),
@@ -216,7 +257,11 @@ def main(argv=None) -> int:
             f"{name:26} {result['requests_per_second']:8.1f} req/s  ({result['requests']} requests, "
             f"{result['clients']} clients, {result['seconds']} s){flag}"
         )
-    return 1 if any(r["errors"] for r in (search, entry, annotate)) else 0
+    print(f"POST annotate 5k chars, requests/s by server processes (--workers) and clients ({os.cpu_count()} cores):")
+    for workers, rows in scaling.items():
+        print(f"  {workers} worker(s): " + "  ".join(f"{r['clients']}c {r['requests_per_second']:.0f}" for r in rows))
+    scaled = [r for rows in scaling.values() for r in rows]
+    return 1 if any(r["errors"] for r in (search, entry, annotate, *scaled)) else 0
 
 
 if __name__ == "__main__":

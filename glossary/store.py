@@ -25,6 +25,7 @@ class Store:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._meta: dict | None = None
+        self._version: str | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -67,8 +68,12 @@ class Store:
 
     @property
     def version(self) -> str:
-        """Identifies this database's content: caches keyed on it are rebuilt when it changes."""
-        return f"{self.path.resolve()}:{self.meta['sources_hash']}:{self.meta['built_at']}"
+        """Identifies this database's content: caches keyed on it are rebuilt when it changes. Worked
+        out once per Store (like meta): resolving the path is a system call per directory, and a server
+        asks for the version several times per request."""
+        if self._version is None:
+            self._version = f"{self.path.resolve()}:{self.meta['sources_hash']}:{self.meta['built_at']}"
+        return self._version
 
     # ---------------------------------------------------------------- entries
 
