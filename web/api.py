@@ -130,7 +130,9 @@ def annotate():
     annotation = glossary.annotate(text, ambiguous=ambiguous, region=region, entry_filter=_entry_filter(body, glossary))
     data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
     # orjson: the standard encoder was most of the endpoint's time on a long text (bench/bench_web.py)
-    return current_app.response_class(to_json(data, indent=False), mimetype="application/json")
+    import orjson  # bytes straight out: no str to encode again (the answer is many kB)
+
+    return current_app.response_class(orjson.dumps(data), mimetype="application/json")
 
 
 def _entry_filter(options: dict, glossary):
