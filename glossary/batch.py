@@ -40,12 +40,15 @@ def run_one(glossary, task: Task, options: dict, encoding: str | None) -> tuple[
     a line with `error` instead: one bad file does not stop a batch."""
     kind, value, number = task
     key: dict = {"path": value} if kind == "path" else {"id": number}
+    warnings: list[str] = []
     try:
         if kind == "path":
-            text = read_path(str(value), encoding)
+            text, warnings = read_path(str(value), encoding)
         else:
             key, text = parse_line(value, number)  # type: ignore[arg-type]
         result = {**key, **annotate_document(glossary, text, **options)}
+        if warnings:  # tracked changes in a .docx, a garbled PDF: said in the document's own line
+            result["warnings"] = warnings
     except DocumentProblem as problem:
         return orjson.dumps({**key, "error": str(problem)}) + b"\n", False
     return orjson.dumps(result) + b"\n", True
@@ -55,13 +58,15 @@ class DocumentProblem(Exception):
     """A document of a batch that cannot be annotated: reported in its output line."""
 
 
-def read_path(path: str, encoding: str | None) -> str:
+def read_path(path: str, encoding: str | None) -> tuple[str, list[str]]:
+    """A file's text (any document --file reads) and its reader's warnings."""
     from glossary.formats.documents import DocumentError, read
 
     try:
         with open(path, "rb") as file:
             data = file.read()
-        return read(data, path, encoding).text
+        document = read(data, path, encoding)
+        return document.text, list(document.warnings)
     except OSError as exc:
         raise DocumentProblem(f"cannot read {path}: {exc.strerror or exc}") from None
     except DocumentError as exc:

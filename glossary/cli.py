@@ -323,6 +323,10 @@ def annotate(
     chosen = entry_filter(kind, tag, entry_region, status, min_length, curated_only)
     options = {"ambiguous": not no_ambiguous, "ordinary": ordinary_words, "region": region, "entry_filter": chosen}
     if jsonl:
+        if fmt not in ("text", "json") or pinyin != "terms" or dictionary:
+            raise UserError(
+                "--jsonl writes the JSON of each document: --format, --pinyin all and --dictionary do not apply"
+            )
         return annotate_batch([*file, *text], options, jobs, encoding, db)
     if jobs != 1:
         raise UserError("--jobs is for --jsonl batches")

@@ -3,12 +3,15 @@ stdin, streamed in input order; `--jobs N` gives the same lines as one process (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -119,6 +122,7 @@ def test_jsonl_streams_each_result_before_the_input_ends(db_path, jobs):
     [
         (["--jobs", "2", "人工智能"], "glossary: --jobs is for --jsonl batches"),
         (["--jsonl", "no-such-file.txt"], "glossary: no such file: no-such-file.txt"),
+        (["--jsonl", "--format", "html"], "glossary: --jsonl writes the JSON of each document"),
     ],
 )
 def test_batch_usage_errors_are_one_line(db_path, args, message):
@@ -129,3 +133,60 @@ def test_batch_usage_errors_are_one_line(db_path, args, message):
 def test_several_files_without_jsonl_are_refused(db_path, files):
     result = run(db_path, "--file", files[0], "--file", files[1])
     assert result.exit_code == 1 and "several files need --jsonl" in result.output
+
+
+def test_ctrl_c_stops_the_workers_at_once_without_a_traceback(db_path):
+    """Ctrl-C (SIGINT) in the middle of a --jobs 2 run: click's "Aborted!" (exit 1), whole lines only,
+    no traceback, no worker left."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glossary", "annotate", "--jsonl", "--jobs", "2", "--db", str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    try:
+        for n in range(20):
+            proc.stdin.write(json.dumps({"id": n, "text": "发展通用人工智能"}).encode() + b"\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, "no output"
+        workers = children(proc.pid)
+        assert len(workers) >= 2
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 1
+        out, err = proc.stdout.read(), proc.stderr.read()
+        assert all(json.loads(line)["spans"] for line in out.splitlines())  # whole lines only
+        assert err.strip() == b"Aborted!"
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
+
+
+def children(pid: int) -> set[int]:
+    """Live child processes of `pid` (Linux /proc), multiprocessing's resource tracker aside."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            found |= {int(p) for p in (task / "children").read_text(encoding="ascii").split()}
+    return {p for p in found if b"resource_tracker" not in _cmdline(p)}
+
+
+def _cmdline(pid: int) -> bytes:
+    with contextlib.suppress(FileNotFoundError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    return b""
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
