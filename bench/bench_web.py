@@ -54,6 +54,12 @@ def summary(times: list[float]) -> dict:
     }
 
 
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -149,6 +155,7 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--seconds", type=float, default=8.0, help="deadline of each load phase")
     parser.add_argument("--per-client", type=int, default=2000, help="upper bound of requests per client")
+    parser.add_argument("--cpu-runs", type=int, default=300, help="requests for the CPU-time ratio")
     parser.add_argument("--workers", default="1,2", help="`glossary serve --workers` values for the scaling run")
     parser.add_argument("--client-counts", default="1,2,4,8,16,32", help="concurrent clients in the scaling run")
     parser.add_argument("--scale-seconds", type=float, default=4.0, help="deadline of each scaling phase")
@@ -180,7 +187,17 @@ def main(argv=None) -> int:
     try:
         client = Client(port)
         http_times = summary(timed(lambda: client.post_json("/api/v1/annotate", body), args.runs))
+        # CPU seconds per request in the server process against CPU seconds per in-process call:
+        # other work on the machine stretches wall-clock times, much less the CPU a request takes.
+        before = process_cpu(server.pid)
+        for _ in range(args.cpu_runs):
+            client.post_json("/api/v1/annotate", body)
+        server_cpu = (process_cpu(server.pid) - before) / args.cpu_runs
         client.close()
+        t0 = time.process_time()
+        for _ in range(args.cpu_runs):
+            with_json()
+        in_process_cpu = (time.process_time() - t0) / args.cpu_runs
         search = load(
             port,
             args.clients,
@@ -226,6 +243,9 @@ def main(argv=None) -> int:
         "annotate_over_http": http_times,
         "http_over_in_process_with_json": round(http_times["median_ms"] / in_process_json["median_ms"], 2),
         "http_over_annotate_alone": round(http_times["median_ms"] / in_process["median_ms"], 2),
+        "cpu_ms_per_request_in_server": round(server_cpu * 1000, 2),
+        "cpu_ms_per_call_in_process_with_json": round(in_process_cpu * 1000, 2),
+        "cpu_ratio_server_over_in_process_with_json": round(server_cpu / in_process_cpu, 2),
         "load_search_api": search,
         "load_entry_page": entry,
         "load_annotate_5k": annotate,
@@ -246,6 +266,10 @@ def main(argv=None) -> int:
     print(
         f"HTTP over in-process+JSON  {report['http_over_in_process_with_json']:.2f}×   "
         f"(over annotate alone {report['http_over_annotate_alone']:.2f}×)"
+    )
+    print(
+        f"CPU per request: server {server_cpu * 1000:.2f} ms vs in process with JSON {in_process_cpu * 1000:.2f} ms "
+        f"= {server_cpu / in_process_cpu:.2f}×"
     )
     for name, result in (
         ("GET /api/v1/terms?q=…", search),
