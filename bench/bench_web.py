@@ -60,6 +60,19 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (the workers of `glossary serve --workers`)."""
+    total = 0.0
+    try:
+        total = process_cpu(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -146,6 +159,42 @@ def load(port: int, clients: int, per_client: int, seconds: float, request) -> d
     }
 
 
+def scale_by_workers(db: str, args, worker_counts: list[int], client_counts: list[int], request) -> dict:
+    """Requests/s for each `--workers` value and number of clients. Every server runs at once (an idle
+    one costs nothing) and their phases alternate, `--rounds` times each, the median kept: a change
+    in the machine's other load then falls on every configuration alike, not on whichever ran last."""
+    servers = {}
+    try:
+        for workers in worker_counts:
+            port = free_port()
+            servers[workers] = (port, start_server(db, port, args.threads, workers))
+            load(port, 4 * workers, 20, 3.0, request)  # discarded: each worker builds its annotator first
+        results: dict[int, list[dict]] = {w: [] for w in worker_counts}
+        for clients in client_counts:
+            rounds: dict[int, list[dict]] = {w: [] for w in worker_counts}
+            for _ in range(args.rounds):
+                for workers, (port, server) in servers.items():
+                    before = tree_cpu(server.pid)
+                    result = load(port, clients, args.per_client, args.scale_seconds, request)
+                    # cores the server kept busy: over 1 only when its processes ran in parallel
+                    result["server_cores_busy"] = round((tree_cpu(server.pid) - before) / result["seconds"], 2)
+                    rounds[workers].append(result)
+            for workers, runs in rounds.items():
+                middle = sorted(runs, key=lambda r: r["requests_per_second"])[len(runs) // 2]
+                results[workers].append(
+                    {
+                        **middle,
+                        "rounds": [r["requests_per_second"] for r in runs],
+                        "cores_busy_rounds": [r["server_cores_busy"] for r in runs],
+                    }
+                )
+        return results
+    finally:
+        for _, server in servers.values():
+            server.terminate()
+            server.wait(timeout=20)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="terms.sqlite")
@@ -158,7 +207,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu-runs", type=int, default=300, help="requests for the CPU-time ratio")
     parser.add_argument("--workers", default="1,2", help="`glossary serve --workers` values for the scaling run")
     parser.add_argument("--client-counts", default="1,2,4,8,16,32", help="concurrent clients in the scaling run")
-    parser.add_argument("--scale-seconds", type=float, default=4.0, help="deadline of each scaling phase")
+    parser.add_argument("--scale-seconds", type=float, default=2.0, help="deadline of each scaling phase")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating phases per configuration (median kept)")
     args = parser.parse_args(argv)
 
     from glossary import Glossary
@@ -213,26 +263,13 @@ def main(argv=None) -> int:
         server.terminate()
         server.wait(timeout=10)
 
-    scaling = {}
-    for workers in [int(w) for w in args.workers.split(",")]:
-        port = free_port()
-        server = start_server(str(glossary.store.path), port, args.threads, workers)
-        try:
-            # a discarded phase first: each worker loads its annotator on its first request
-            load(port, 4 * workers, 20, 3.0, lambda c: c.post_json("/api/v1/annotate", body))
-            scaling[workers] = [
-                load(
-                    port,
-                    clients,
-                    args.per_client,
-                    args.scale_seconds,
-                    lambda c: c.post_json("/api/v1/annotate", body),
-                )
-                for clients in [int(n) for n in args.client_counts.split(",")]
-            ]
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    scaling = scale_by_workers(
+        str(glossary.store.path),
+        args,
+        [int(w) for w in args.workers.split(",")],
+        [int(n) for n in args.client_counts.split(",")],
+        lambda c: c.post_json("/api/v1/annotate", body),
+    )
 
     report = {
         "text_chars": len(text),
@@ -284,6 +321,7 @@ def main(argv=None) -> int:
     print(f"POST annotate 5k chars, requests/s by server processes (--workers) and clients ({os.cpu_count()} cores):")
     for workers, rows in scaling.items():
         print(f"  {workers} worker(s): " + "  ".join(f"{r['clients']}c {r['requests_per_second']:.0f}" for r in rows))
+        print("     cores busy: " + "  ".join(f"{r['clients']}c {max(r['cores_busy_rounds']):.2f}" for r in rows))
     scaled = [r for rows in scaling.values() for r in rows]
     return 1 if any(r["errors"] for r in (search, entry, annotate, *scaled)) else 0
 

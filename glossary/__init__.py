@@ -126,13 +126,14 @@ class Glossary:
         """`compute(self)`, once per process and database version: what does not change between two
         requests of a server (the sources table, the tag list) is not queried for each of them."""
         key = (self.store.version, name)
-        if key not in _per_version:
+        value = _per_version.get(key, _per_version)  # the dict itself: "not computed yet"
+        if value is _per_version:
             value = compute(self)
             with _lock:
                 if len(_per_version) >= 64:  # a few names, kept for the current database versions
                     _per_version.clear()
                 _per_version[key] = value
-        return _per_version[key]
+        return value
 
     def sources_by_id(self) -> dict:
         """Every source by id (a server's tooltips name them on each annotation)."""
