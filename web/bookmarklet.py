@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from glossary.filters import OPTION_NAMES
+
 bp = Blueprint("bookmarklet", __name__)
 
 SCRIPT = Path(__file__).with_name("static") / "bookmarklet.js"
@@ -111,7 +113,7 @@ def page():
         size=len(href),
         fallback_chars=fallback_chars(),
         filters=filters,
-        script_url=url_for("bookmarklet.script", **request.args.to_dict(flat=False)),
+        script_url=url_for("bookmarklet.script", **{k: v for k, v in request.args.lists() if k in OPTION_NAMES}),
     ), 400 if filters["error"] else 200
 
 
