@@ -663,6 +663,8 @@ def serve(
             run_server(make_app(), host, port, **options)
     except OSError as exc:
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    except RuntimeError as exc:  # --workers: a worker that cannot start, or keeps exiting
+        raise UserError(f"cannot serve on {host}:{port}: {exc}") from None
 
 
 @cli.command(name="export")
