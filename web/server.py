@@ -144,17 +144,21 @@ def serve_workers(make_app, host: str, port: int, workers: int, options: dict, l
         listen = held
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no connection or lock inherited
 
-    def start(wait_until_listening: bool = False):
+    go = context.Event()  # set once every first worker has bound: they then listen together
+
+    def start():
         ready = context.Event()
         process = context.Process(
-            target=_worker, args=(make_app, listen, options, os.getpid(), ready), name="glossary-worker"
+            target=_worker, args=(make_app, listen, options, os.getpid(), ready, go), name="glossary-worker"
         )
         process.start()
+        return process, ready
+
+    def wait_ready(process, ready) -> None:
         deadline = time.monotonic() + 60
-        while wait_until_listening and not ready.wait(0.2):  # the port refuses until one listens
+        while not ready.wait(0.2):
             if not process.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"a worker process failed to start (exit code {process.exitcode})")
-        return process
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -163,9 +167,12 @@ def serve_workers(make_app, host: str, port: int, workers: int, options: dict, l
     running: list = []
     started_at: dict[int, float] = {}
     try:
-        for n in range(workers):
-            running.append(start(wait_until_listening=n == 0))
-            started_at[running[-1].pid] = time.monotonic()
+        first = [start() for _ in range(workers)]
+        running.extend(process for process, _ in first)
+        for process, ready in first:
+            wait_ready(process, ready)
+            started_at[process.pid] = time.monotonic()
+        go.set()  # all listen from now on: the kernel spreads connections over all of them from the first
         log(f"{workers} worker processes: {', '.join(str(p.pid) for p in running)}")
         quick_deaths = 0
         while True:
@@ -177,7 +184,7 @@ def serve_workers(make_app, host: str, port: int, workers: int, options: dict, l
                 if quick_deaths >= 3:
                     raise RuntimeError(f"worker processes keep exiting (last exit code {process.exitcode})")
                 log(f"worker {process.pid} exited with code {process.exitcode}; starting another")
-                running.append(start())
+                running.append(start()[0])
                 started_at[running[-1].pid] = time.monotonic()
     except KeyboardInterrupt:
         pass
@@ -195,7 +202,7 @@ def serve_workers(make_app, host: str, port: int, workers: int, options: dict, l
         held.close()
 
 
-def _worker(make_app, listen, options: dict, parent: int, ready) -> None:
+def _worker(make_app, listen, options: dict, parent: int, ready, go) -> None:
     """One worker: the app, and waitress on its own SO_REUSEPORT socket (`listen`: family, host, port,
     backlog) or on the shared one; it exits when its parent is gone. SIGTERM (the parent stopping it)
     ends waitress's loop as Ctrl-C does."""
@@ -203,15 +210,6 @@ def _worker(make_app, listen, options: dict, parent: int, ready) -> None:
     import socket
     import threading
 
-    if isinstance(listen, tuple):
-        family, host, port, backlog = listen
-        listen = socket.create_server((host, port), family=family, backlog=backlog, reuse_port=True)
-    ready.set()  # listening: connections wait in the backlog until waitress accepts them
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
 
     def orphaned():
@@ -220,4 +218,22 @@ def _worker(make_app, listen, options: dict, parent: int, ready) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=orphaned, daemon=True).start()
-    serve(make_app(), "", 0, sockets=[listen], **options)
+    if isinstance(listen, tuple):
+        family, host, port, backlog = listen
+        own = socket.socket(family, socket.SOCK_STREAM)
+        own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        own.bind((host, port))
+        ready.set()
+        go.wait()  # every first worker bound: listen together, so none takes the first connections alone
+        own.listen(backlog)
+        listen = own
+    else:
+        ready.set()
+    app = make_app()
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # until here SIGTERM just ends the process; now waitress's loop
+    serve(app, "", 0, sockets=[listen], **options)
