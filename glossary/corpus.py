@@ -324,12 +324,23 @@ def _map_here(db_path: str, function, items: Iterable) -> Iterator:
 class Corpus:
     """The corpus tables of one glossary database: `with Corpus(path) as corpus: …`."""
 
-    def __init__(self, db_path: str | Path):
+    def __init__(self, db_path: str | Path, readonly: bool = False):
+        """`readonly`: for readers such as the web site, which never write (an absent corpus reads as empty)."""
         self.db_path = str(db_path)
+        self.readonly = readonly
         self._conn: sqlite3.Connection | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
+        if self._conn is None and self.readonly:
+            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'corpus_documents'").fetchone() is None:
+                conn.close()
+                conn = sqlite3.connect(":memory:", check_same_thread=False)  # no corpus yet: an empty one
+                conn.row_factory = sqlite3.Row
+                conn.executescript(SCHEMA)
+            self._conn = conn
         if self._conn is None:
             conn = sqlite3.connect(self.db_path, timeout=30)
             conn.row_factory = sqlite3.Row
@@ -567,7 +578,8 @@ class Corpus:
             self.conn.executemany("DELETE FROM corpus_documents WHERE id = ?", [(i,) for i in ids])
         return len(ids)
 
-    def stats(self) -> dict:
+    def stats(self, stale: bool = True) -> dict:
+        """Sizes by source and year; `stale`: also count the entries changed since annotation (slower)."""
         row = self.query(
             "SELECT count(*) AS documents, coalesce(sum(chars), 0) AS chars, min(date) AS first, max(date) AS last "
             "FROM corpus_documents"
@@ -585,7 +597,7 @@ class Corpus:
                 "SELECT substr(date, 1, 4), count(*), sum(chars) FROM corpus_documents GROUP BY 1 ORDER BY 1"
             )
         ]
-        changed = self.stale_entries()[0] if row["documents"] else set()
+        changed = self.stale_entries()[0] if row["documents"] and stale else set()
         return {
             **dict(row),
             "occurrences": occurrences[0],
@@ -594,6 +606,17 @@ class Corpus:
             "years": years,
             "stale_entries": len(changed),
         }
+
+    def save_discovery(self, result: dict) -> None:
+        """Keep the last discovery run (the web page shows it: discovery takes too long for a request)."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO corpus_meta VALUES ('discovery', ?)", (json.dumps(result, ensure_ascii=False),)
+            )
+
+    def saved_discovery(self) -> dict | None:
+        rows = self.query("SELECT value FROM corpus_meta WHERE key = 'discovery'")
+        return json.loads(rows[0][0]) if rows else None
 
     def is_empty(self) -> bool:
         return not self.query("SELECT 1 FROM corpus_documents LIMIT 1")

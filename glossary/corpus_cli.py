@@ -297,6 +297,11 @@ def discover(since, min_docs, min_count, limit, source, fmt, db):
             source=source,
             progress=(lambda message: click.echo(f"glossary: {message}", err=True)) if sys.stderr.isatty() else None,
         )
+        from datetime import UTC, datetime
+
+        settings = {"min_docs": min_docs, "min_count": min_count, "source": source}
+        ran = datetime.now(UTC).isoformat(timespec="seconds")
+        corpus.save_discovery({**found.to_dict(), "settings": settings, "run_at": ran})
         if fmt == "json":
             click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=1))
             return
@@ -309,6 +314,7 @@ def discover(since, min_docs, min_count, limit, source, fmt, db):
                 f"{i:>3}. {c.text}  n={c.count} docs={c.documents} earlier={c.earlier_count} "
                 f"rise={c.rise:.1f} pmi={c.cohesion:.1f} entropy={c.freedom:.2f}  first {c.first['date']}"
             )
-            click.echo(f"     {c.examples[0]}")
+            if c.examples:
+                click.echo(f"     {c.examples[0]}")
 
     _guard(run)
