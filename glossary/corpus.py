@@ -21,6 +21,7 @@ schema version) re-annotates everything, as does `update --all` (e.g. after edit
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS corpus_documents (
     text TEXT NOT NULL,
     added_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS corpus_documents_date ON corpus_documents(date);
+CREATE INDEX IF NOT EXISTS corpus_documents_size ON corpus_documents(date, source, chars);  -- covers sizes per period
 CREATE TABLE IF NOT EXISTS corpus_occurrences (
     document_id INTEGER NOT NULL REFERENCES corpus_documents(id) ON DELETE CASCADE,
     entry_id TEXT NOT NULL,
@@ -284,9 +285,12 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def parallel_map(db_path: str, function, items: Iterable, jobs: int) -> Iterator:
+def parallel_map(db_path: str, function, items: Iterable, jobs: int, engine: Engine | None = None) -> Iterator:
     """function(item) for each item, in order: in this process for one job, else in a pool of
-    processes that each open the glossary once (spawned, so no thread state is forked)."""
+    processes that each open the glossary once (spawned, so no thread state is forked), or on Dask."""
+    if engine is not None and engine.name == "dask":
+        yield from _dask_map(db_path, function, items, jobs, engine.scheduler)
+        return
     if jobs <= 1:
         yield from _map_here(db_path, function, items)
         return
@@ -315,6 +319,64 @@ def _map_here(db_path: str, function, items: Iterable) -> Iterator:
             yield function(item)
     finally:
         _worker_glossary.close()
+        _worker_glossary = previous
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where annotation runs: `processes` (this machine's cores) or `dask`, whose `scheduler` is
+    synchronous | processes (local) or the address of a Dask cluster's scheduler
+    (tcp://host:8786; `pip install 'policy-glossary[dask]'`). Cluster workers must see the files and the
+    database at the same paths (a shared file system); occurrences come back here to be written."""
+
+    name: str = "processes"
+    scheduler: str | None = None
+
+
+LOCAL_SCHEDULERS = ("synchronous", "processes")  # not threads: each worker keeps one glossary open
+
+
+def _dask_call(db_path: str, function, item):
+    """One task on a Dask worker: the worker's glossary opened once per process, then function(item)."""
+    global _worker_glossary
+    if _worker_glossary is None or str(_worker_glossary.store.path) != str(db_path):
+        from glossary import Glossary
+
+        _worker_glossary = Glossary.open(db_path, build=False)
+    return function(item)
+
+
+def _dask_map(db_path: str, function, items: Iterable, jobs: int, scheduler: str | None) -> Iterator:
+    """The map on Dask, a batch of tasks at a time (the corpus is never held whole), results in order."""
+    global _worker_glossary
+    try:
+        import dask
+    except ImportError:
+        raise CorpusError("--engine dask needs Dask: pip install 'policy-glossary[dask]'") from None
+    client = None
+    if scheduler and scheduler not in LOCAL_SCHEDULERS:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise CorpusError("a Dask cluster needs distributed: pip install 'policy-glossary[dask]'") from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise CorpusError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    previous = _worker_glossary
+    try:
+        pending = iter(items)
+        while chunk := list(itertools.islice(pending, BATCH * max(jobs, 1))):
+            tasks = [dask.delayed(_dask_call)(db_path, function, item) for item in chunk]
+            if client is not None:
+                yield from client.compute(tasks, sync=True)
+            else:
+                yield from dask.compute(*tasks, scheduler=scheduler or "processes", num_workers=jobs)
+    finally:
+        if client is not None:
+            client.close()
+        if _worker_glossary is not previous and _worker_glossary is not None:  # opened here (synchronous)
+            _worker_glossary.close()
         _worker_glossary = previous
 
 
@@ -375,11 +437,12 @@ class Corpus:
         *,
         jobs: int = 1,
         progress: Callable[[int], None] | None = None,
+        engine: Engine | None = None,
     ) -> AddReport:
         """Annotate and store the files that are new or changed; unchanged ones are skipped. The
         corpus is first brought up to date with the glossary (update), so every document's
         occurrences come from the same glossary."""
-        self.update(jobs=jobs)
+        self.update(jobs=jobs, engine=engine)
         report = AddReport()
         known = {r["path"]: (r["id"], r["sha256"]) for r in self.query("SELECT id, path, sha256 FROM corpus_documents")}
         todo = []
@@ -396,7 +459,8 @@ class Corpus:
                 continue
             todo.append(spec)
         batch: list[Annotated] = []
-        for result in parallel_map(self.db_path, annotate_spec, todo, jobs):
+        results = parallel_map(self.db_path, annotate_spec, todo, min(jobs, len(todo)), engine) if todo else iter(())
+        for result in results:
             if isinstance(result, str):
                 report.failed.append(result)
             else:
@@ -468,7 +532,14 @@ class Corpus:
                     forms.update(state[1])
         return changed, forms, current, redo_all
 
-    def update(self, *, jobs: int = 1, everything: bool = False, progress: Callable[[int], None] | None = None) -> dict:
+    def update(
+        self,
+        *,
+        jobs: int = 1,
+        everything: bool = False,
+        progress: Callable[[int], None] | None = None,
+        engine: Engine | None = None,
+    ) -> dict:
         """Re-annotate the documents the glossary's changes can affect (see the module's docstring)."""
         changed, forms, current, redo_all = self.stale_entries()
         if not changed and not redo_all and not everything:
@@ -486,7 +557,10 @@ class Corpus:
                 yield document_id, self.query("SELECT text FROM corpus_documents WHERE id = ?", (document_id,))[0][0]
 
         batch: list[tuple[int, tuple]] = []
-        for result in parallel_map(self.db_path, _annotate_stored, texts(), jobs):
+        results = (
+            parallel_map(self.db_path, _annotate_stored, texts(), min(jobs, len(ids)), engine) if ids else iter(())
+        )
+        for result in results:
             batch.append(result)
             if len(batch) >= BATCH:
                 self._rewrite(batch)

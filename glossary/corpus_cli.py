@@ -60,6 +60,36 @@ def _entry(glossary, term: str):
     return entry
 
 
+ENGINE_OPTIONS = [
+    click.option(
+        "--engine",
+        type=click.Choice(["processes", "dask"]),
+        default="processes",
+        show_default=True,
+        help="Where to annotate: this machine's processes, or Dask (pip install 'policy-glossary[dask]').",
+    ),
+    click.option(
+        "--scheduler",
+        help="With --engine dask: a cluster's scheduler address (tcp://host:8786; workers must see the files "
+        "and the database at the same paths), or 'processes' (default) or 'synchronous' on this machine.",
+    ),
+]
+
+
+def engine_options(command):
+    for option in reversed(ENGINE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _engine(engine: str, scheduler: str | None):
+    from glossary.corpus import Engine
+
+    if scheduler and engine != "dask":
+        raise UserError("--scheduler needs --engine dask")
+    return Engine(engine, scheduler)
+
+
 @click.group()
 def corpus():
     """A corpus of dated documents: the evidence behind timelines, concordances and discovery.
@@ -81,8 +111,9 @@ def corpus():
 @click.option("--manifest", type=click.Path(dir_okay=False), help="JSON Lines: path, date, title, source, url.")
 @click.option("--encoding", help="The files' encoding (default: detected: UTF-8, GB18030, Big5, UTF-16).")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Processes annotating in parallel (default: all cores).")
+@engine_options
 @DB_OPTION
-def add(paths, date, source, title, manifest, encoding, jobs, db):
+def add(paths, date, source, title, manifest, encoding, jobs, engine, scheduler, db):
     """Add text, Markdown or HTML files (or folders of them) to the corpus, annotated on the way.
 
     A changed file replaces its earlier version; an unchanged one is skipped. Documents are written in
@@ -91,18 +122,20 @@ def add(paths, date, source, title, manifest, encoding, jobs, db):
     \b
     Example:
       glossary corpus add xwlb/2019/ --source 新闻联播 --jobs 2
+      glossary corpus add big/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from glossary.corpus import collect, default_jobs, read_manifest
 
     if not paths and not manifest:
         raise UserError("nothing to add: give files or folders, or --manifest")
+    where = _engine(engine, scheduler)
 
     def run():
         specs = read_manifest(manifest, source, encoding) if manifest else []
         specs += collect(paths, date=date, source=source, title=title, encoding=encoding)
         _, corpus = _open_corpus(db)
         with _bar(len(specs), "Annotating") as bar:
-            report = corpus.add(specs, jobs=jobs or default_jobs(), progress=bar.update)
+            report = corpus.add(specs, jobs=jobs or default_jobs(), progress=bar.update, engine=where)
         for failure in report.failed:
             click.echo(f"glossary: skipped {failure}", err=True)
         click.echo(f"added {report.added}, replaced {report.replaced}, unchanged {report.unchanged}", err=True)
@@ -115,8 +148,9 @@ def add(paths, date, source, title, manifest, encoding, jobs, db):
 @corpus.command()
 @click.option("--all", "everything", is_flag=True, help="Re-annotate every document, not only those affected.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Processes annotating in parallel (default: all cores).")
+@engine_options
 @DB_OPTION
-def update(everything, jobs, db):
+def update(everything, jobs, engine, scheduler, db):
     """Re-annotate the documents that the glossary's changes since the last annotation can affect.
 
     \b
@@ -125,10 +159,12 @@ def update(everything, jobs, db):
     """
     from glossary.corpus import default_jobs
 
+    where = _engine(engine, scheduler)
+
     def run():
         _, corpus = _open_corpus(db)
         with _bar(1, "Re-annotating") as bar:
-            done = corpus.update(jobs=jobs or default_jobs(), everything=everything, progress=bar.update)
+            done = corpus.update(jobs=jobs or default_jobs(), everything=everything, progress=bar.update, engine=where)
         click.echo(f"{done['entries']} entries changed, {done['documents']} documents re-annotated", err=True)
 
     _guard(run)

@@ -130,14 +130,15 @@ def timeline(corpus, entry_id: str, by: str = "year", source: str | None = None)
 
 def _attestation(corpus, entry_id: str, where: str, params: list, order: str) -> dict | None:
     rows = corpus.query(
-        "SELECT d.date, d.id, d.text, o.start, o.end FROM corpus_occurrences o "
+        "SELECT d.date, d.id, o.start, o.end FROM corpus_occurrences o "
         f"JOIN corpus_documents d ON d.id = o.document_id WHERE o.entry_id = ? AND {where} "
         f"ORDER BY d.date {order}, d.id {order}, o.start {order} LIMIT 1",
         [entry_id, *params],
     )
     if not rows:
         return None
-    date, document_id, text, start, end = rows[0]
+    date, document_id, start, end = rows[0]  # the text of that one document only, not of every candidate row
+    text = corpus.query("SELECT text FROM corpus_documents WHERE id = ?", (document_id,))[0][0]
     return {"date": date, "document": document_id, "context": "".join(context(text, start, end))}
 
 
@@ -216,17 +217,20 @@ def kwic(
         f"WHERE o.entry_id = ? AND {where}",
         [entry_id, *params],
     )[0][0]
-    rows = corpus.conn.execute(
-        "SELECT d.id, d.date, d.source, d.title, o.start, o.end, "
-        "substr(d.text, max(1, o.start + 1 - ?), min(o.start, ?)) AS left_text, "
-        "substr(d.text, o.start + 1, o.end - o.start) AS match_text, substr(d.text, o.end + 1, ?) AS right_text "
+    limited = sort == "date" and limit
+    rows = corpus.query(
+        "SELECT d.id, d.date, d.source, d.title, o.start, o.end "
         "FROM corpus_occurrences o JOIN corpus_documents d ON d.id = o.document_id "
-        f"WHERE o.entry_id = ? AND {where} ORDER BY d.date, d.id, o.start",
-        [width, width, width, entry_id, *params],
+        f"WHERE o.entry_id = ? AND {where} ORDER BY d.date, d.id, o.start" + (" LIMIT ?" if limited else ""),
+        [entry_id, *params] + ([limit] if limited else []),  # other orders need every line's context
     )
-    lines = [
-        Line(r[0], r[1], r[2], r[3], r[4], r[5], " ".join(r[6].split()), r[7], " ".join(r[8].split())) for r in rows
-    ]
+    texts: dict[int, str] = {}  # each document's text read once, however many lines it has
+    lines = []
+    for document_id, date, source, title, start, end in rows:
+        if document_id not in texts:
+            texts[document_id] = corpus.query("SELECT text FROM corpus_documents WHERE id = ?", (document_id,))[0][0]
+        left, match, right = context(texts[document_id], start, end, width)
+        lines.append(Line(document_id, date, source, title, start, end, left, match, right))
     if sort == "left":
         lines.sort(key=lambda line: (line.left[::-1], line.date))
     elif sort == "right":

@@ -321,3 +321,24 @@ def test_parallel_annotation_stores_what_one_process_stores(tmp_path, db):
         query += "ON d.id = o.document_id ORDER BY 1, 3, 2"
         assert [tuple(r) for r in one.query(query)] == [tuple(r) for r in two.query(query)]
         assert len(one.query(query)) == sum(3 * d + 1 for d in range(1, 7))  # 人工智能, 智能, 算力
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "processes"])
+def test_dask_engine_stores_what_one_process_stores(tmp_path, db, scheduler):
+    pytest.importorskip("dask")
+    from glossary.corpus import Engine
+
+    for day in range(1, 5):
+        write(tmp_path, f"docs/202401{day:02d}.txt", "发展人工智能和算力。" * day + "坚持新型举国体制。")
+    other = tmp_path / "other.sqlite"
+    shutil.copy(db, other)
+    query = (
+        "SELECT d.date, o.entry_id, o.start, o.end, o.nested, o.ambiguous FROM corpus_occurrences o "
+        "JOIN corpus_documents d ON d.id = o.document_id ORDER BY 1, 3, 2"
+    )
+    with Corpus(db) as one, Corpus(other) as dask:
+        one.add(collect([tmp_path / "docs"], source="s"), jobs=1)
+        report = dask.add(collect([tmp_path / "docs"], source="s"), jobs=2, engine=Engine("dask", scheduler))
+        assert report.added == 4
+        assert [tuple(r) for r in dask.query(query)] == [tuple(r) for r in one.query(query)]
+        assert len(one.query(query)) == sum(3 * d + 1 for d in range(1, 5))

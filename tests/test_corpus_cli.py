@@ -106,6 +106,10 @@ def test_kwic_text_and_json(run, docs):
         (["timeline", "不存在的词"], "no entry for '不存在的词'"),
         (["kwic", "人工智能", "--period", "last year"], "is not a period"),
         (["discover", "--since", "yesterday"], "is not a date"),
+        (
+            ["corpus", "add", "{docs}/20230301.txt", "--scheduler", "tcp://127.0.0.1:1"],
+            "--scheduler needs --engine dask",
+        ),
     ],
 )
 def test_user_errors_are_one_line_with_exit_1(db, docs, args, message):

@@ -66,7 +66,7 @@ def timeline_svg(timelines: list[dict], labels: dict[str, str], width: int = 720
     each point carries a <title> with its numbers."""
     if not timelines or not timelines[0]["series"]:
         return Markup("")
-    left, right, top, bottom = 56, 16, 28, 44
+    left, right, top, bottom = 56, 40, 28, 44
     periods = [p["period"] for p in timelines[0]["series"]]
     top_value = _nice_max(max(p["per_10k"] for t in timelines for p in t["series"]))
     plot_w, plot_h = width - left - right, height - top - bottom

@@ -1,0 +1,96 @@
+"""Corpus speed: `corpus add` with 1 and 2 worker processes, and timeline / concordance queries.
+
+    python bench/bench_corpus.py FOLDER [--db terms.sqlite] [--limit 400] [--term 高质量发展]
+
+FOLDER holds dated text or Markdown files (dates in the names, e.g. 20190301.md); the first --limit
+of them, in name order, are added to fresh copies of the database (the glossary is copied, never
+changed). Wall-clock times, in the same run:
+
+  add --jobs 1      documents and characters per second, one process
+  add --jobs 2      the same with two worker processes (spawned; the start-up is included)
+  ratio             jobs 2 / jobs 1 throughput
+  timeline / kwic   median of 5 runs of a year timeline and a 200-line concordance of --term
+  peak memory       of this process (ru_maxrss), which writes while the workers annotate
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def add(db: Path, files: list[Path], jobs: int) -> tuple[float, int]:
+    from glossary.corpus import Corpus, collect
+
+    specs = collect(files, source="bench")
+    with Corpus(db) as corpus:
+        corpus.update()  # the fingerprints of a fresh corpus, outside the timing
+        start = time.perf_counter()
+        report = corpus.add(specs, jobs=jobs)
+        elapsed = time.perf_counter() - start
+        assert report.added == len(files), report
+        chars = corpus.stats(stale=False)["chars"]
+    return elapsed, chars
+
+
+def median_time(run, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--db", default=str(ROOT / "terms.sqlite"))
+    parser.add_argument("--limit", type=int, default=400)
+    parser.add_argument("--term", default="高质量发展")
+    args = parser.parse_args()
+
+    from glossary import Glossary
+    from glossary.build import ensure_built
+    from glossary.corpus import Corpus
+    from glossary.usage import kwic, timeline
+
+    ensure_built(args.db)
+    files = sorted(p for p in args.folder.rglob("*") if p.suffix in (".md", ".txt"))[: args.limit]
+    if not files:
+        sys.exit(f"no .md or .txt files under {args.folder}")
+    with tempfile.TemporaryDirectory() as tmp:
+        rates = {}
+        for jobs in (1, 2):
+            db = Path(tmp) / f"jobs{jobs}.sqlite"
+            shutil.copy(args.db, db)
+            elapsed, chars = add(db, files, jobs)
+            rates[jobs] = len(files) / elapsed
+            print(
+                f"add --jobs {jobs}: {len(files)} documents, {chars:,} characters in {elapsed:.1f} s: "
+                f"{len(files) / elapsed:.1f} documents/s, {chars / elapsed / 1000:.0f}k characters/s"
+            )
+        print(f"ratio jobs 2 / jobs 1: {rates[2] / rates[1]:.2f}x")
+        db = Path(tmp) / "jobs1.sqlite"
+        with Glossary.open(db, build=False) as glossary, Corpus(db) as corpus:
+            entry = glossary.lookup(args.term)
+            if entry is None:
+                sys.exit(f"no entry for {args.term}")
+            t = median_time(lambda: timeline(corpus, entry.id, "year"))
+            k = median_time(lambda: kwic(corpus, entry.id, limit=200))
+            n = kwic(corpus, entry.id, limit=1)[1]
+            print(f"timeline {args.term} ({n} uses): {t * 1000:.0f} ms; kwic, 200 of {n} lines: {k * 1000:.0f} ms")
+    print(f"peak memory of the writing process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
