@@ -163,8 +163,16 @@ def update(everything, jobs, engine, scheduler, db):
 
     def run():
         _, corpus = _open_corpus(db)
-        with _bar(1, "Re-annotating") as bar:
-            done = corpus.update(jobs=jobs or default_jobs(), everything=everything, progress=bar.update, engine=where)
+        count = [0]
+
+        def tick(n: int) -> None:  # how many documents are affected is known only as they come
+            count[0] += n
+            if sys.stderr.isatty():
+                click.echo(f"\rre-annotated {count[0]} documents", err=True, nl=False)
+
+        done = corpus.update(jobs=jobs or default_jobs(), everything=everything, progress=tick, engine=where)
+        if count[0] and sys.stderr.isatty():
+            click.echo("", err=True)
         click.echo(f"{done['entries']} entries changed, {done['documents']} documents re-annotated", err=True)
 
     _guard(run)

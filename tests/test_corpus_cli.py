@@ -120,3 +120,13 @@ def test_user_errors_are_one_line_with_exit_1(db, docs, args, message):
     assert result.stderr.startswith("glossary: ") and message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
+
+
+def test_update_reports_what_it_reannotated(run, docs):
+    run("corpus", "add", str(docs), "--jobs", "1")
+    assert "0 entries changed, 0 documents re-annotated" in run("corpus", "update", "--jobs", "1").stderr
+    everything = run("corpus", "update", "--all", "--jobs", "1")
+    assert everything.exit_code == 0 and "2 documents re-annotated" in everything.stderr
+    removed = run("corpus", "remove", "1")
+    assert "removed 1 document(s)" in removed.stderr
+    assert [d["date"] for d in json.loads(run("corpus", "list", "--format", "json").output)] == ["2024-02-01"]
