@@ -130,3 +130,31 @@ def test_update_reports_what_it_reannotated(run, docs):
     removed = run("corpus", "remove", "1")
     assert "removed 1 document(s)" in removed.stderr
     assert [d["date"] for d in json.loads(run("corpus", "list", "--format", "json").output)] == ["2024-02-01"]
+
+
+def test_the_corpus_survives_glossary_build_and_follows_an_entry_edit(tmp_path, fixture_paths, docs):
+    """`glossary build` updates the database in place: the corpus stays, and the next corpus command
+    re-annotates the documents an edited entry can affect."""
+    entries = tmp_path / "entries"
+    shutil.copytree(fixture_paths["entries"], entries)
+    db = tmp_path / "own.sqlite"
+    sources = str(fixture_paths["sources"])
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, [*args, "--db", str(db)], catch_exceptions=False)
+
+    assert invoke("build", "--entries", str(entries), "--sources", sources).exit_code == 0
+    invoke("corpus", "add", str(docs), "--jobs", "1")
+    before = json.loads(invoke("timeline", "算力", "--format", "json").output)
+    assert [p["count"] for p in before["series"]] == [0, 1]
+
+    (entries / "suanli.yaml").write_text(
+        (entries / "suanli.yaml").read_text(encoding="utf-8") + "variants:\n  - form: 举国\n    pinyin: jǔguó\n",
+        encoding="utf-8",
+    )
+    assert invoke("build", "--entries", str(entries), "--sources", sources).exit_code == 0
+    stats = json.loads(invoke("corpus", "stats", "--format", "json").output)
+    assert (stats["documents"], stats["stale_entries"]) == (2, 1)
+    after = json.loads(invoke("timeline", "算力", "--format", "json").output)  # updates first
+    assert [p["count"] for p in after["series"]] == [1, 1]  # the new form, inside 新型举国体制 in 2023
+    assert json.loads(invoke("corpus", "stats", "--format", "json").output)["stale_entries"] == 0
