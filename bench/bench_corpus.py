@@ -1,6 +1,7 @@
 """Corpus speed: `corpus add` with 1 and 2 worker processes, and timeline / concordance queries.
 
     python bench/bench_corpus.py FOLDER [--db terms.sqlite] [--limit 400] [--term 高质量发展]
+    python bench/bench_corpus.py --queries-only corpus.sqlite [--term 高质量发展]   # queries on a corpus you have
 
 FOLDER holds dated text or Markdown files (dates in the names, e.g. 20190301.md); the first --limit
 of them, in name order, are added to fresh copies of the database (the glossary is copied, never
@@ -9,7 +10,8 @@ changed). Wall-clock times, in the same run:
   add --jobs 1      documents and characters per second, one process
   add --jobs 2      the same with two worker processes (spawned; the start-up is included)
   ratio             jobs 2 / jobs 1 throughput
-  timeline / kwic   median of 5 runs of a year timeline and a 200-line concordance of --term
+  timeline / kwic   median of 5 runs of a year timeline and a 200-line concordance of --term (by date,
+                    and by left context, which needs every line)
   peak memory       of this process (ru_maxrss), which writes while the workers annotate
 """
 
@@ -51,18 +53,45 @@ def median_time(run, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+def queries(db: Path, term: str) -> None:
+    from glossary import Glossary
+    from glossary.corpus import Corpus
+    from glossary.usage import kwic, timeline
+
+    with Glossary.open(db, build=False) as glossary, Corpus(db) as corpus:
+        entry = glossary.lookup(term)
+        if entry is None:
+            sys.exit(f"no entry for {term}")
+        size = corpus.stats(stale=False)
+        t = median_time(lambda: timeline(corpus, entry.id, "year"))
+        k = median_time(lambda: kwic(corpus, entry.id, limit=200))
+        left = median_time(lambda: kwic(corpus, entry.id, sort="left", limit=200))
+        n = kwic(corpus, entry.id, limit=1)[1]
+        print(
+            f"corpus of {size['documents']} documents, {size['chars']:,} characters, "
+            f"{size['occurrences']:,} occurrences: "
+            f"timeline {term} ({n} uses) {t * 1000:.0f} ms; kwic 200 lines by date {k * 1000:.0f} ms, "
+            f"by left context {left * 1000:.0f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folder", type=Path, nargs="?")
     parser.add_argument("--db", default=str(ROOT / "terms.sqlite"))
     parser.add_argument("--limit", type=int, default=400)
     parser.add_argument("--term", default="高质量发展")
+    parser.add_argument(
+        "--queries-only", type=Path, metavar="CORPUS_DB", help="Only time the queries on this database."
+    )
     args = parser.parse_args()
+    if args.queries_only:
+        queries(args.queries_only, args.term)
+        return
+    if args.folder is None:
+        parser.error("give a FOLDER of dated files, or --queries-only CORPUS_DB")
 
-    from glossary import Glossary
     from glossary.build import ensure_built
-    from glossary.corpus import Corpus
-    from glossary.usage import kwic, timeline
 
     ensure_built(args.db)
     files = sorted(p for p in args.folder.rglob("*") if p.suffix in (".md", ".txt"))[: args.limit]
@@ -80,15 +109,7 @@ def main() -> None:
                 f"{len(files) / elapsed:.1f} documents/s, {chars / elapsed / 1000:.0f}k characters/s"
             )
         print(f"ratio jobs 2 / jobs 1: {rates[2] / rates[1]:.2f}x")
-        db = Path(tmp) / "jobs1.sqlite"
-        with Glossary.open(db, build=False) as glossary, Corpus(db) as corpus:
-            entry = glossary.lookup(args.term)
-            if entry is None:
-                sys.exit(f"no entry for {args.term}")
-            t = median_time(lambda: timeline(corpus, entry.id, "year"))
-            k = median_time(lambda: kwic(corpus, entry.id, limit=200))
-            n = kwic(corpus, entry.id, limit=1)[1]
-            print(f"timeline {args.term} ({n} uses): {t * 1000:.0f} ms; kwic, 200 of {n} lines: {k * 1000:.0f} ms")
+        queries(Path(tmp) / "jobs1.sqlite", args.term)
     print(f"peak memory of the writing process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
