@@ -623,16 +623,6 @@ class Corpus:
         rows = self.query("SELECT * FROM corpus_documents WHERE id = ?", (document_id,))
         return dict(rows[0]) if rows else None
 
-    def document_occurrences(self, document_id: int) -> list[dict]:
-        return [
-            dict(r)
-            for r in self.query(
-                "SELECT entry_id, start, end, nested FROM corpus_occurrences WHERE document_id = ? "
-                "ORDER BY start, end DESC",
-                (document_id,),
-            )
-        ]
-
     def remove(self, targets: Iterable[str]) -> int:
         """Remove documents by id or path (a folder removes every document under it); one transaction."""
         ids: set[int] = set()
