@@ -91,9 +91,10 @@ def main() -> None:
     if args.folder is None:
         parser.error("give a FOLDER of dated files, or --queries-only CORPUS_DB")
 
-    from glossary.build import ensure_built
+    from glossary.build import needs_build
 
-    ensure_built(args.db)
+    if needs_build(args.db):  # not built here: a build's own peak memory would hide the corpus's
+        sys.exit(f"build the glossary first: glossary build --db {args.db}")
     files = sorted(p for p in args.folder.rglob("*") if p.suffix in (".md", ".txt"))[: args.limit]
     if not files:
         sys.exit(f"no .md or .txt files under {args.folder}")

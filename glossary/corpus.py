@@ -34,6 +34,7 @@ from pathlib import Path
 CORPUS_FORMAT = "1"  # bump when what is stored per occurrence changes: everything is re-annotated
 BATCH = 50  # documents per transaction
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"}
+WHITESPACE = re.compile(r"\s+")
 DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(\d\d)[-_.]?(\d\d)(?!\d)")
 
 SCHEMA = """
@@ -89,6 +90,7 @@ class Annotated:
     sha256: str
     title: str
     text: str
+    chars: int  # see count_chars
     occurrences: tuple[tuple[str, int, int, int, int], ...]  # entry, start, end, nested, ambiguous
 
 
@@ -228,7 +230,7 @@ def document_text(data: bytes, spec: Spec) -> tuple[str, str]:
 def count_chars(text: str) -> int:
     """What a period's size is measured in: characters other than whitespace (line breaks and the
     indentation of HTML or Markdown say nothing about how much was written)."""
-    return len(text) - sum(1 for c in text if c.isspace())
+    return len(text) - sum(len(run) for run in WHITESPACE.findall(text))
 
 
 # ---------------------------------------------------------------- annotating (in worker processes)
@@ -273,7 +275,7 @@ def annotate_spec(spec: Spec) -> Annotated | str:
     except (OSError, CorpusError) as exc:
         return f"{spec.path}: {exc}"
     sha = hashlib.sha256(data).hexdigest()
-    return Annotated(spec, sha, title, text, occurrences(_worker_glossary, text))
+    return Annotated(spec, sha, title, text, count_chars(text), occurrences(_worker_glossary, text))
 
 
 def _annotate_stored(item: tuple[int, str]) -> tuple[int, tuple]:
@@ -505,7 +507,7 @@ class Corpus:
                         doc.title,
                         spec.source,
                         spec.url,
-                        count_chars(doc.text),
+                        doc.chars,
                         doc.text,
                         now,
                     ),
