@@ -821,6 +821,14 @@ from glossary.qa_cli import qa as _qa  # noqa: E402 - the command needs the help
 
 cli.add_command(_qa)
 
+from glossary.corpus_cli import corpus as _corpus  # noqa: E402 - the commands need the helpers above
+from glossary.corpus_cli import discover as _discover  # noqa: E402
+from glossary.corpus_cli import kwic as _kwic  # noqa: E402
+from glossary.corpus_cli import timeline as _timeline  # noqa: E402
+
+for _command in (_corpus, _timeline, _kwic, _discover):
+    cli.add_command(_command)
+
 
 def main():
     try:

@@ -52,6 +52,9 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     from web import downloads
 
     app.register_blueprint(downloads.bp)
+    from web.corpus import bp as corpus_bp
+
+    app.register_blueprint(corpus_bp)
     security.init_app(app)
     from web.guard import Guard
 
