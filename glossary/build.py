@@ -53,7 +53,7 @@ CREATE TABLE entries (id TEXT PRIMARY KEY, zh TEXT, zh_hant TEXT, kind TEXT, reg
 CREATE INDEX entries_pinyin_key ON entries (pinyin_key);
 CREATE INDEX entries_kind ON entries (kind);
 CREATE TABLE forms (form TEXT, entry_id TEXT REFERENCES entries(id), origin TEXT, note TEXT, region TEXT,
-    pinyin TEXT, en TEXT, PRIMARY KEY (form, entry_id));
+    pinyin TEXT, en TEXT, in_base INTEGER, PRIMARY KEY (form, entry_id));
 CREATE INDEX forms_entry_id ON forms (entry_id);
 CREATE TABLE renderings (entry_id TEXT REFERENCES entries(id), position INTEGER, en TEXT, status TEXT,
     authority TEXT, from_year INTEGER, until_year INTEGER, note TEXT, PRIMARY KEY (entry_id, position));
@@ -99,12 +99,12 @@ def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
 
 def scan_files(
     entries_dir: Path, sources_file: Path, recorded: dict | None = None
-) -> dict[str, tuple[Path, tuple[int, int, int]]]:
+) -> dict[str, tuple[str, tuple[int, int, int]]]:
     """Every curated file by its recorded name ("entries/<id>.yaml", "sources.yaml", …) with its path
     and (size, mtime_ns, inode). With `recorded`, an entry file whose inode is the recorded one is
     taken to have its recorded stat without asking (the listing gives inodes for free, a stat costs
     a system call per file): what a command checks in a folder too big to stat whole."""
-    found = {}
+    found: dict[str, tuple[str, tuple[int, int, int]]] = {}
     with os.scandir(entries_dir) as listing:
         for item in listing:
             if not item.name.endswith(".yaml"):
@@ -112,18 +112,19 @@ def scan_files(
             name = f"entries/{item.name}"
             old = recorded.get(name) if recorded else None
             if old is not None and old[2] == item.inode():
-                found[name] = (Path(item.path), old[:3])
+                found[name] = (item.path, old[:3])
             elif item.is_file():
-                found[name] = (Path(item.path), _stat_key(item.stat()))
+                found[name] = (item.path, _stat_key(item.stat()))
     for path in curated_lists(sources_file):
-        found[path.name] = (path, _stat_key(path.stat()))
+        found[path.name] = (str(path), _stat_key(path.stat()))
     return found
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: str) -> str:
     import hashlib
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
 
 
 def _folder_stamp(entries_dir: Path, sources_file: Path) -> str:
@@ -242,9 +243,9 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
     lines: dict[str, dict] = {}
     entries = []
     for name in entry_files:
-        path = files[name][0]
-        lines[path.stem] = {}
-        entry = parse_entry(path, problems, lines[path.stem])
+        entry_path = Path(files[name][0])
+        lines[entry_path.stem] = {}
+        entry = parse_entry(entry_path, problems, lines[entry_path.stem])
         if entry is not None:
             entries.append(entry)
     changed_ids = {e.id for e in entries}
@@ -257,7 +258,7 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
         from glossary.model import Problem
 
         problems.append(Problem(str(seeds), None, "no source article found there"))
-    names = {e.id: str(files[f"entries/{e.id}.yaml"][0]) for e in entries}
+    names = {e.id: files[f"entries/{e.id}.yaml"][0] for e in entries}
     _check(conn, entries, removed_ids, {s.id for s in sources}, ordinary, texts, names, lines, problems, warnings)
     if problems:
         raise CurationError(problems)
@@ -583,7 +584,6 @@ def _refresh_annotator(conn) -> None:
 
     from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, Annotator
     from glossary.chinese import matching_form
-    from glossary.segment import build_base_lexicon, build_forms_trie
 
     candidates: dict[str, list] = {}
     rows = conn.execute(
@@ -596,37 +596,57 @@ def _refresh_annotator(conn) -> None:
         else:
             reads = ORDINARY if dominates else AMBIGUOUS
         candidates.setdefault(matching_form(form), []).append([entry_id, reads, region])
-    meta = _meta(conn)
-    blobs = dict(conn.execute("SELECT name, data FROM _blobs WHERE name IN ('traditional', 'lexicon_base')"))
-    traditional = blobs["traditional"].decode() if "traditional" in blobs else _traditional_chars()
-    ordinary = json.loads(meta.get("ordinary_words", "[]"))
-    base_key = _digest([SCHEMA_VERSION, *ordinary])
-    if meta.get("lexicon_base_key") != base_key or "lexicon_base" not in blobs:
-        blobs["lexicon_base"], base_total = build_base_lexicon(ordinary)
-        _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
-    else:
-        base_total = int(meta["lexicon_base_total"])
-    forms_trie, new_forms = build_forms_trie(candidates, blobs["lexicon_base"])
-    from glossary.segment import GLOSSARY_FREQ
-
+    traditional = _blob(conn, "traditional")
+    if traditional is None:
+        traditional = _traditional_chars().encode()
+        _set_blob(conn, "traditional", traditional)
     blob = {
         "lengths": [len(form) for form in candidates],
         "candidates": list(candidates.values()),
         "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
-        "traditional": traditional,
+        "traditional": traditional.decode(),
     }
-    automaton = Annotator.build_automaton(list(candidates))
-    conn.executemany(
-        "INSERT OR REPLACE INTO _blobs (name, data) VALUES (?, ?)",
-        [
-            ("annotator", orjson.dumps(blob)),
-            ("automaton", pickle.dumps(automaton)),
-            ("traditional", traditional.encode()),
-            ("lexicon_base", blobs["lexicon_base"]),
-            ("lexicon_forms", forms_trie),
-        ],
-    )
-    _set_meta(conn, {"lexicon_total": str(base_total + GLOSSARY_FREQ * new_forms)})
+    _set_blob(conn, "annotator", orjson.dumps(blob))
+    _set_blob(conn, "automaton", pickle.dumps(Annotator.build_automaton(list(candidates))))
+    _refresh_lexicon(conn)
+
+
+def _refresh_lexicon(conn) -> None:
+    """The lexicon's base (jieba's words and the ordinary words: seconds, so built only when those
+    change) and the trie of the glossary forms it lacks (each form's membership is found once, when
+    its entry is written, so an edit costs the trie of those forms, not a look-up of every form)."""
+    import marisa_trie
+
+    from glossary.chinese import matching_form
+    from glossary.segment import GLOSSARY_FREQ, build_base_lexicon
+
+    meta = _meta(conn)
+    ordinary = json.loads(meta.get("ordinary_words", "[]"))
+    base_key = _digest([SCHEMA_VERSION, *ordinary])
+    base = _blob(conn, "lexicon_base")
+    if meta.get("lexicon_base_key") != base_key or base is None:
+        base, base_total = build_base_lexicon(ordinary)
+        _set_blob(conn, "lexicon_base", base)
+        _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
+        conn.execute("UPDATE forms SET in_base = NULL")
+    known = marisa_trie.RecordTrie("<I")
+    known.frombytes(base)
+    unknown = conn.execute("SELECT rowid, form FROM forms WHERE in_base IS NULL").fetchall()
+    membership = [(matching_form(form) in known, rowid) for rowid, form in unknown]
+    conn.executemany("UPDATE forms SET in_base = ? WHERE rowid = ?", membership)
+    new = {matching_form(r[0]) for r in conn.execute("SELECT form FROM forms WHERE in_base = 0")}
+    _set_blob(conn, "lexicon_forms", marisa_trie.Trie(list(new)).tobytes())
+    total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * len(new)
+    _set_meta(conn, {"lexicon_total": str(total)})
+
+
+def _blob(conn, name: str) -> bytes | None:
+    row = conn.execute("SELECT data FROM _blobs WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def _set_blob(conn, name: str, data: bytes) -> None:
+    conn.execute("INSERT OR REPLACE INTO _blobs (name, data) VALUES (?, ?)", (name, data))
 
 
 def _digest(parts: list[str]) -> str:

@@ -82,17 +82,6 @@ def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int]:
     return trie.tobytes(), sum(freqs.values())
 
 
-def build_forms_trie(glossary_forms: Iterable[str], base: bytes) -> tuple[bytes, int]:
-    """The glossary's forms that the base lexicon lacks (each counts GLOSSARY_FREQ), as trie bytes,
-    and how many: rebuilt at every change of the glossary, in a fraction of a second."""
-    import marisa_trie
-
-    known = marisa_trie.RecordTrie("<I")
-    known.frombytes(base)
-    new = [form for form in set(glossary_forms) if form not in known]
-    return marisa_trie.Trie(new).tobytes(), len(new)
-
-
 class Lexicon:
     """Look-ups are memoised: a document repeats its words and its contexts, and these are the
     annotator's hot path (see bench/bench_annotate.py)."""
