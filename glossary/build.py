@@ -403,7 +403,7 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool) -> dict:
     stored = dict(_rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries]))
     rows = [_rows_of(e) for e in entries if stored.get(e.id) != _entry_hash(e)]
     gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0]["id"] for r in rows)]))
-    if gone or rows:
+    if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
         _delete(conn, gone)
         _insert(conn, rows)
         _refresh_annotator(conn)

@@ -174,3 +174,10 @@ def test_apply_entries_inside_the_callers_transaction(tree):
     with sqlite3.connect(tree["db"]) as check:
         assert not check.execute("SELECT 1 FROM sqlite_master WHERE name = 'revisions'").fetchall()
     check.close()
+
+
+def test_an_empty_folder_builds_a_usable_empty_glossary(tmp_path, fixture_paths):
+    (tmp_path / "entries").mkdir()
+    build(tmp_path / "terms.sqlite", tmp_path / "entries", fixture_paths["sources"])
+    assert tags_of(tmp_path / "terms.sqlite", "提升算力水平") == {}
+    assert not needs_build(tmp_path / "terms.sqlite")
