@@ -35,27 +35,43 @@ from scale_glossary import write  # noqa: E402
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # bytecode as a user has it
 
 
-def run(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float, bytes]:
-    """Wall seconds, peak memory (MB, of this child alone: os.wait4) and standard output of one command."""
-    import threading
+# Children are started by this small launcher, which reports their peak memory: measured from this
+# process (which holds CC-CEDICT and an annotator) a child's maximum RSS would include ours at fork.
+LAUNCHER = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); sys.exit(code)"
+)
 
+
+def run(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float, bytes]:
+    """Wall seconds, peak memory (MB) and standard output of one command."""
+    with tempfile.NamedTemporaryFile(suffix=".maxrss") as report:
+        start = time.perf_counter()
+        child = subprocess.run(
+            [sys.executable, "-I", "-c", LAUNCHER, report.name, *cmd],
+            input=stdin or b"",
+            capture_output=True,
+            env=ENV,
+            cwd=tempfile.gettempdir(),
+        )
+        took = time.perf_counter() - start
+        if child.returncode:
+            sys.exit(f"failed: {' '.join(cmd)}\n{child.stderr.decode(errors='replace')}")
+        peak = int(Path(report.name).read_text() or 0) / 1024
+    return took, peak, child.stdout
+
+
+def bare_run(cmd: list[str]) -> float:
+    """Wall seconds of a command started directly (the cold-start comparison has no launcher)."""
     start = time.perf_counter()
-    child = subprocess.Popen(
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=tempfile.gettempdir()
-    )
-    err: list[bytes] = []
-    reader = threading.Thread(target=lambda: err.append(child.stderr.read()))  # type: ignore[union-attr]
-    reader.start()
-    child.stdin.write(stdin or b"")  # type: ignore[union-attr]
-    child.stdin.close()  # type: ignore[union-attr]
-    out = child.stdout.read()  # type: ignore[union-attr]
-    reader.join()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    took = time.perf_counter() - start
-    if child.returncode:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err[0].decode(errors='replace')}")
-    return took, usage.ru_maxrss / 1024, out
+    subprocess.run(cmd, check=True, env=ENV, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def cold_run(cmd: list[str], stdin: bytes) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, input=stdin, check=True, env=ENV, cwd=tempfile.gettempdir(), capture_output=True)
+    return time.perf_counter() - start
 
 
 def measure(size: int, folder: Path, text: str, repeat: int) -> dict:
@@ -89,8 +105,8 @@ def measure(size: int, folder: Path, text: str, repeat: int) -> dict:
 
     paste = text[:300].encode()
     run([*glossary_cmd, "annotate", *where], paste)  # writes the bytecode and the lexicon cache once
-    python = statistics.median(run([sys.executable, "-I", "-c", "pass"])[0] for _ in range(repeat))
-    cold = statistics.median(run([*glossary_cmd, "annotate", *where], paste)[0] for _ in range(repeat))
+    python = statistics.median(bare_run([sys.executable, "-I", "-c", "pass"]) for _ in range(repeat))
+    cold = statistics.median(cold_run([*glossary_cmd, "annotate", *where], paste) for _ in range(repeat))
     out.update(python=python, cold=cold)
 
     with Glossary.open(db, build=False) as glossary:
