@@ -146,13 +146,15 @@ def build(
     *,
     full: bool = False,
     quick: bool = False,
+    progress=None,
 ) -> dict:
     """Bring the database in step with the curated sources, in place, in one transaction.
 
     Only files whose content changed since the last build are parsed and their entries' rows
     replaced (`full`: every file); tables of other owners in the same file are never touched.
     `quick`: stat only the entry files whose inode changed (see scan_files), as commands do in a
-    folder of more than SMALL_FOLDER files; `glossary build` stats them all.
+    folder of more than SMALL_FOLDER files; `glossary build` stats them all. `progress(done, total)`
+    is called as changed entry files are read (the CLI shows a counter on a terminal).
     Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
     from glossary import curation
@@ -169,7 +171,7 @@ def build(
     with _connect(db_path) as conn:
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
-            result = _sync(conn, entries_dir, sources_file, seeds, full, quick)
+            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -205,7 +207,7 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT key, value FROM _meta").fetchall())
 
 
-def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool) -> dict:
+def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool, progress) -> dict:
     """Compare the files with the recorded ones, parse what changed, check it, apply it."""
     from glossary import curation
     from glossary.model import CurationError, parse_entry, parse_sources
@@ -242,7 +244,9 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
     entry_files = sorted(n for n in changed if n.startswith("entries/"))
     lines: dict[str, dict] = {}
     entries = []
-    for name in entry_files:
+    for done, name in enumerate(entry_files):
+        if progress is not None and done % 500 == 0:
+            progress(done, len(entry_files))
         entry_path = Path(files[name][0])
         lines[entry_path.stem] = {}
         entry = parse_entry(entry_path, problems, lines[entry_path.stem])
