@@ -39,12 +39,16 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  #
 # process (which holds CC-CEDICT and an annotator) a child's maximum RSS would include ours at fork.
 LAUNCHER = (
     "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); sys.exit(code)"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "open(sys.argv[1], 'w').write(f'{u.ru_maxrss} {u.ru_utime + u.ru_stime}'); sys.exit(code)"
 )
 
 
+CPU: dict[tuple, float] = {}  # CPU seconds of the last run of each command (on a busy machine, fairer than wall)
+
+
 def run(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float, bytes]:
-    """Wall seconds, peak memory (MB) and standard output of one command."""
+    """Wall seconds, peak memory (MB) and standard output of one command (its CPU seconds in CPU)."""
     with tempfile.NamedTemporaryFile(suffix=".maxrss") as report:
         start = time.perf_counter()
         child = subprocess.run(
@@ -57,8 +61,9 @@ def run(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float, bytes
         took = time.perf_counter() - start
         if child.returncode:
             sys.exit(f"failed: {' '.join(cmd)}\n{child.stderr.decode(errors='replace')}")
-        peak = int(Path(report.name).read_text() or 0) / 1024
-    return took, peak, child.stdout
+        peak, cpu = Path(report.name).read_text().split()
+    CPU[tuple(cmd)] = float(cpu)
+    return took, int(peak) / 1024, child.stdout
 
 
 def bare_run(cmd: list[str]) -> float:
@@ -86,15 +91,16 @@ def measure(size: int, folder: Path, text: str, repeat: int) -> dict:
     where = ["--db", str(db)]
     out: dict = {"size": count}
 
-    out["build"], out["build_peak"], _ = run(
-        [*glossary_cmd, "build", *where, "--entries", str(entries), "--sources", str(sources)]
-    )
+    build_cmd = [*glossary_cmd, "build", *where, "--entries", str(entries), "--sources", str(sources)]
+    out["build"], out["build_peak"], _ = run(build_cmd)
+    out["build_cpu"] = CPU[tuple(build_cmd)]
     edited = sorted(entries.glob("*.yaml"))[len(list(entries.glob("*.yaml"))) // 2]
     with Glossary.open(db, build=False) as glossary:
         entry = glossary.get(edited.stem)
     new_en = f"{entry.en} (edited)"
     edited.write_text(edited.read_text(encoding="utf-8").replace(f"en: {entry.en}", f"en: {new_en}"), "utf-8")
-    out["edit"], _, report = run([*glossary_cmd, "build", *where, "--entries", str(entries), "--sources", str(sources)])
+    out["edit"], _, report = run(build_cmd)
+    out["edit_cpu"] = CPU[tuple(build_cmd)]
     out["edit_report"] = report.decode().strip()
     shown = run([*glossary_cmd, "annotate", *where, "--format", "json"], entry.zh.encode())[2].decode()
     out["edit_shown"] = new_en in shown
@@ -137,9 +143,10 @@ def measure(size: int, folder: Path, text: str, repeat: int) -> dict:
 def report(r: dict, mb: float) -> None:
     b = r["boundaries"]
     print(f"== {r['size']:,} entries")
-    print(f"1. full build: {r['build']:.1f} s (peak memory {r['build_peak']:.0f} MB)")
+    print(f"1. full build: {r['build']:.1f} s, {r['build_cpu']:.1f} s of CPU (peak memory {r['build_peak']:.0f} MB)")
     print(
-        f"2. one-entry edit re-indexed by `glossary build`: {r['edit']:.2f} s; shown by the next annotate: "
+        f"2. one-entry edit re-indexed by `glossary build`: {r['edit']:.2f} s ({r['edit_cpu']:.2f} s of CPU); "
+        f"shown by the next annotate: "
         f"{r['edit_shown']}; {r['edit_report']}"
     )
     print(
