@@ -336,7 +336,7 @@ def _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines
             if entry_id not in gone:
                 owner.setdefault(form, []).append((entry_id, region))
     ids = stored - set(removed_ids) | changed
-    context = Context(owner, ids, source_ids, set(ordinary), texts, names)
+    context = Context(owner, ids, source_ids, set(ordinary), texts, names, _same_readings(conn, entries))
     for entry in entries:
         check_entry(entry, names.get(entry.id, entry.id), lines.get(entry.id, {}), context, problems, warnings)
     if removed_ids:
@@ -345,6 +345,24 @@ def _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines
         ):
             if entry_id not in gone:
                 problems.append(Problem(entry_id, None, f"related id {rel!r} is not an entry (it was removed)"))
+
+
+READING_FIELDS = ("zh", "pinyin", "variants", "confirmed_readings")
+
+
+def _same_readings(conn, entries: list) -> set[str]:
+    """The ids of entries whose forms and pinyin are as stored (checked when they were written)."""
+    import orjson
+
+    stored = dict(_rows_in(conn, "SELECT id, data FROM entries WHERE id IN", [e.id for e in entries]))
+    same = set()
+    for entry in entries:
+        if entry.id in stored:
+            old = orjson.loads(stored[entry.id])
+            new = orjson.loads(orjson.dumps(entry))
+            if all(old.get(f) == new.get(f) for f in READING_FIELDS):
+                same.add(entry.id)
+    return same
 
 
 def _rows_in(conn, sql: str, values: list[str]) -> list[tuple]:

@@ -181,3 +181,13 @@ def test_an_empty_folder_builds_a_usable_empty_glossary(tmp_path, fixture_paths)
     build(tmp_path / "terms.sqlite", tmp_path / "entries", fixture_paths["sources"])
     assert tags_of(tmp_path / "terms.sqlite", "提升算力水平") == {}
     assert not needs_build(tmp_path / "terms.sqlite")
+
+
+def test_an_edit_of_the_pinyin_is_checked_and_refused_whole(tree):
+    before = rows_by_entry(tree["db"])
+    edit(tree["entries"] / "suanli.yaml", "suànlì", "suànfǎ")
+    edit(tree["entries"] / "zhongkao.yaml", "kind: term", "kind: term\nnotes: a note")
+    with pytest.raises(CurationError) as info:
+        build(tree["db"], tree["entries"], tree["sources"])
+    assert [p.file.endswith("suanli.yaml") for p in info.value.problems] == [True]
+    assert rows_by_entry(tree["db"]) == before
