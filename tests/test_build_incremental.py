@@ -191,3 +191,15 @@ def test_an_edit_of_the_pinyin_is_checked_and_refused_whole(tree):
         build(tree["db"], tree["entries"], tree["sources"])
     assert [p.file.endswith("suanli.yaml") for p in info.value.problems] == [True]
     assert rows_by_entry(tree["db"]) == before
+
+
+def test_a_term_that_is_also_a_dictionary_word_is_not_split_by_a_nested_term(tree):
+    """北大荒 (a dictionary word, here a glossary term as in a big termbase) does not contain 北大
+    (Peking University): the lone 荒 left over says so; 人工智能 still contains 智能 (人工 is a word)."""
+    (tree["entries"] / "beidahuang.yaml").write_text(
+        "zh: 北大荒\npinyin: Běidàhuāng\nkind: place\nen: Great Northern Wilderness\nauthority: curator\n",
+        encoding="utf-8",
+    )
+    build(tree["db"], tree["entries"], tree["sources"])
+    assert tags_of(tree["db"], "开发北大荒的历史") == {"北大荒": "Great Northern Wilderness"}
+    assert "智能" in tags_of(tree["db"], "发展人工智能产业")
