@@ -121,6 +121,8 @@ def test_an_in_place_rebuild_is_served_on_the_next_request(fixture_paths, tmp_pa
     """`glossary build` now rewrites rows in place (same file, same inode): a server thread's kept
     connection must notice and serve the edited entry, not its cached card."""
     import shutil
+    import sqlite3
+    from contextlib import closing
 
     from glossary.build import build
 
@@ -128,6 +130,8 @@ def test_an_in_place_rebuild_is_served_on_the_next_request(fixture_paths, tmp_pa
     shutil.copytree(fixture_paths["entries"], entries)
     path = tmp_path / "terms.sqlite"
     build(path, entries, fixture_paths["sources"])
+    with closing(sqlite3.connect(path)) as conn:  # as on a team server (editing.py): commits go to the WAL,
+        conn.execute("PRAGMA journal_mode=WAL")  # and the database file itself may not change at all
     client = create_app(path).test_client()
     assert "artificial intelligence" in get_text(client.get("/terms/rengong-zhineng"))
     assert "machine intellect" not in get_text(client.get("/terms/rengong-zhineng"))
