@@ -378,9 +378,13 @@ def _hant(entry) -> str:
 
 def needs_build(db_path: str | Path) -> bool:
     """Missing, from another schema, or older than the curated sources it was built from."""
+    from glossary.editdb import has_editing
+
     db_path = Path(db_path)
     if not db_path.is_file():
         return True
+    if has_editing(db_path):
+        return False  # a team server's database holds edits: only `glossary build` syncs it (editing.py)
     try:
         with Store(db_path) as store:
             meta = store.meta

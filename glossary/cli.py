@@ -358,9 +358,12 @@ def build(db, entries, sources):
       glossary build --db terms.sqlite
     """
     from glossary.build import build as build_db
+    from glossary.editdb import has_editing
     from glossary.model import CurationError
 
     finish_killed_import(entries)
+    if has_editing(db):
+        return sync_edited(db, entries, sources)
     try:
         counts = build_db(db, entries and Path(entries), sources and Path(sources))
     except CurationError as exc:
@@ -372,6 +375,26 @@ def build(db, entries, sources):
     click.echo(
         f"built {db}: {counts['entries']} entries, {counts['forms']} surface forms, "
         f"{counts['quotes']} quotes, {counts['sources']} sources"
+    )
+
+
+def sync_edited(db: str, entries: str | None, sources: str | None) -> None:
+    """A team server's database is never rebuilt: the curated YAML comes in as its upstream (editing.py)."""
+    from glossary import curation
+    from glossary.editing import Editor
+    from glossary.model import CurationError
+
+    try:
+        counts = Editor(db).sync_upstream(
+            Path(entries) if entries else curation.ENTRIES_DIR, Path(sources) if sources else curation.SOURCES_FILE
+        )
+    except CurationError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise UserError(f"{len(exc.problems)} problem(s) in the curated sources; {db} left as it was") from None
+    click.echo(
+        f"synced {db} with the curated YAML (local edits kept): {counts['updated']} updated, {counts['added']} added, "
+        f"{counts['removed']} removed, {counts['conflicts']} conflict(s) queued for review"
     )
 
 
@@ -532,8 +555,14 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
     show_default=True,
     help="The served site, for links to entry pages and Yomitan's update URLs.",
 )
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    help="With --format yaml: write one curated entry file per entry into this folder (what `check` reads).",
+)
+@click.option("--approved-only", is_flag=True, help="Only entries whose review status is approved (team servers).")
 @DB_OPTION
-def export_cmd(fmt, output, base_url, db):
+def export_cmd(fmt, output, base_url, folder, approved_only, db):
     """Write the whole glossary (every field, quotes included) to stdout.
 
     CSV starts with a byte-order mark (as the web download does), and a CSV or TSV cell that
@@ -546,14 +575,25 @@ def export_cmd(fmt, output, base_url, db):
       glossary export --format yomitan --output policy-glossary.zip
       glossary export --format anki --output policy-glossary.apkg   # re-import updates cards
       glossary export --format pleco > pleco.txt   # also: omegat, deepl
+      glossary export --format yaml --folder entries/ --approved-only   # a team's work, for upstream
     """
-    from glossary import exchange, formats
+    from glossary import editing, exchange, formats
 
     glossary = open_glossary(db)
+    if folder:
+        if fmt != "yaml":
+            raise UserError("--folder writes entry files: use it with --format yaml")
+        try:
+            written = editing.export_folder(Path(db), Path(folder), approved_only)
+        except (OSError, exchange.ImportProblem) as exc:
+            raise UserError(f"cannot write {folder}: {getattr(exc, 'strerror', None) or exc}") from None
+        click.echo(f"wrote {written} entry files to {folder}", err=True)
+        return
+    store = editing.ApprovedOnly(glossary.store, editing.statuses(db)) if approved_only else glossary.store
     if fmt in formats.EXPORTS:
-        data = formats.export(glossary.store, fmt, base_url=base_url)
+        data = formats.export(store, fmt, base_url=base_url)
     else:
-        data = exchange.as_file(exchange.export(glossary.store, fmt, base_url=base_url), fmt).encode("utf-8")
+        data = exchange.as_file(exchange.export(store, fmt, base_url=base_url), fmt).encode("utf-8")
     if output:
         try:
             Path(output).write_bytes(data)
@@ -657,6 +697,12 @@ def import_termbase(file: Path, target: Path, sources: str | None, seeds: str | 
 from glossary.qa_cli import qa as _qa  # noqa: E402 - the command needs the helpers above
 
 cli.add_command(_qa)
+
+from glossary.edit_cli import token as _token  # noqa: E402
+from glossary.edit_cli import user as _user  # noqa: E402
+
+cli.add_command(_user)
+cli.add_command(_token)
 
 
 def main():

@@ -143,12 +143,8 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE, see
         def report(message: str, *key, to=problems, name=name, at=at):
             to.append(Problem(name, at.get(key) or at.get(key[:1]), message))
 
-        _check_pinyin(entry, report)
-        if slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
-            report(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin", to=warnings)
+        check_entry(entry, report, source_ids, texts, ordinary, by_id, warn=lambda m, *k: report(m, *k, to=warnings))
         for form, origin, _ in surface_forms(entry):
-            if form in ordinary:
-                report(f"surface form {form!r} ({origin}) is listed in {ORDINARY_WORDS} as an ordinary word", "zh")
             region = form_region(entry, origin, form)
             for other, other_region in owner.get(form, []):
                 if other != entry.id and _regions_clash(region, other_region):
@@ -158,48 +154,65 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE, see
                         "zh",
                     )
             owner.setdefault(form, []).append((entry.id, region))
-        for i, rel in enumerate(entry.related):
-            if rel not in by_id:
-                report(f"related id {rel!r} is not an entry", "related", i)
-        preferred = [r for r in entry.renderings if r.status == "preferred"]
-        problem = None if preferred and not entry.authority else authority_problem(entry.authority, source_ids)
-        if problem:
-            report(f"en {problem}", "authority" if entry.authority else "en")
-        for i, rendering in enumerate(entry.renderings):
-            problem = authority_problem(rendering.authority, source_ids)
-            if problem:
-                report(f"rendering {rendering.en!r} {problem}", "renderings", i)
-            elif rendering.authority in texts and (
-                _normalise(rendering.en).lower() not in texts[rendering.authority].lower()
-            ):
-                report(
-                    f"rendering {rendering.en!r} does not occur in {rendering.authority}, the source it names",
-                    "renderings",
-                    i,
-                )
-            if (rendering.en == entry.en) != (rendering.status == "preferred"):
-                report(
-                    f"rendering {rendering.en!r}: only `en` has status preferred, and `en` has no other",
-                    "renderings",
-                    i,
-                )
-        for i, quote in enumerate(entry.quotes):
-            if quote.source not in source_ids:
-                report(f"quote {i + 1}: source {quote.source!r} is not in sources.yaml", "quotes", i, "source")
-                continue
-            article = texts.get(quote.source)
-            if article is None:
-                continue
-            for field_name in ("text", "zh", "cites"):
-                value = getattr(quote, field_name)
-                if value and _normalise(value) not in article:
-                    report(
-                        f"quote {i + 1}: {field_name} is not verbatim in {quote.source}: {value[:60]!r}",
-                        "quotes",
-                        i,
-                        field_name,
-                    )
     return Curated(entries, sources, problems, warnings)
+
+
+def check_entry(entry: Entry, report, source_ids, texts: dict[str, str], ordinary, known_ids, warn=None) -> None:
+    """Everything `check` asks of one entry on its own (forms shared with other entries aside):
+    pinyin, ordinary words, related ids, authorities, renderings named in their sources, quotes
+    verbatim (`texts`: source id → article text). The web editor's door calls this too."""
+    if warn and slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
+        warn(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin")
+    _check_pinyin(entry, report)
+    for form, origin, _ in surface_forms(entry):
+        if form in ordinary:
+            report(f"surface form {form!r} ({origin}) is listed in {ORDINARY_WORDS} as an ordinary word", "zh")
+    for i, rel in enumerate(entry.related):
+        if rel not in known_ids:
+            report(f"related id {rel!r} is not an entry", "related", i)
+    preferred = [r for r in entry.renderings if r.status == "preferred"]
+    problem = None if preferred and not entry.authority else authority_problem(entry.authority, source_ids)
+    if problem:
+        report(f"en {problem}", "authority" if entry.authority else "en")
+    for i, rendering in enumerate(entry.renderings):
+        problem = authority_problem(rendering.authority, source_ids)
+        if problem:
+            report(f"rendering {rendering.en!r} {problem}", "renderings", i)
+        elif rendering.authority in texts and (
+            _normalise(rendering.en).lower() not in texts[rendering.authority].lower()
+        ):
+            report(
+                f"rendering {rendering.en!r} does not occur in {rendering.authority}, the source it names",
+                "renderings",
+                i,
+            )
+        if (rendering.en == entry.en) != (rendering.status == "preferred"):
+            report(
+                f"rendering {rendering.en!r}: only `en` has status preferred, and `en` has no other",
+                "renderings",
+                i,
+            )
+    for i, quote in enumerate(entry.quotes):
+        if quote.source not in source_ids:
+            report(f"quote {i + 1}: source {quote.source!r} is not in sources.yaml", "quotes", i, "source")
+            continue
+        article = texts.get(quote.source)
+        if article is None:
+            continue
+        for field_name in ("text", "zh", "cites"):
+            value = getattr(quote, field_name)
+            if value and _normalise(value) not in article:
+                report(
+                    f"quote {i + 1}: {field_name} is not verbatim in {quote.source}: {value[:60]!r}",
+                    "quotes",
+                    i,
+                    field_name,
+                )
+
+
+def article_texts(sources: list[Source], seeds: Path) -> dict[str, str]:
+    """Each source's article text (its lines only), whitespace normalised, for the verbatim checks."""
+    return _article_texts(sources, seeds)
 
 
 def _check_pinyin(entry: Entry, report) -> None:
