@@ -47,6 +47,9 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     from web import downloads
 
     app.register_blueprint(downloads.bp)
+    from web import edit
+
+    edit.init_app(app)
     security.init_app(app)
     from web.guard import Guard
 
@@ -92,6 +95,9 @@ def get_glossary():
                     from glossary.build import ensure_built
 
                     ensure_built(app.config["GLOSSARY_DB"])
+                    from web.edit import catch_up
+
+                    catch_up(app)
                     app.extensions["glossary_ready"] = True
         from glossary import Glossary
 
