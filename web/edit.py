@@ -16,7 +16,6 @@ from web.auth import LoginLimiter, check_write, csrf_token, current_user, editin
 from web.pages import render_notes
 
 bp = Blueprint("edit", __name__)
-limiter = LoginLimiter()
 BLANK_ROWS = 2  # empty rows under the variants, renderings and quotes of the form
 FEED_SIZE = 50
 
@@ -49,6 +48,7 @@ def login():
     if not editing_on():
         abort(404, description="This server has no user accounts: it is read-only.")
     error, status = None, 200
+    limiter = current_app.extensions.setdefault("glossary_login_limiter", LoginLimiter())
     if request.method == "POST":
         check_write()
         name = request.form.get("name", "").strip()
