@@ -623,7 +623,13 @@ def export_cmd(fmt, output, base_url, folder, approved_only, db):
 @click.option(
     "--dry-run", is_flag=True, help="TBX/CSV/TSV: show what would be added, changed or conflict; write nothing."
 )
-def import_cmd(file, entries, sources, seeds, replace, dry_run):
+@click.option(
+    "--as",
+    "as_user",
+    help="Team server: import into the database (--db) as revisions by this editor, instead of into YAML files.",
+)
+@DB_OPTION
+def import_cmd(file, entries, sources, seeds, replace, dry_run, as_user, db):
     """Add entries from a JSON or YAML export, or a TBX or CSV/TSV termbase, into the curated YAML files
     (all or nothing).
 
@@ -642,9 +648,12 @@ def import_cmd(file, entries, sources, seeds, replace, dry_run):
       glossary import colleague.json --entries glossary/entries
       glossary import memoq-export.tbx --dry-run
       glossary import eto-glossary.csv
+      glossary import colleague.json --as alice --db terms.sqlite   # a team server: as revisions
     """
     from glossary import curation, exchange
 
+    if as_user:
+        return import_as_revisions(Path(file), as_user, replace, db)
     target = Path(entries) if entries else curation.ENTRIES_DIR
     if Path(file).suffix.lower() in TERMBASE_SUFFIXES:
         return import_termbase(Path(file), target, sources, seeds, dry_run)
@@ -667,6 +676,34 @@ def import_cmd(file, entries, sources, seeds, replace, dry_run):
 
 
 TERMBASE_SUFFIXES = (".tbx", ".xml", ".csv", ".tsv", ".tab", ".txt")
+
+
+def import_as_revisions(file: Path, user: str, replace: bool, db: str) -> None:
+    """A team server's import: through the editors' door (editing.py), as revisions, all or nothing."""
+    from glossary import accounts, exchange
+    from glossary.editdb import connect, has_editing
+    from glossary.editing import EditError, Editor, Invalid
+
+    open_glossary(db)
+    if not has_editing(db):
+        raise UserError(f"{db} has no accounts: add one with `glossary user add` first")
+    with connect(db) as conn:
+        found = accounts.user(conn, user)
+    if found is None or not accounts.may(found["role"], "editor"):
+        raise UserError(f"{user!r} is not an editor or admin of {db}")
+    try:
+        data = exchange.read_import(file)
+        items = data.get("entries") if isinstance(data, dict) else data
+        saved = Editor(db).import_entries(items, user, replace)
+    except exchange.ImportProblem as exc:
+        raise UserError(str(exc)) from None
+    except Invalid as invalid:
+        for message in invalid.messages:
+            click.echo(message, err=True)
+        raise UserError(f"import refused, {len(invalid.messages)} problem(s); nothing written") from None
+    except EditError as exc:
+        raise UserError(f"import refused: {exc}; nothing written") from None
+    click.echo(f"imported {len(saved)} entries into {db} as revisions by {user}")
 
 
 def import_termbase(file: Path, target: Path, sources: str | None, seeds: str | None, dry_run: bool) -> None:

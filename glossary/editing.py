@@ -348,6 +348,52 @@ class Editor:
             (number, user, status, user, entry_id),
         )
 
+    def import_entries(self, items, user: str, replace: bool = False) -> list[Saved]:
+        """Entries of an export written as revisions by `user`, all or nothing: every entry passes the
+        door first (every problem reported, each with its id), then one transaction writes them."""
+        from glossary.curation import surface_forms
+
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise EditError("the file holds no list of entries")
+        checked: list[dict] = []
+        messages: list[str] = []
+        owners: dict[str, str] = {}
+        for item in items:
+            try:
+                data = self.validate(item)
+            except Invalid as invalid:
+                messages += [f"{item.get('id')}: {m}" for m in invalid.messages]
+                continue
+            for form, _, _ in surface_forms(_parse(data)):
+                if owners.setdefault(form, data["id"]) != data["id"]:
+                    messages.append(f"{data['id']}: surface form {form!r} is also a form of {owners[form]}")
+            checked.append(data)
+        if len({d["id"] for d in checked}) != len(checked):
+            messages.append("an id is imported twice")
+        if messages:
+            raise Invalid(messages)
+        saved = []
+        with connect(self.db_path) as conn, write(conn):
+            for data in checked:
+                state = conn.execute("SELECT * FROM edit_state WHERE entry_id = ?", (data["id"],)).fetchone()
+                current, revision = (self._current(conn, data["id"])[:2]) if state else (None, 0)
+                if current is not None and not replace:
+                    raise EditError(f"{data['id']} exists already; import with --replace to make a new revision of it")
+                if current == data:
+                    continue
+                number = self._add_revision(conn, data["id"], revision, user, "import", "imported", current, data)
+                if state:
+                    self._after_edit(conn, data["id"], number, user, dict(state))
+                else:
+                    conn.execute(
+                        "INSERT INTO edit_state (entry_id, revision, status, status_by, edited_by, local) "
+                        "VALUES (?, ?, 'draft', ?, ?, 1)",
+                        (data["id"], number, user, user),
+                    )
+                saved.append(Saved(data["id"], number, False))
+        self.refresh()
+        return saved
+
     # ------------------------------------------------------------ proposals and comments
 
     def propose(self, data: dict, user: str, base: int | None, comment: str | None = None) -> int:

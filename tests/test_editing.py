@@ -141,3 +141,31 @@ def test_a_build_of_an_edited_database_keeps_users_and_revisions(team_db, fixtur
     assert editor.current("suanli")[0]["en"] == "compute"
     assert [r["number"] for r in editor.history("suanli")] == [2, 1]
     assert "ann\teditor" in run("user", "list", "--db", team_db).output
+
+
+def test_an_import_into_a_team_database_goes_through_the_same_door(team_db, tmp_path, fixture_paths):
+    import json
+
+    from glossary.editing import Editor
+
+    new = {
+        "id": "xin-zhi",
+        "zh": "新质",
+        "pinyin": "xīnzhì",
+        "kind": "term",
+        "en": "new quality",
+        "authority": "curator",
+    }
+    bad = {**new, "id": "huai", "zh": "坏", "pinyin": "huài", "kind": "idea"}
+    file = tmp_path / "in.json"
+    file.write_text(json.dumps({"entries": [new, bad]}, ensure_ascii=False), encoding="utf-8")
+    refused = run("import", file, "--as", "ann", "--db", team_db)
+    assert refused.exit_code == 1 and "huai: kind 'idea'" in refused.output and "nothing written" in refused.output
+    assert run("import", file, "--as", "bob", "--db", team_db).exit_code == 1  # a contributor may not
+    file.write_text(json.dumps({"entries": [new]}, ensure_ascii=False), encoding="utf-8")
+    done = run("import", file, "--as", "ann", "--db", team_db)
+    assert done.exit_code == 0 and "imported 1 entries" in done.output
+    editor = Editor(team_db, fixture_paths["seeds"])
+    assert editor.current("xin-zhi")[0]["en"] == "new quality"
+    assert editor.history("xin-zhi")[0]["user"] == "ann"
+    assert run("import", file, "--as", "ann", "--db", team_db).exit_code == 1  # exists: --replace
