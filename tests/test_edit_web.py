@@ -363,3 +363,27 @@ def test_search_that_finds_nothing_offers_a_new_entry_prefilled(app):
     form = client.get("/new?q=新质生产力").text
     assert 'value="新质生产力"' in form and 'value="xinzhi shengchanli"' not in form
     assert "pypinyin suggests" in form
+
+
+def test_only_an_admin_manages_users_in_the_browser(app):
+    editor = app.test_client()
+    login(editor, "ann")
+    assert editor.get("/admin/users").status_code == 403
+    admin = app.test_client()
+    token = login(admin, "root")
+    assert "bob" in admin.get("/admin/users").text
+    admin.post(
+        "/admin/users",
+        data={"csrf_token": token, "action": "add", "name": "dan", "role": "editor", "password": "password-dan"},
+    )
+    admin.post("/admin/users", data={"csrf_token": token, "action": "role", "name": "bob", "role": "editor"})
+    refused = admin.post(
+        "/admin/users", data={"csrf_token": token, "action": "remove", "name": "root"}, follow_redirects=True
+    )
+    assert "only admin" in refused.text
+    from glossary import accounts
+    from glossary.editdb import connect
+
+    with connect(app.config["GLOSSARY_DB"]) as conn:
+        assert {u["name"]: u["role"] for u in accounts.users(conn)} == {**TEAM, "bob": "editor", "dan": "editor"}
+    login(app.test_client(), "dan")

@@ -378,6 +378,35 @@ def resolve(entry_id: str):
     return redirect(url_for("edit.review"))
 
 
+# ---------------------------------------------------------------- admin
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@require("admin")
+def users():
+    """Add users, change roles, remove users (the same rules as `glossary user …`)."""
+    from glossary import accounts
+    from glossary.editdb import connect
+
+    with connect(current_app.config["GLOSSARY_DB"]) as conn:
+        if request.method == "POST":
+            name, action = request.form.get("name", "").strip(), request.form.get("action")
+            try:
+                if action == "add":
+                    accounts.add_user(conn, name, request.form.get("role", ""), request.form.get("password", ""))
+                    flash(f"Added {name}.")
+                elif action == "role":
+                    accounts.set_role(conn, name, request.form.get("role", ""))
+                    flash(f"{name} is now {request.form.get('role')}.")
+                elif action == "remove":
+                    accounts.remove_user(conn, name)
+                    flash(f"Removed {name}.")
+            except accounts.AccountError as exc:
+                flash(str(exc))
+            return redirect(url_for("edit.users"))
+        return render_template("edit_users.html", users=accounts.users(conn), roles=accounts.ROLES)
+
+
 # ---------------------------------------------------------------- recent changes
 
 
