@@ -1,19 +1,85 @@
-"""Build the runtime database from the curated YAML: schema, rows, search index, annotator data.
+"""Keep the database in step with the curated YAML: in place, incrementally, in one transaction.
 
-The database is derived data. It records the schema version, a hash of the sources it was built
-from and where they were, so a stale or foreign database is detected and rebuilt, and a build
-writes a new file beside the old one and swaps it in, so a failed build changes nothing.
+The database holds our tables (entries and their rows, the annotator's data) beside tables other
+parts own (users and revisions of a team server, a corpus), so a build never replaces the file: it
+updates our tables in one `BEGIN IMMEDIATE` transaction, which an error or Ctrl-C rolls back whole.
+
+Each curated file is recorded with its size, mtime, inode and SHA-256 (`_files`). A build re-reads
+only the files whose stat changed, re-parses only those whose content changed, and replaces only
+their entries' rows; the annotator's data (automaton, candidates, the glossary part of the lexicon)
+is then rebuilt from the stored forms, without reading YAML. `apply_entries` is that second half,
+the door other writers (editing.py) use for entries that do not come from files.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
+# Up to this many entry files, every command compares each file's stat with the recorded one (a
+# few tens of milliseconds). Past it that walk costs more than the command (0.3-0.9 s at 100,000
+# files), so commands compare only the folder's own stat — which adding, removing or replacing a
+# file changes (git, rsync, editors that save by renaming) — and `glossary build` walks every file.
+SMALL_FOLDER = 10_000
+BUSY_TIMEOUT = 60  # seconds a build waits for another writer (a concurrent build) to finish
+
+OWN_TABLES = (
+    "entries_fts",
+    "forms",
+    "renderings",
+    "quotes",
+    "tags",
+    "cards",
+    "readings",
+    "entries",
+    "sources",
+    "_blobs",
+    "_files",
+    "_meta",
+)
+FTS_COLUMNS = ("en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables")
+SCHEMA = f"""
+CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT, publication TEXT, author TEXT, date TEXT, file TEXT,
+    lines TEXT, url TEXT);
+CREATE TABLE entries (id TEXT PRIMARY KEY, zh TEXT, zh_hant TEXT, kind TEXT, region TEXT, zh_attested INTEGER,
+    pinyin TEXT, pinyin_plain TEXT, pinyin_syllables TEXT, pinyin_numbered TEXT, pinyin_key TEXT, en TEXT,
+    ambiguous TEXT, ordinary_dominates INTEGER, first_attested TEXT, notes TEXT, tags TEXT, renderings_text TEXT,
+    quote_count INTEGER, data TEXT, hash TEXT);
+CREATE INDEX entries_pinyin_key ON entries (pinyin_key);
+CREATE INDEX entries_kind ON entries (kind);
+CREATE TABLE forms (form TEXT, entry_id TEXT REFERENCES entries(id), origin TEXT, note TEXT, region TEXT,
+    pinyin TEXT, en TEXT, PRIMARY KEY (form, entry_id));
+CREATE INDEX forms_entry_id ON forms (entry_id);
+CREATE TABLE renderings (entry_id TEXT REFERENCES entries(id), position INTEGER, en TEXT, status TEXT,
+    authority TEXT, from_year INTEGER, until_year INTEGER, note TEXT, PRIMARY KEY (entry_id, position));
+CREATE TABLE quotes (entry_id TEXT REFERENCES entries(id), position INTEGER, source TEXT REFERENCES sources(id),
+    text TEXT, zh TEXT, cites TEXT, locator TEXT, PRIMARY KEY (entry_id, position));
+CREATE INDEX quotes_source ON quotes (source);
+CREATE TABLE tags (entry_id TEXT REFERENCES entries(id), tag TEXT, PRIMARY KEY (entry_id, tag));
+CREATE INDEX tags_tag ON tags (tag);
+CREATE TABLE cards (id TEXT PRIMARY KEY, data TEXT);
+CREATE TABLE readings (key TEXT PRIMARY KEY, entry_id TEXT, data TEXT);
+CREATE INDEX readings_entry_id ON readings (entry_id);
+CREATE TABLE _blobs (name TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE _files (name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER, sha256 TEXT);
+CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE VIRTUAL TABLE entries_fts USING fts5({", ".join(FTS_COLUMNS)}, content='entries',
+    tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+    INSERT INTO entries_fts (rowid, {", ".join(FTS_COLUMNS)})
+    VALUES (new.rowid, {", ".join("new." + c for c in FTS_COLUMNS)});
+END;
+CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+    INSERT INTO entries_fts (entries_fts, rowid, {", ".join(FTS_COLUMNS)})
+    VALUES ('delete', old.rowid, {", ".join("old." + c for c in FTS_COLUMNS)});
+END;
+"""
+ENTRY_TABLES = ("forms", "renderings", "quotes", "tags")  # rows keyed by entry_id
 
 
 def curated_lists(sources_file: Path) -> list[Path]:
@@ -24,158 +90,421 @@ def curated_lists(sources_file: Path) -> list[Path]:
     return [Path(sources_file)] + ([ordinary] if ordinary.is_file() else [])
 
 
-def source_files(entries_dir: Path, sources_file: Path) -> list[Path]:
-    return sorted(Path(entries_dir).glob("*.yaml")) + curated_lists(sources_file)
+# ------------------------------------------------------------------------------------------ files
 
 
-def sources_hash(entries_dir: Path, sources_file: Path) -> str:
+def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def scan_files(
+    entries_dir: Path, sources_file: Path, recorded: dict | None = None
+) -> dict[str, tuple[Path, tuple[int, int, int]]]:
+    """Every curated file by its recorded name ("entries/<id>.yaml", "sources.yaml", …) with its path
+    and (size, mtime_ns, inode). With `recorded`, an entry file whose inode is the recorded one is
+    taken to have its recorded stat without asking (the listing gives inodes for free, a stat costs
+    a system call per file): what a command checks in a folder too big to stat whole."""
+    found = {}
+    with os.scandir(entries_dir) as listing:
+        for item in listing:
+            if not item.name.endswith(".yaml"):
+                continue
+            name = f"entries/{item.name}"
+            old = recorded.get(name) if recorded else None
+            if old is not None and old[2] == item.inode():
+                found[name] = (Path(item.path), old[:3])
+            elif item.is_file():
+                found[name] = (Path(item.path), _stat_key(item.stat()))
+    for path in curated_lists(sources_file):
+        found[path.name] = (path, _stat_key(path.stat()))
+    return found
+
+
+def _sha256(path: Path) -> str:
     import hashlib
 
-    digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for path in source_files(entries_dir, sources_file):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _folder_stamp(entries_dir: Path, sources_file: Path) -> str:
+    """The cheap fingerprint every command compares: the entries folder's own stat (changed by any
+    file added, removed or replaced) and the curated lists' stats."""
+    parts = [_stat_key(Path(entries_dir).stat())]
+    parts += [_stat_key(p.stat()) for p in curated_lists(sources_file)]
+    return json.dumps(parts)
+
+
+# ------------------------------------------------------------------------------------------ build
 
 
 def build(
-    db_path: str | Path, entries_dir: Path | None = None, sources_file: Path | None = None, seeds: Path | None = None
+    db_path: str | Path,
+    entries_dir: Path | None = None,
+    sources_file: Path | None = None,
+    seeds: Path | None = None,
+    *,
+    full: bool = False,
+    quick: bool = False,
 ) -> dict:
-    """Build the database from the curated sources; raises CurationError and leaves any old file.
+    """Bring the database in step with the curated sources, in place, in one transaction.
 
-    Returns counts of what was written.
+    Only files whose content changed since the last build are parsed and their entries' rows
+    replaced (`full`: every file); tables of other owners in the same file are never touched.
+    `quick`: stat only the entry files whose inode changed (see scan_files), as commands do in a
+    folder of more than SMALL_FOLDER files; `glossary build` stats them all.
+    Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
-    import tempfile
-    from datetime import UTC, datetime
-
-    import sqlite_utils
-
     from glossary import curation
-    from glossary.model import CurationError
-    from glossary.segment import build_lexicon
 
     entries_dir = Path(entries_dir or curation.ENTRIES_DIR).resolve()
     sources_file = Path(sources_file or curation.SOURCES_FILE).resolve()
-    curated = curation.load(entries_dir, sources_file, seeds)
-    if curated.problems:
-        raise CurationError(curated.problems)
+    if not entries_dir.is_dir():
+        from glossary.model import CurationError, Problem
 
+        raise CurationError([Problem(str(entries_dir), None, "entries folder not found")])
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(db_path)
-    fd, tmp = tempfile.mkstemp(prefix=f"{db_path.name}.{os.getpid()}.", suffix=".tmp", dir=db_path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a shared server from reading the database
-    db = None
-    try:
-        db = sqlite_utils.Database(tmp)
-        forms_rows: list[dict] = []
-        entry_rows: list[dict] = []
-        rendering_rows: list[dict] = []
-        quote_rows: list[dict] = []
-        tag_rows: list[dict] = []
-        for entry in curated.entries:
-            entry_rows.append(_entry_row(entry))
-            forms_rows.extend(_form_rows(entry))
-            for i, r in enumerate(entry.all_renderings()):
-                rendering_rows.append({"entry_id": entry.id, "position": i, **r.to_dict()})
-            for i, q in enumerate(entry.quotes):
-                quote_rows.append({"entry_id": entry.id, "position": i, **q.to_dict()})
-            tag_rows.extend({"entry_id": entry.id, "tag": t} for t in entry.tags)
+    with _connect(db_path) as conn:
+        conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
+        try:
+            result = _sync(conn, entries_dir, sources_file, seeds, full, quick)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    _remove_stale_lexicon_files(db_path)
+    return result
 
-        _create_schema(db)
-        db.table("sources").insert_all([{**s.to_dict(), "lines": json.dumps(s.lines)} for s in curated.sources])
-        db.table("entries").insert_all(entry_rows)
-        db.table("forms").insert_all(forms_rows)
-        db.table("renderings").insert_all(rendering_rows)
-        db.table("quotes").insert_all(quote_rows)
-        db.table("tags").insert_all(tag_rows)
-        for table in ("renderings", "quotes", "tags"):
-            db.table(table).create_index(["entry_id"], if_not_exists=True)
-        db.table("quotes").create_index(["source"], if_not_exists=True)
-        db.table("entries").create_index(["pinyin_key"])
-        db.table("entries").create_index(["kind"])
-        db.table("entries").enable_fts(
-            ["en", "renderings_text", "notes", "pinyin_plain", "pinyin_syllables"],
-            tokenize="unicode61 remove_diacritics 2",
-        )
-        from glossary.chinese import matching_form
 
-        lexicon, total = build_lexicon(
-            list(dict.fromkeys(matching_form(row["form"]) for row in forms_rows)), curation.ordinary_words(sources_file)
+class _connect:
+    """A read-write connection in autocommit mode (transactions are explicit), always closed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            self.conn.execute("PRAGMA user_version")  # fails here if the file is not a database
+        except sqlite3.DatabaseError as exc:
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
+            raise StoreError(f"cannot use {self.path} as a glossary database ({exc})") from None
+        return self.conn
+
+    def __exit__(self, *exc) -> None:
+        self.conn.close()
+
+
+def _meta(conn: sqlite3.Connection) -> dict[str, str]:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_meta'").fetchone():
+        return {}
+    return dict(conn.execute("SELECT key, value FROM _meta").fetchall())
+
+
+def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool) -> dict:
+    """Compare the files with the recorded ones, parse what changed, check it, apply it."""
+    from glossary import curation
+    from glossary.model import CurationError, parse_entry, parse_sources
+
+    meta = _meta(conn)
+    same_place = meta.get("entries_dir") == str(entries_dir) and meta.get("sources_file") == str(sources_file)
+    fresh_schema = meta.get("schema_version") != SCHEMA_VERSION
+    if fresh_schema:
+        _create_schema(conn)
+    recorded = {} if fresh_schema or not same_place else _recorded_files(conn)
+    files = scan_files(entries_dir, sources_file, recorded if quick and not full else None)
+    hashes, changed = {}, set()
+    for name, (path, stat) in files.items():
+        old = recorded.get(name)
+        if old is not None and old[:3] == stat and not full:
+            hashes[name] = old[3]
+            continue
+        hashes[name] = _sha256(path)
+        if full or old is None or old[3] != hashes[name]:
+            changed.add(name)
+    removed_files = set(recorded) - set(files)
+    lists = ("sources.yaml", "ordinary_words.txt")
+    lists_changed = fresh_schema or any(n in changed or n in removed_files for n in lists)
+    if lists_changed or not same_place:
+        changed = set(files)  # the sources or ordinary words decide every entry's checks
+
+    problems: list = []
+    warnings: list = []
+    sources = parse_sources(sources_file, problems) if sources_file.is_file() else []
+    if not sources_file.is_file():
+        from glossary.model import Problem
+
+        problems.append(Problem(str(sources_file), None, "sources file not found"))
+    entry_files = sorted(n for n in changed if n.startswith("entries/"))
+    lines: dict[str, dict] = {}
+    entries = []
+    for name in entry_files:
+        path = files[name][0]
+        lines[path.stem] = {}
+        entry = parse_entry(path, problems, lines[path.stem])
+        if entry is not None:
+            entries.append(entry)
+    changed_ids = {e.id for e in entries}
+    removed_ids = [n[len("entries/") : -len(".yaml")] for n in removed_files if n.startswith("entries/")]
+    if lists_changed or not same_place:
+        removed_ids = [r[0] for r in conn.execute("SELECT id FROM entries") if r[0] not in changed_ids]
+    ordinary = curation.ordinary_words(sources_file)
+    texts = curation._article_texts(sources, seeds) if seeds else {}
+    if seeds and not texts:
+        from glossary.model import Problem
+
+        problems.append(Problem(str(seeds), None, "no source article found there"))
+    names = {e.id: str(files[f"entries/{e.id}.yaml"][0]) for e in entries}
+    _check(conn, entries, removed_ids, {s.id for s in sources}, ordinary, texts, names, lines, problems, warnings)
+    if problems:
+        raise CurationError(problems)
+
+    if lists_changed or not same_place:
+        conn.execute("DELETE FROM sources")
+        conn.executemany(
+            "INSERT INTO sources VALUES (:id, :title, :publication, :author, :date, :file, :lines, :url)",
+            [{**s.to_dict(), "lines": json.dumps(s.lines)} for s in sources],
         )
-        db.table("_blobs").insert({"name": "lexicon", "data": lexicon})
-        _annotator_data(db, entry_rows, forms_rows, quote_rows)
-        meta = {
-            "schema_version": SCHEMA_VERSION,
-            "sources_hash": sources_hash(entries_dir, sources_file),
+        _set_meta(conn, {"ordinary_words": json.dumps(ordinary, ensure_ascii=False)})
+    counts = apply_entries(conn, entries, removed_ids, check=False)
+    conn.execute("DELETE FROM _files WHERE name NOT IN (SELECT value FROM json_each(?))", (json.dumps(list(files)),))
+    conn.executemany(
+        "INSERT OR REPLACE INTO _files VALUES (?, ?, ?, ?, ?)",
+        [(n, *files[n][1], hashes[n]) for n in files if recorded.get(n) != (*files[n][1], hashes[n])],
+    )
+    _set_meta(
+        conn,
+        {
             "entries_dir": str(entries_dir),
             "sources_file": str(sources_file),
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "lexicon_total": str(total),
-            "entries": str(len(entry_rows)),
-        }
-        db.table("_meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
-        db.conn.commit()
-        db.close()
-        os.replace(tmp, db_path)
-        for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):  # caches of earlier builds
-            stale.unlink(missing_ok=True)
-    except BaseException:
-        if db is not None:
-            db.close()
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            "folder_stamp": _folder_stamp(entries_dir, sources_file),
+            "files": str(len(files)),
+        },
+    )
+    return {**counts, "sources": len(sources), "warnings": warnings, "parsed": len(entries)}
+
+
+def _recorded_files(conn) -> dict[str, tuple]:
+    return {r[0]: tuple(r[1:]) for r in conn.execute("SELECT name, size, mtime_ns, inode, sha256 FROM _files")}
+
+
+def _create_schema(conn) -> None:
+    """Drop our tables of an older schema (never another owner's) and create the current ones."""
+    for table in OWN_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in _statements(SCHEMA):
+        conn.execute(statement)
+    _set_meta(conn, {"schema_version": SCHEMA_VERSION})
+
+
+def _statements(script: str) -> list[str]:
+    """SQL statements of a script, kept whole across the `;` inside trigger bodies."""
+    out, current = [], ""
+    for line in script.strip().splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
+
+
+def _set_meta(conn, values: dict[str, str]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO _meta (key, value) VALUES (?, ?)", list(values.items()))
+
+
+def _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings) -> None:
+    """The checks of curation.check_entry for `entries`, against the stored others."""
+    from glossary.curation import Context, check_entry, surface_forms
+    from glossary.model import Problem
+
+    _prefetch(entries)
+    changed = {e.id for e in entries}
+    gone = set(removed_ids) | changed
+    stored = {r[0] for r in conn.execute("SELECT id FROM entries")}
+    owner: dict[str, list[tuple[str, str | None]]] = {}
+    if not stored <= gone:  # some stored entries stay: the changed ones' forms must not clash with theirs
+        forms = [form for e in entries for form, _, _ in surface_forms(e)]
+        for form, entry_id, region in _rows_in(conn, "SELECT form, entry_id, region FROM forms WHERE form IN", forms):
+            if entry_id not in gone:
+                owner.setdefault(form, []).append((entry_id, region))
+    ids = stored - set(removed_ids) | changed
+    context = Context(owner, ids, source_ids, set(ordinary), texts, names)
+    for entry in entries:
+        check_entry(entry, names.get(entry.id, entry.id), lines.get(entry.id, {}), context, problems, warnings)
+    if removed_ids:
+        for entry_id, rel in _rows_in(
+            conn, "SELECT e.id, j.value FROM entries e, json_each(e.data, '$.related') j WHERE j.value IN", removed_ids
+        ):
+            if entry_id not in gone:
+                problems.append(Problem(entry_id, None, f"related id {rel!r} is not an entry (it was removed)"))
+
+
+def _rows_in(conn, sql: str, values: list[str]) -> list[tuple]:
+    """`sql` ending in `IN` run over `values` in chunks (SQLite's limit on bound parameters)."""
+    rows: list[tuple] = []
+    values = list(dict.fromkeys(values))
+    for i in range(0, len(values), 500):
+        chunk = values[i : i + 500]
+        rows += conn.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk).fetchall()
+    return rows
+
+
+# ---------------------------------------------------------------------------------- apply entries
+
+
+def apply_entries(target, entries: list, removed_ids=(), *, check: bool = True) -> dict:
+    """Replace the rows of `entries` (new or changed Entry records) and delete those of `removed_ids`,
+    then rebuild the annotator's data (automaton, candidates, the glossary part of the lexicon) from
+    the stored forms — no YAML is read. The one door for derived data: `build` uses it for the files
+    that changed, editing.py for entries edited in the database.
+
+    `target`: a database path (opened, `BEGIN IMMEDIATE`, committed; rolled back whole on any error)
+    or an open sqlite3.Connection already inside the caller's transaction (the caller commits, so an
+    edit's revision and its derived rows land together). The database must have been built once.
+    `check`: refuse (CurationError, nothing applied) entries whose forms clash with another entry's,
+    that name an unknown related id or source, or whose pinyin does not fit (curation.check_entry),
+    and removals that leave a related id dangling.
+    Returns {"entries", "forms", "quotes", "changed", "removed"} (totals, then this call's counts).
+    """
+    if isinstance(target, sqlite3.Connection):
+        return _apply(target, entries, list(removed_ids), check)
+    with _connect(Path(target)) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if _meta(conn).get("schema_version") != SCHEMA_VERSION:
+                raise StoreError(f"{target} is not a built glossary database of schema {SCHEMA_VERSION}")
+            result = _apply(conn, entries, list(removed_ids), check)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return result
+
+
+def _apply(conn, entries: list, removed_ids: list[str], check: bool) -> dict:
+    from datetime import UTC, datetime
+
+    from glossary.model import CurationError
+
+    if check:
+        problems: list = []
+        meta = _meta(conn)
+        source_ids = {r[0] for r in conn.execute("SELECT id FROM sources")}
+        ordinary = json.loads(meta.get("ordinary_words", "[]"))
+        _check(conn, entries, removed_ids, source_ids, ordinary, {}, {}, {}, problems, [])
+        if problems:
+            raise CurationError(problems)
+    _prefetch(entries)
+    stored = dict(_rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries]))
+    rows = [_rows_of(e) for e in entries if stored.get(e.id) != _entry_hash(e)]
+    gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0]["id"] for r in rows)]))
+    if gone or rows:
+        _delete(conn, gone)
+        _insert(conn, rows)
+        _refresh_annotator(conn)
+        now = datetime.now(UTC)
+        _set_meta(
+            conn,
+            {
+                "built_at": now.isoformat(timespec="seconds"),
+                "version": f"{now.timestamp():.6f}-{os.getpid()}",
+                "entries": str(conn.execute("SELECT count(*) FROM entries").fetchone()[0]),
+            },
+        )
+
+    def count(table: str) -> int:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
     return {
-        "entries": len(entry_rows),
-        "forms": len(forms_rows),
-        "quotes": len(quote_rows),
-        "sources": len(curated.sources),
-        "warnings": curated.warnings,
+        "entries": count("entries"),
+        "forms": count("forms"),
+        "quotes": count("quotes"),
+        "changed": len(rows),
+        "removed": len([r for r in removed_ids if r not in {e.id for e in entries}]),
     }
 
 
-LEGACY_TEMP_AGE = 3600  # seconds: temp files named without a pid count as stale after an hour
+def _prefetch(entries: list) -> None:
+    """Every script form the entries need, converted in one OpenCC call per configuration."""
+    from glossary.chinese import prefetch
+
+    prefetch([form for e in entries for form in (e.zh, e.zh_hant, *(v.form for v in e.variants)) if form])
 
 
-def remove_stale_temp_files(db_path: Path) -> None:
-    """Remove what killed builds left beside the database (a whole temporary database each), and
-    killed lexicon-cache writes: only files of our own name patterns, named with the pid of a
-    process that is gone. Files of earlier versions, named without a pid, go once an hour old."""
-    import re
-    import time
+def _entry_hash(entry) -> str:
+    """The content hash of an entry: its JSON (orjson writes the dataclass fields in their order)."""
+    import hashlib
 
-    name = re.escape(db_path.name)
-    ours = re.compile(rf"{name}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp|\.{name}\.[0-9a-f]{{12}}\.[^/]+\.(\d+)\.tmp")
-    for path in db_path.parent.iterdir():
-        match = ours.fullmatch(path.name)
-        if not match:
-            continue
-        pid = match.group(1) or match.group(2)
-        try:
-            stale = not process_alive(int(pid)) if pid else time.time() - path.stat().st_mtime > LEGACY_TEMP_AGE
-            if stale:
-                path.unlink()
-        except OSError:
-            pass  # gone already, or not ours to remove: the build goes on
+    import orjson
+
+    return hashlib.sha256(orjson.dumps(entry)).hexdigest()
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process with this id exists (assumed so where that cannot be asked cheaply)."""
-    if os.name != "posix" or pid <= 0:
-        return True
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
+def _delete(conn, ids: list[str]) -> None:
+    for table, key in [*((t, "entry_id") for t in ENTRY_TABLES), ("readings", "entry_id"), ("cards", "id")]:
+        _rows_in(conn, f"DELETE FROM {table} WHERE {key} IN", ids)
+    _rows_in(conn, "DELETE FROM entries WHERE id IN", ids)
+
+
+def _insert(conn, rows: list[dict]) -> None:
+    for table in ("entries", *ENTRY_TABLES, "cards", "readings"):
+        records = [record for row in rows for record in row[table]]
+        if records:
+            columns = list(records[0])
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})", records
+            )
+
+
+def _rows_of(entry) -> dict[str, list[dict]]:
+    """Every row one entry owns: itself, its forms, renderings, quotes, tags, card and readings."""
+    import orjson
+
+    from glossary.annotate import entry_card
+    from glossary.chinese import matching_form
+    from glossary.pinyin import pinyin_forms
+
+    row = _entry_row(entry)
+    forms = _form_rows(entry)
+    quotes = [{"entry_id": entry.id, "position": i, **q.to_dict()} for i, q in enumerate(entry.quotes)]
+    first = {k: quotes[0][k] for k in ("source", "text", "zh", "cites")} if quotes else None
+    card = entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first)
+    readings = {}
+    for f in forms:
+        if f["pinyin"] != card["pinyin"] or f["en"]:
+            reading = {
+                "pinyin": f["pinyin"],
+                "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
+                "en": f["en"] or card["en"],
+                "form": f["form"],
+            }
+            readings[f"{entry.id}|{matching_form(f['form'])}"] = reading
+    return {
+        "entries": [row],
+        "forms": forms,
+        "renderings": [
+            {"entry_id": entry.id, "position": i, **r.to_dict()} for i, r in enumerate(entry.all_renderings())
+        ],
+        "quotes": quotes,
+        "tags": [{"entry_id": entry.id, "tag": t} for t in dict.fromkeys(entry.tags)],
+        "cards": [{"id": entry.id, "data": orjson.dumps(card).decode()}],
+        "readings": [{"key": k, "entry_id": entry.id, "data": orjson.dumps(v).decode()} for k, v in readings.items()],
+    }
 
 
 def _entry_row(entry) -> dict:
+    import hashlib
+
+    import orjson
+
     from glossary.pinyin import pinyin_forms
 
     py = pinyin_forms(entry.zh, entry.pinyin)
+    data = orjson.dumps(entry)
     return {
         "id": entry.id,
         "zh": entry.zh,
@@ -196,7 +525,8 @@ def _entry_row(entry) -> dict:
         "tags": json.dumps(entry.tags, ensure_ascii=False),
         "renderings_text": " | ".join(r.en for r in entry.renderings if r.en != entry.en),
         "quote_count": len(entry.quotes),
-        "data": json.dumps(entry.to_dict(), ensure_ascii=False),
+        "data": data.decode(),
+        "hash": hashlib.sha256(data).hexdigest(),
     }
 
 
@@ -234,132 +564,75 @@ def _forms_of(form: str, kind: str) -> set[str]:
     return {f for each in [form, *regional_forms(form, kind).values()] for f in plus_variants(each)}
 
 
-def _create_schema(db) -> None:
-    """Create every table up front, so an empty list (no tags yet) still leaves a usable schema."""
-    db.table("sources").create(
-        {
-            "id": str,
-            "title": str,
-            "publication": str,
-            "author": str,
-            "date": str,
-            "file": str,
-            "lines": str,
-            "url": str,
-        },
-        pk="id",
-    )
-    db.table("entries").create(
-        {
-            "id": str,
-            "zh": str,
-            "zh_hant": str,
-            "kind": str,
-            "region": str,
-            "zh_attested": int,
-            "pinyin": str,
-            "pinyin_plain": str,
-            "pinyin_syllables": str,
-            "pinyin_numbered": str,
-            "pinyin_key": str,
-            "en": str,
-            "ambiguous": str,
-            "ordinary_dominates": int,
-            "first_attested": str,
-            "notes": str,
-            "tags": str,
-            "renderings_text": str,
-            "quote_count": int,
-            "data": str,
-        },
-        pk="id",
-    )
-    db.table("forms").create(
-        {"form": str, "entry_id": str, "origin": str, "note": str, "region": str, "pinyin": str, "en": str},
-        pk=("form", "entry_id"),
-        foreign_keys=[("entry_id", "entries")],
-    )
-    db.table("renderings").create(
-        {
-            "entry_id": str,
-            "position": int,
-            "en": str,
-            "status": str,
-            "authority": str,
-            "from_year": int,
-            "until_year": int,
-            "note": str,
-        },
-        pk=("entry_id", "position"),
-        foreign_keys=[("entry_id", "entries")],
-    )
-    db.table("quotes").create(
-        {"entry_id": str, "position": int, "source": str, "text": str, "zh": str, "cites": str, "locator": str},
-        pk=("entry_id", "position"),
-        foreign_keys=[("entry_id", "entries"), ("source", "sources")],
-    )
-    db.table("tags").create(
-        {"entry_id": str, "tag": str}, pk=("entry_id", "tag"), foreign_keys=[("entry_id", "entries")]
-    )
-    db.table("_blobs").create({"name": str, "data": bytes}, pk="name")
-    db.table("cards").create({"id": str, "data": str}, pk="id")
-    db.table("readings").create({"key": str, "data": str}, pk="key")
-    db.table("_meta").create({"key": str, "value": str}, pk="key")
+def _hant(entry) -> str:
+    from glossary.chinese import to_traditional
+
+    return to_traditional(entry.zh)
 
 
-def _annotator_data(db, entry_rows: list[dict], forms_rows: list[dict], quote_rows: list[dict]) -> None:
-    """What the annotator loads: the automaton pickled (a cold start unpickles it rather than adding
-    every form again), each form's candidates in one small JSON blob, and, in tables fetched only for
-    the terms a text contains, every entry's card and the reading of each form whose characters read
-    otherwise than the headword's (文心一言, 人工智慧)."""
+# ------------------------------------------------------------------------------ annotator's data
+
+
+def _refresh_annotator(conn) -> None:
+    """What the annotator loads, rebuilt from the stored forms: the automaton pickled (a cold start
+    unpickles it rather than adding every form again), each form's candidates in one small JSON blob,
+    and the lexicon (its base, jieba's words, built once; the glossary's forms at every change)."""
     import pickle
 
     import orjson
 
-    from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, Annotator, entry_card
+    from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, Annotator
     from glossary.chinese import matching_form
-    from glossary.pinyin import pinyin_forms
-
-    first = {
-        q["entry_id"]: {k: q[k] for k in ("source", "text", "zh", "cites")} for q in quote_rows if q["position"] == 0
-    }
-    cards = {
-        row["id"]: entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first.get(row["id"]))
-        for row in entry_rows
-    }
-    rows = {row["id"]: row for row in entry_rows}
-
-    def reads(form: dict) -> int:
-        entry = rows[form["entry_id"]]
-        if not entry["ambiguous"] or form["origin"].startswith("variant"):  # variants are specific (浪潮集团)
-            return SPECIFIC
-        return ORDINARY if entry["ordinary_dominates"] else AMBIGUOUS
+    from glossary.segment import build_base_lexicon, build_forms_trie
 
     candidates: dict[str, list] = {}
-    readings = {}
-    for f in forms_rows:
-        form = matching_form(f["form"])
-        candidates.setdefault(form, []).append([f["entry_id"], reads(f), f["region"]])
-        card = cards[f["entry_id"]]
-        if f["pinyin"] != card["pinyin"] or f["en"]:
-            readings[f"{f['entry_id']}|{form}"] = {
-                "pinyin": f["pinyin"],
-                "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
-                "en": f["en"] or card["en"],
-                "form": f["form"],
-            }
-    automaton = Annotator.build_automaton(list(candidates))
+    rows = conn.execute(
+        "SELECT f.form, f.entry_id, f.origin, f.region, e.ambiguous, e.ordinary_dominates "
+        "FROM forms f JOIN entries e ON e.id = f.entry_id ORDER BY f.entry_id, f.rowid"
+    )
+    for form, entry_id, origin, region, ambiguous, dominates in rows:
+        if not ambiguous or origin.startswith("variant"):  # variants are specific (浪潮集团)
+            reads = SPECIFIC
+        else:
+            reads = ORDINARY if dominates else AMBIGUOUS
+        candidates.setdefault(matching_form(form), []).append([entry_id, reads, region])
+    meta = _meta(conn)
+    blobs = dict(conn.execute("SELECT name, data FROM _blobs WHERE name IN ('traditional', 'lexicon_base')"))
+    traditional = blobs["traditional"].decode() if "traditional" in blobs else _traditional_chars()
+    ordinary = json.loads(meta.get("ordinary_words", "[]"))
+    base_key = _digest([SCHEMA_VERSION, *ordinary])
+    if meta.get("lexicon_base_key") != base_key or "lexicon_base" not in blobs:
+        blobs["lexicon_base"], base_total = build_base_lexicon(ordinary)
+        _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
+    else:
+        base_total = int(meta["lexicon_base_total"])
+    forms_trie, new_forms = build_forms_trie(candidates, blobs["lexicon_base"])
+    from glossary.segment import GLOSSARY_FREQ
+
     blob = {
         "lengths": [len(form) for form in candidates],
         "candidates": list(candidates.values()),
-        "reading_keys": sorted(readings),
-        "traditional": _traditional_chars(),
+        "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
+        "traditional": traditional,
     }
-    db.table("_blobs").insert_all(
-        [{"name": "annotator", "data": orjson.dumps(blob)}, {"name": "automaton", "data": pickle.dumps(automaton)}]
+    automaton = Annotator.build_automaton(list(candidates))
+    conn.executemany(
+        "INSERT OR REPLACE INTO _blobs (name, data) VALUES (?, ?)",
+        [
+            ("annotator", orjson.dumps(blob)),
+            ("automaton", pickle.dumps(automaton)),
+            ("traditional", traditional.encode()),
+            ("lexicon_base", blobs["lexicon_base"]),
+            ("lexicon_forms", forms_trie),
+        ],
     )
-    db.table("cards").insert_all([{"id": k, "data": orjson.dumps(v).decode()} for k, v in cards.items()])
-    db.table("readings").insert_all([{"key": k, "data": orjson.dumps(v).decode()} for k, v in readings.items()])
+    _set_meta(conn, {"lexicon_total": str(base_total + GLOSSARY_FREQ * new_forms)})
+
+
+def _digest(parts: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _traditional_chars() -> str:
@@ -370,14 +643,67 @@ def _traditional_chars() -> str:
     return "".join(a for a, b in zip(chars, to_simplified(chars), strict=True) if a != b)
 
 
-def _hant(entry) -> str:
-    from glossary.chinese import to_traditional
+# --------------------------------------------------------------------------------- housekeeping
 
-    return to_traditional(entry.zh)
+
+LEGACY_TEMP_AGE = 3600  # seconds: temp files named without a pid count as stale after an hour
+
+
+def remove_stale_temp_files(db_path: Path) -> None:
+    """Remove what killed builds of earlier versions left beside the database (a whole temporary
+    database each), and killed lexicon-cache writes: only files of our own name patterns, named with
+    the pid of a process that is gone. Files of earlier versions, named without a pid, go once an hour old."""
+    import re
+    import time
+
+    name = re.escape(db_path.name)
+    ours = re.compile(rf"{name}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp|\.{name}\.[0-9a-f]{{12}}\.[^/]+\.(\d+)\.tmp")
+    for path in db_path.parent.iterdir():
+        match = ours.fullmatch(path.name)
+        if not match:
+            continue
+        pid = match.group(1) or match.group(2)
+        try:
+            stale = not process_alive(int(pid)) if pid else time.time() - path.stat().st_mtime > LEGACY_TEMP_AGE
+            if stale:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: the build goes on
+
+
+def _remove_stale_lexicon_files(db_path: Path) -> None:
+    """Lexicon caches (see Store.lexicon_file) of base lexicons this database no longer has."""
+    try:
+        with Store(db_path) as store:
+            current = store.lexicon_file(write=False)
+    except StoreError:
+        return
+    for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):
+        if stale != current:
+            stale.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (assumed so where that cannot be asked cheaply)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+# ----------------------------------------------------------------------------------- staleness
 
 
 def needs_build(db_path: str | Path) -> bool:
-    """Missing, from another schema, or older than the curated sources it was built from."""
+    """Missing, from another schema, or behind the curated sources it was built from. Cheap: the
+    folder's stamp (and, for a folder of at most SMALL_FOLDER files, each file's stat) is compared
+    with the recorded one; a file whose stat changed but whose content did not (touched, checked
+    out again) has its new stat recorded, so the next command does not look again."""
     from glossary.editdb import has_editing
 
     db_path = Path(db_path)
@@ -388,30 +714,62 @@ def needs_build(db_path: str | Path) -> bool:
     try:
         with Store(db_path) as store:
             meta = store.meta
+            if meta.get("schema_version") != SCHEMA_VERSION:
+                return True
+            entries_dir, sources_file = Path(meta.get("entries_dir", "")), Path(meta.get("sources_file", ""))
+            if not entries_dir.is_dir() or not sources_file.is_file():
+                return False  # built elsewhere (e.g. shipped alone): use it as it is
+            stamp_same = _folder_stamp(entries_dir, sources_file) == meta.get("folder_stamp")
+            big = int(meta.get("files", 0)) > SMALL_FOLDER
+            if stamp_same and big:
+                return False
+            recorded = {
+                r[0]: (r[1], r[2], r[3], r[4])
+                for r in store.query("SELECT name, size, mtime_ns, inode, sha256 FROM _files")
+            }
     except StoreError:
         return False  # not ours: never overwrite it behind the user's back
-    if meta.get("schema_version") != SCHEMA_VERSION:
+    files = scan_files(entries_dir, sources_file, recorded if big else None)
+    if files.keys() != recorded.keys():
         return True
-    entries_dir, sources_file = Path(meta.get("entries_dir", "")), Path(meta.get("sources_file", ""))
-    if not entries_dir.is_dir() or not sources_file.is_file():
-        return False  # built elsewhere (e.g. shipped alone): use it as it is
-    built = db_path.stat().st_mtime
-    with os.scandir(entries_dir) as found:  # scandir: this runs at every start of the CLI
-        stats = [e.stat().st_mtime for e in found if e.name.endswith(".yaml")]
-    newest = max(stats + [p.stat().st_mtime for p in curated_lists(sources_file)])
-    if newest <= built and len(stats) == int(meta.get("entries", -1)):
-        return False
-    return sources_hash(entries_dir, sources_file) != meta.get("sources_hash")
+    touched = {n: f for n, f in files.items() if recorded[n][:3] != f[1]}
+    if any(_sha256(files[n][0]) != recorded[n][3] for n in touched):
+        return True
+    if touched or not stamp_same:
+        _record_stats(db_path, {n: files[n][1] for n in touched}, _folder_stamp(entries_dir, sources_file))
+    return False
+
+
+def _record_stats(db_path: Path, stats: dict[str, tuple[int, int, int]], stamp: str) -> None:
+    """Record the new stat of files whose content is unchanged (best effort: a read-only database
+    or a busy one is left as it is, and the files are hashed again next time)."""
+    try:
+        with _connect(db_path) as conn:
+            conn.execute("PRAGMA busy_timeout = 100")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "UPDATE _files SET size = ?, mtime_ns = ?, inode = ? WHERE name = ?",
+                [(*stat, name) for name, stat in stats.items()],
+            )
+            _set_meta(conn, {"folder_stamp": stamp})
+            conn.execute("COMMIT")
+    except (sqlite3.Error, StoreError, OSError):
+        pass
 
 
 def ensure_built(db_path: str | Path) -> None:
-    """Build (or rebuild from the sources it names) a missing or stale database."""
+    """Build (or bring up to date from the sources it names) a missing or stale database."""
     db_path = Path(db_path)
     if not needs_build(db_path):
         return
     entries_dir = sources_file = None
+    big = False
     if db_path.is_file():
-        with Store(db_path) as store:
-            meta = store.meta
-        entries_dir, sources_file = meta.get("entries_dir"), meta.get("sources_file")
-    build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file))
+        try:
+            with Store(db_path) as store:
+                meta = store.meta
+            entries_dir, sources_file = meta.get("entries_dir"), meta.get("sources_file")
+            big = int(meta.get("files", 0)) > SMALL_FOLDER
+        except StoreError:
+            pass
+    build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file), quick=big)

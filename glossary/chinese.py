@@ -74,17 +74,49 @@ def converter(config: str):
     return opencc.OpenCC(f"{config}.json")
 
 
+_converted: dict[str, dict[str, str]] = {}  # config → text → converted: a build asks for each many times
+CONVERTED_LIMIT = 1_000_000  # strings remembered per configuration
+
+
+def convert(config: str, text: str) -> str:
+    """OpenCC's conversion of `text`, remembered (a call costs tens of microseconds)."""
+    memo = _converted.setdefault(config, {})
+    found = memo.get(text)
+    if found is None:
+        if len(memo) > CONVERTED_LIMIT:
+            memo.clear()
+        found = memo[text] = converter(config).convert(text)
+    return found
+
+
+def prefetch(texts: list[str]) -> None:
+    """Convert many short texts (a build's terms) in one OpenCC call per configuration instead of
+    one call per text and configuration: the forms of 100,000 entries in a second, not a minute."""
+    lines = [t for t in dict.fromkeys(texts) if "\n" not in t]
+    for config in (*OPENCC_CONFIGS, "t2s"):
+        memo = _converted.setdefault(config, {})
+        todo = [t for t in lines if t not in memo]
+        if config == "t2s":  # what the script forms give is simplified back (regional_forms, reading_of_form)
+            todo += [f for c in OPENCC_CONFIGS for t in lines for f in [_converted[c][t]] if f not in memo]
+            todo = list(dict.fromkeys(todo))
+        if not todo:
+            continue
+        out = converter(config).convert("\n".join(todo)).split("\n")
+        if len(out) == len(todo):
+            memo.update(zip(todo, out, strict=True))
+
+
 def script_forms(zh: str) -> dict[str, str]:
     """The traditional forms OpenCC gives for a simplified term, keyed by configuration (s2t, s2tw, s2hk)."""
-    return {config: converter(config).convert(zh) for config in OPENCC_CONFIGS}
+    return {config: convert(config, zh) for config in OPENCC_CONFIGS}
 
 
 def to_traditional(zh: str) -> str:
-    return converter("s2t").convert(zh)
+    return convert("s2t", zh)
 
 
 def to_simplified(text: str) -> str:
-    return converter("t2s").convert(text)
+    return convert("t2s", text)
 
 
 def taiwan_wording(traditional: str) -> str:

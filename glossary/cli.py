@@ -350,8 +350,12 @@ def search(query, limit, fmt, db):
 @click.option(
     "--sources", type=click.Path(dir_okay=False, exists=True), help="sources.yaml (default: the packaged one)."
 )
-def build(db, entries, sources):
+@click.option("--full", is_flag=True, help="Re-read every entry file, not only the changed ones.")
+def build(db, entries, sources, full):
     """Build the database from the curated YAML (safe to repeat; a failed build changes nothing).
+
+    Only entry files whose content changed since the last build are read again; the database is
+    updated in place, in one transaction, and tables it does not own (users, corpus) are kept.
 
     \b
     Example:
@@ -360,12 +364,15 @@ def build(db, entries, sources):
     from glossary.build import build as build_db
     from glossary.editdb import has_editing
     from glossary.model import CurationError
+    from glossary.store import StoreError
 
     finish_killed_import(entries)
     if has_editing(db):
         return sync_edited(db, entries, sources)
     try:
-        counts = build_db(db, entries and Path(entries), sources and Path(sources))
+        counts = build_db(db, entries and Path(entries), sources and Path(sources), full=full)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
     except CurationError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -374,7 +381,8 @@ def build(db, entries, sources):
         raise UserError(f"cannot write {db}: {exc.strerror or exc}") from None
     click.echo(
         f"built {db}: {counts['entries']} entries, {counts['forms']} surface forms, "
-        f"{counts['quotes']} quotes, {counts['sources']} sources"
+        f"{counts['quotes']} quotes, {counts['sources']} sources ({counts['parsed']} entry files read, "
+        f"{counts['changed']} entries changed, {counts['removed']} removed)"
     )
 
 

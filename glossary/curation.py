@@ -5,6 +5,7 @@ verbatim in the article they are attributed to."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def form_region(entry: Entry, origin: str, form: str) -> str | None:
 OFFICIAL = re.compile(r"^official: .+\b(19|20)\d\d\b")
 
 
-def authority_problem(authority: str | None, source_ids: set[str]) -> str | None:
+def authority_problem(authority: str | None, source_ids: Collection[str]) -> str | None:
     """Where a rendering comes from must be said: an article, a dated official text, or the curator."""
     if not authority:
         return "has no authority (a source id, 'official: <document>, <year>', or 'curator')"
@@ -136,50 +137,63 @@ def load(entries_dir: Path = ENTRIES_DIR, sources_file: Path = SOURCES_FILE, see
     if seeds and not texts:
         problems.append(Problem(str(seeds), None, "no source article found there"))
     owner: dict[str, list[tuple[str, str | None]]] = {}
-    ordinary = set(ordinary_words(sources_file))
+    context = Context(owner, by_id.keys(), source_ids, set(ordinary_words(sources_file)), texts, files)
     for entry in entries:
-        name, at = files[entry.id], lines[entry.id]
-
-        def report(message: str, *key, to=problems, name=name, at=at):
-            to.append(Problem(name, at.get(key) or at.get(key[:1]), message))
-
-        check_entry(entry, report, source_ids, texts, ordinary, by_id, warn=lambda m, *k: report(m, *k, to=warnings))
-        for form, origin, _ in surface_forms(entry):
-            region = form_region(entry, origin, form)
-            for other, other_region in owner.get(form, []):
-                if other != entry.id and _regions_clash(region, other_region):
-                    report(
-                        f"surface form {form!r} ({origin}) is also a form of {files[other]}"
-                        + (f" in region {region}" if region else ""),
-                        "zh",
-                    )
-            owner.setdefault(form, []).append((entry.id, region))
+        check_entry(entry, files[entry.id], lines[entry.id], context, problems, warnings)
     return Curated(entries, sources, problems, warnings)
 
 
-def check_entry(entry: Entry, report, source_ids, texts: dict[str, str], ordinary, known_ids, warn=None) -> None:
-    """Everything `check` asks of one entry on its own (forms shared with other entries aside):
-    pinyin, ordinary words, related ids, authorities, renderings named in their sources, quotes
-    verbatim (`texts`: source id → article text). The web editor's door calls this too."""
-    if warn and slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
-        warn(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin")
+@dataclass
+class Context:
+    """What checking one entry needs to know of the others: who owns each surface form (with its
+    region), which ids and sources exist, the ordinary words, the source articles' texts (for
+    verbatim quotes, when given) and each entry's file name (for messages)."""
+
+    owner: dict[str, list[tuple[str, str | None]]]
+    ids: Collection[str]
+    source_ids: Collection[str]
+    ordinary: Collection[str]
+    texts: dict[str, str]
+    files: Mapping[str, str]
+
+
+def check_entry(
+    entry: Entry, name: str, at: dict, context: Context, problems: list[Problem], warnings: list[Problem]
+) -> None:
+    """Every check of one entry, its own and against the others (`context`, whose `owner` it extends
+    with its forms). `name` and `at` (key path → line) say where a problem is."""
+
+    def report(message: str, *key, to=problems):
+        to.append(Problem(name, at.get(key) or at.get(key[:1]), message))
+
     _check_pinyin(entry, report)
+    if slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
+        report(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin", to=warnings)
     for form, origin, _ in surface_forms(entry):
-        if form in ordinary:
+        if form in context.ordinary:
             report(f"surface form {form!r} ({origin}) is listed in {ORDINARY_WORDS} as an ordinary word", "zh")
+        region = form_region(entry, origin, form)
+        for other, other_region in context.owner.get(form, []):
+            if other != entry.id and _regions_clash(region, other_region):
+                report(
+                    f"surface form {form!r} ({origin}) is also a form of {context.files.get(other, other)}"
+                    + (f" in region {region}" if region else ""),
+                    "zh",
+                )
+        context.owner.setdefault(form, []).append((entry.id, region))
     for i, rel in enumerate(entry.related):
-        if rel not in known_ids:
+        if rel not in context.ids:
             report(f"related id {rel!r} is not an entry", "related", i)
     preferred = [r for r in entry.renderings if r.status == "preferred"]
-    problem = None if preferred and not entry.authority else authority_problem(entry.authority, source_ids)
+    problem = None if preferred and not entry.authority else authority_problem(entry.authority, context.source_ids)
     if problem:
         report(f"en {problem}", "authority" if entry.authority else "en")
     for i, rendering in enumerate(entry.renderings):
-        problem = authority_problem(rendering.authority, source_ids)
+        problem = authority_problem(rendering.authority, context.source_ids)
         if problem:
             report(f"rendering {rendering.en!r} {problem}", "renderings", i)
-        elif rendering.authority in texts and (
-            _normalise(rendering.en).lower() not in texts[rendering.authority].lower()
+        elif rendering.authority in context.texts and (
+            _normalise(rendering.en).lower() not in context.texts[rendering.authority].lower()
         ):
             report(
                 f"rendering {rendering.en!r} does not occur in {rendering.authority}, the source it names",
@@ -193,10 +207,10 @@ def check_entry(entry: Entry, report, source_ids, texts: dict[str, str], ordinar
                 i,
             )
     for i, quote in enumerate(entry.quotes):
-        if quote.source not in source_ids:
+        if quote.source not in context.source_ids:
             report(f"quote {i + 1}: source {quote.source!r} is not in sources.yaml", "quotes", i, "source")
             continue
-        article = texts.get(quote.source)
+        article = context.texts.get(quote.source)
         if article is None:
             continue
         for field_name in ("text", "zh", "cites"):
@@ -208,11 +222,6 @@ def check_entry(entry: Entry, report, source_ids, texts: dict[str, str], ordinar
                     i,
                     field_name,
                 )
-
-
-def article_texts(sources: list[Source], seeds: Path) -> dict[str, str]:
-    """Each source's article text (its lines only), whitespace normalised, for the verbatim checks."""
-    return _article_texts(sources, seeds)
 
 
 def _check_pinyin(entry: Entry, report) -> None:
@@ -238,3 +247,8 @@ def _check_pinyin(entry: Entry, report) -> None:
                     *key,
                 )
             used.add(reading)
+
+
+def article_texts(sources: list[Source], seeds: Path) -> dict[str, str]:
+    """Each source's article text (its lines only), whitespace normalised, for the verbatim checks."""
+    return _article_texts(sources, seeds)

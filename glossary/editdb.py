@@ -17,7 +17,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS edit_users (
   name TEXT PRIMARY KEY, role TEXT NOT NULL, password TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS edit_tokens (
-  hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES edit_users(name) ON DELETE CASCADE,
+  hash TEXT PRIMARY KEY, user TEXT NOT NULL,
   label TEXT, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS edit_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS edit_revisions (
@@ -48,7 +48,6 @@ def connect(db_path: str | Path) -> Iterator[sqlite3.Connection]:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
         yield conn
     finally:
         conn.close()

@@ -208,22 +208,27 @@ class Editor:
         if not isinstance(entry_id, str) or not valid_id(entry_id):
             raise Invalid([f"id {entry_id!r} is not a valid id (lower-case ASCII words joined by '-')"])
         entry = _parse(data)
+        forms = sorted({form for form, _, _ in curation.surface_forms(entry)})
+        owner: dict[str, list[tuple[str, str | None]]] = {}
         with Store(self.db_path) as store:  # read-only: this may run while an edit holds the write lock
             sources = store.sources()
             known = {r[0] for r in store.query("SELECT id FROM entries")}
             if store.query("SELECT 1 FROM sqlite_master WHERE name = 'edit_state'"):
                 known |= {r[0] for r in store.query("SELECT entry_id FROM edit_state")}
-            clashes = self._clashes(store, entry)
-        texts = self._article_texts(sources)
-        messages: list[str] = list(clashes)
-
-        def report(message: str, *key):
-            messages.append(message)
-
-        ordinary = set(curation.ordinary_words(_sources_file(self.db_path)))
-        curation.check_entry(entry, report, {s.id for s in sources}, texts, ordinary, known)
-        if messages:
-            raise Invalid(messages)
+            marks = ",".join("?" * len(forms))
+            sql = f"SELECT form, entry_id, region FROM forms WHERE form IN ({marks}) AND entry_id != ?"
+            for row in store.query(sql, (*forms, entry.id)):
+                owner.setdefault(row["form"], []).append((row["entry_id"], row["region"]))
+            ordinary = json.loads(store.meta.get("ordinary_words") or "null")
+        if ordinary is None:
+            ordinary = curation.ordinary_words(_sources_file(self.db_path))
+        context = curation.Context(
+            owner, known, {s.id for s in sources}, set(ordinary), self._article_texts(sources), {}
+        )
+        problems: list[Problem] = []
+        curation.check_entry(entry, entry.id, {}, context, problems, [])
+        if problems:
+            raise Invalid([p.message for p in problems])
         return normal(entry)
 
     def _article_texts(self, sources) -> dict[str, str]:
@@ -232,19 +237,6 @@ class Editor:
         if self._texts is None:
             self._texts = curation.article_texts(sources, self.seeds) if self.seeds else {}
         return self._texts
-
-    @staticmethod
-    def _clashes(store, entry: Entry) -> list[str]:
-        from glossary.curation import form_region, surface_forms
-
-        found = []
-        for form, origin, _ in surface_forms(entry):
-            region = form_region(entry, origin, form)
-            sql = "SELECT entry_id, region FROM forms WHERE form = ? AND entry_id != ?"
-            for row in store.query(sql, (form, entry.id)):
-                if region is None or row["region"] is None or region == row["region"]:
-                    found.append(f"surface form {form!r} ({origin}) is also a form of {row['entry_id']}")
-        return found
 
     # ------------------------------------------------------------ writing
 
@@ -268,7 +260,7 @@ class Editor:
                 return Saved(entry_id, revision, False)
             number = self._add_revision(conn, entry_id, revision, user, "edit", comment, current, merged)
             self._after_edit(conn, entry_id, number, user, state)
-        self.refresh()
+            self._derive(conn, [entry_id])
         return Saved(entry_id, number, base != revision)
 
     def create(self, data: dict, user: str, comment: str | None = None, status: str = "draft") -> Saved:
@@ -293,7 +285,7 @@ class Editor:
                     "refreshed) VALUES (?, ?, ?, ?, ?, NULL, 1, 0)",
                     (entry_id, number, status, user, user),
                 )
-        self.refresh()
+            self._derive(conn, [entry_id])
         return Saved(entry_id, number, False)
 
     def restore(self, entry_id: str, number: int, user: str, comment: str | None = None) -> Saved:
@@ -309,7 +301,7 @@ class Editor:
                 conn, entry_id, revision, user, "restore", comment or f"restored revision {number}", current, old
             )
             self._after_edit(conn, entry_id, new, user, state)
-        self.refresh()
+            self._derive(conn, [entry_id])
         return Saved(entry_id, new, False)
 
     def set_status(self, entry_id: str, status: str, user: str) -> None:
@@ -391,7 +383,7 @@ class Editor:
                         (data["id"], number, user, user),
                     )
                 saved.append(Saved(data["id"], number, False))
-        self.refresh()
+            self._derive(conn, [s.entry_id for s in saved])
         return saved
 
     # ------------------------------------------------------------ proposals and comments
@@ -511,6 +503,7 @@ class Editor:
         upstream = {e.id: normal(e) for e in curated.entries}
         counts = {"updated": 0, "added": 0, "removed": 0, "conflicts": 0}
         with connect(self.db_path) as conn, write(conn):
+            _upstream_lists(conn, curated.sources, curation.ordinary_words(sources_file))
             states = {r["entry_id"]: dict(r) for r in conn.execute("SELECT * FROM edit_state")}
             for entry_id, data in upstream.items():
                 state = states.get(entry_id)
@@ -528,7 +521,7 @@ class Editor:
             for entry_id, state in states.items():
                 if entry_id not in upstream and state["upstream"] is not None:
                     counts[self._upstream_change(conn, state, None)] += 1
-        self.refresh()
+            self._derive(conn, self._pending(conn))
         return counts
 
     def _upstream_change(self, conn, state: dict, data: dict | None) -> str:
@@ -568,21 +561,83 @@ class Editor:
     # ------------------------------------------------------------ derived data
 
     def refresh(self) -> int:
-        """Rebuild the derived data of every entry whose latest revision is not yet in it."""
+        """Bring the derived data up to the latest revision of every entry (after a crash between an
+        edit and its derived rows: at most the revision of a process killed mid-transaction, which
+        SQLite rolled back whole, so in practice only databases written by older versions)."""
         with connect(self.db_path) as conn:
             ensure_schema(conn)
-            sql = "SELECT entry_id, revision FROM edit_state WHERE refreshed < revision"
-            pending = [dict(r) for r in conn.execute(sql)]
-        if not pending:
-            return 0
-        refresh_derived(self.db_path, self.current_entries())
-        with connect(self.db_path) as conn, write(conn):
-            for row in pending:  # only up to the revision refreshed: a newer one stays pending
-                conn.execute(
-                    "UPDATE edit_state SET refreshed = ? WHERE entry_id = ? AND refreshed < ?",
-                    (row["revision"], row["entry_id"], row["revision"]),
-                )
+            if not self._pending(conn):
+                return 0
+            with write(conn):
+                pending = self._pending(conn)
+                self._derive(conn, pending)
         return len(pending)
+
+    @staticmethod
+    def _pending(conn) -> list[str]:
+        from glossary.build import SCHEMA_VERSION
+
+        row = conn.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:  # derived tables of an older build: all of them again
+            return [r[0] for r in conn.execute("SELECT entry_id FROM edit_state")]
+        return [r[0] for r in conn.execute("SELECT entry_id FROM edit_state WHERE refreshed < revision")]
+
+    def _derive(self, conn, ids: list[str]) -> None:
+        """The seam to build.py: the derived rows (entries, forms, automaton, cards) of these entries
+        made those of their current revision, inside the caller's transaction, so an edit and what
+        the annotator reads of it are committed together."""
+        from glossary.build import SCHEMA_VERSION, _create_schema, apply_entries
+
+        if not ids:
+            return
+        row = conn.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:
+            sources = conn.execute("SELECT * FROM sources").fetchall() if row is not None else []
+            _create_schema(conn)
+            conn.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [tuple(r) for r in sources])
+        entries, removed = [], []
+        for entry_id in ids:
+            data = self._current(conn, entry_id)[0]
+            if data is None:
+                removed.append(entry_id)
+            else:
+                entries.append(entry_of(data))
+        factory, conn.row_factory = conn.row_factory, None  # build.py reads plain tuples
+        try:
+            apply_entries(conn, entries, removed, check=False)  # checked already, by the door
+        finally:
+            conn.row_factory = factory
+        conn.executemany("UPDATE edit_state SET refreshed = revision WHERE entry_id = ?", [(i,) for i in ids])
+
+
+def entry_of(data: dict) -> Entry:
+    """An Entry from the curated schema a revision stores (the inverse of `normal`)."""
+    fields = dict(data)
+    ambiguous = fields.get("ambiguous")
+    if isinstance(ambiguous, dict):
+        fields["ambiguous"], fields["ordinary_dominates"] = ambiguous.get("ordinary"), bool(ambiguous.get("dominant"))
+    fields["renderings"] = [
+        {
+            **{k: v for k, v in r.items() if k not in ("from", "until")},
+            "from_year": r.get("from"),
+            "until_year": r.get("until"),
+        }
+        for r in fields.get("renderings") or []
+    ]
+    return Entry.from_dict(fields)
+
+
+def _upstream_lists(conn, sources, ordinary: list[str]) -> None:
+    """The upstream's sources and ordinary words, as `build` writes them (they are not edited here)."""
+    conn.execute("DELETE FROM sources")
+    conn.executemany(
+        "INSERT INTO sources VALUES (:id, :title, :publication, :author, :date, :file, :lines, :url)",
+        [{**s.to_dict(), "lines": json.dumps(s.lines)} for s in sources],
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO _meta (key, value) VALUES ('ordinary_words', ?)",
+        (json.dumps(ordinary, ensure_ascii=False),),
+    )
 
 
 def _sources_file(db_path: Path) -> Path:
@@ -674,67 +729,6 @@ def _field_order(key: str) -> tuple[int, str]:
 
     order = [f.name for f in fields(Entry)]
     return (order.index(key) if key in order else len(order), key)
-
-
-# ---------------------------------------------------------------- the seam to build.py
-
-
-def refresh_derived(db_path: Path, entries: list[dict]) -> None:
-    """Make the derived tables (entries, forms, search index, automaton, cards) those of `entries`.
-
-    For now a whole build of the current entries into a scratch file whose derived tables are then
-    copied into the database in one transaction: the editorial tables are never touched, and a reader
-    sees the old glossary or the new one. (To become build.py's incremental refresh of changed entries.)
-    """
-    from glossary.build import build
-    from glossary.exchange import entry_yaml
-
-    sources_file = _sources_file(db_path)
-    with tempfile.TemporaryDirectory(prefix="glossary-refresh-", dir=db_path.parent) as scratch:
-        folder = Path(scratch) / "entries"
-        folder.mkdir()
-        for data in entries:
-            (folder / f"{data['id']}.yaml").write_text(entry_yaml(data), encoding="utf-8")
-        fresh = Path(scratch) / "fresh.sqlite"
-        build(fresh, folder, sources_file)
-        _copy_derived(db_path, fresh)
-
-
-KEPT_META = ("entries_dir", "sources_file", "sources_hash")  # where the upstream is, and which release
-
-
-def _copy_derived(db_path: Path, fresh: Path) -> None:
-    """Replace every table and index the build writes by the fresh build's, in one transaction;
-    tables the build does not write (editorial ones, anything else) stay as they are."""
-    with connect(db_path) as conn:
-        kept = {r[0]: r[1] for r in conn.execute(f"SELECT key, value FROM _meta WHERE key IN {KEPT_META}")}
-        conn.execute("PRAGMA foreign_keys=OFF")  # the build's own references are rebuilt whole, in order
-        conn.execute("ATTACH DATABASE ? AS fresh", (str(fresh),))
-        try:
-            objects = conn.execute(
-                "SELECT type, name, sql FROM fresh.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-                "ORDER BY type = 'index', rowid"
-            ).fetchall()
-            virtual = [o["name"] for o in objects if o["sql"].upper().startswith("CREATE VIRTUAL")]
-            own = [o for o in objects if not any(o["name"].startswith(v + "_") for v in virtual)]
-            with write(conn):
-                for name in virtual + [o["name"] for o in own if o["type"] == "table" and o["name"] not in virtual]:
-                    conn.execute(f"DROP TABLE IF EXISTS main.[{name}]")
-                for o in own:
-                    conn.execute(o["sql"])
-                    if o["type"] == "table" and o["name"] not in virtual:
-                        conn.execute(f"INSERT INTO main.[{o['name']}] SELECT * FROM fresh.[{o['name']}]")
-                for name in virtual:
-                    conn.execute(f"INSERT INTO main.[{name}]([{name}]) VALUES ('rebuild')")
-                for key, value in kept.items():
-                    conn.execute("UPDATE main._meta SET value = ? WHERE key = ?", (value, key))
-        finally:
-            conn.execute("DETACH DATABASE fresh")
-    with connect(db_path) as conn:
-        built_at = conn.execute("SELECT value FROM _meta WHERE key = 'built_at'").fetchone()[0]
-    for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):  # caches of earlier versions
-        if built_at.replace(":", "") not in stale.name:
-            stale.unlink(missing_ok=True)
 
 
 def export_folder(db_path: Path, folder: Path, approved_only: bool = False) -> int:

@@ -7,20 +7,17 @@ import csv
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from glossary.model import ID_MAX_LENGTH, Entry, Problem, valid_id
 
 TERM_COLUMNS = ["zh", "zh_hant", "pinyin", "en", "kind", "id", "count", "other_renderings"]
 BOM_FORMATS = {"csv"}  # Excel reads a CSV file as UTF-8 only when it starts with a byte-order mark
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell that starts so (OWASP)
-XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # not a Char of XML 1.0
 MAX_IMPORT_BYTES = 50 * 1024 * 1024  # ~40,000 entries of today's size; a bigger file is refused unread
 
 
@@ -133,46 +130,6 @@ def terms_csv(rows: list[dict], delimiter: str = ",") -> str:
 
 def _cell(value):
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
-def terms_tbx(rows: list[dict], title: str = "Policy glossary") -> str:
-    """TBX-Basic (martif, the form memoQ, Trados MultiTerm and OmegaT all read)."""
-    martif = ET.Element("martif", {"type": "TBX-Basic", "xml:lang": "en"})
-    header = ET.SubElement(ET.SubElement(ET.SubElement(martif, "martifHeader"), "fileDesc"), "sourceDesc")
-    ET.SubElement(header, "p").text = title
-    body = ET.SubElement(ET.SubElement(martif, "text"), "body")
-    for row in rows:
-        entry = ET.SubElement(body, "termEntry", {"id": row["id"]})
-        ET.SubElement(entry, "descrip", {"type": "subjectField"}).text = f"Chinese policy ({row.get('kind')})"
-        if row.get("count"):
-            ET.SubElement(entry, "note").text = f"occurrences in document: {row['count']}"
-        zh = ET.SubElement(entry, "langSet", {"xml:lang": "zh-CN"})
-        _tig(zh, row["zh"], "preferredTerm-admn-sts", note=row.get("pinyin"))
-        if row.get("zh_hant") and row["zh_hant"] != row["zh"]:
-            _tig(ET.SubElement(entry, "langSet", {"xml:lang": "zh-TW"}), row["zh_hant"], "preferredTerm-admn-sts")
-        en = ET.SubElement(entry, "langSet", {"xml:lang": "en"})
-        _tig(en, row["en"], "preferredTerm-admn-sts")
-        for other in row.get("other_renderings") or ():
-            if other != row["en"]:
-                _tig(en, other, "admittedTerm-admn-sts")
-    for element in martif.iter():  # every text and attribute: one stray control character and no tool reads the file
-        element.text = element.text and XML_ILLEGAL.sub("", element.text)
-        for key, value in element.items():
-            element.set(key, XML_ILLEGAL.sub("", value))
-    ET.indent(martif)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
-        + ET.tostring(martif, encoding="unicode")
-        + "\n"
-    )
-
-
-def _tig(lang_set, term: str, status: str, note: str | None = None):
-    tig = ET.SubElement(lang_set, "tig")
-    ET.SubElement(tig, "term").text = term
-    ET.SubElement(tig, "termNote", {"type": "administrativeStatus"}).text = status
-    if note:
-        ET.SubElement(tig, "note").text = f"pinyin: {note}"
 
 
 def import_entries(

@@ -60,21 +60,37 @@ def _dictionary_words() -> dict[str, int]:
     return freqs
 
 
-def build_lexicon(glossary_forms: Iterable[str], ordinary: Iterable[str] = ()) -> tuple[bytes, int]:
-    """The trie bytes stored in the database (word → frequency), and the frequencies' total.
+def build_base_lexicon(ordinary: Iterable[str] = ()) -> tuple[bytes, int]:
+    return _base_lexicon(tuple(ordinary))
 
-    `ordinary`: curated ordinary words jieba lacks (glossary/ordinary_words.txt); as rare words they
-    still outweigh a glossary form plus a lone character (工信部门 over 工信部|门).
+
+@cache
+def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int]:
+    """jieba's words (in both scripts) and the curated ordinary words jieba lacks, as trie bytes
+    (word → frequency) and the frequencies' total: the part of the lexicon that does not change
+    with the glossary, built once per database (seconds), not at every edit.
+
+    `ordinary`: glossary/ordinary_words.txt; as rare words they still outweigh a glossary form plus
+    a lone character (工信部门 over 工信部|门).
     """
     import marisa_trie
 
     freqs = dict(_dictionary_words())
     for word in ordinary:
         freqs[word] = freqs.get(word) or 1
-    for form in glossary_forms:
-        freqs[form] = freqs.get(form) or GLOSSARY_FREQ
     trie = marisa_trie.RecordTrie("<I", ((w, (f,)) for w, f in freqs.items()))
     return trie.tobytes(), sum(freqs.values())
+
+
+def build_forms_trie(glossary_forms: Iterable[str], base: bytes) -> tuple[bytes, int]:
+    """The glossary's forms that the base lexicon lacks (each counts GLOSSARY_FREQ), as trie bytes,
+    and how many: rebuilt at every change of the glossary, in a fraction of a second."""
+    import marisa_trie
+
+    known = marisa_trie.RecordTrie("<I")
+    known.frombytes(base)
+    new = [form for form in set(glossary_forms) if form not in known]
+    return marisa_trie.Trie(new).tobytes(), len(new)
 
 
 class Lexicon:
@@ -83,8 +99,13 @@ class Lexicon:
 
     MEMO_LIMIT = 200_000
 
-    def __init__(self, trie, total: int):
+    def __init__(self, trie, total: int, forms=None):
+        """`trie`: the base lexicon (word → frequency); `forms`: a trie of the glossary forms it
+        lacks, each GLOSSARY_FREQ; `total`: the frequencies' sum over both."""
+        import marisa_trie
+
         self.trie = trie
+        self.forms = forms if forms is not None else marisa_trie.Trie()
         self.log_total = math.log(total)
         self.unknown = -self.log_total - 5  # a character no word explains
         self._logp: dict[str, float | None] = {}
@@ -101,8 +122,10 @@ class Lexicon:
         if path is not None:
             trie.mmap(str(path))
         else:
-            trie.frombytes(store.blob("lexicon"))
-        return cls(trie, store.lexicon_total)
+            trie.frombytes(store.blob("lexicon_base"))
+        forms = marisa_trie.Trie()
+        forms.frombytes(store.blob("lexicon_forms"))
+        return cls(trie, store.lexicon_total, forms)
 
     def logp(self, word: str) -> float | None:
         memo = self._logp
@@ -110,7 +133,10 @@ class Lexicon:
             if len(memo) > self.MEMO_LIMIT:
                 memo.clear()
             found = self.trie.get(word)
-            memo[word] = math.log(found[0][0]) - self.log_total if found else None
+            if found:
+                memo[word] = math.log(found[0][0]) - self.log_total
+            else:
+                memo[word] = math.log(GLOSSARY_FREQ) - self.log_total if word in self.forms else None
         return memo[word]
 
     def segment(self, text: str, whole: bool = True) -> list[int]:
@@ -119,7 +145,7 @@ class Lexicon:
         n = len(text)
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
-        prefixes = self.trie.prefixes
+        prefixes = self.prefixes
         for i in range(n - 1, -1, -1):
             single = self.logp(text[i])
             choice, score = i + 1, (self.unknown if single is None else single) + best[i + 1]
@@ -136,14 +162,20 @@ class Lexicon:
             cuts.append(i)
         return cuts
 
+    def prefixes(self, text: str) -> list[str]:
+        """The words of the lexicon that `text` starts with."""
+        return self.trie.prefixes(text) + self.forms.prefixes(text)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.trie or word in self.forms
+
     def crossed(self, text: str, start: int, end: int) -> bool:
         """Does a dictionary word straddle either edge of text[start:end]?"""
-        trie = self.trie
         for inner in range(start + 1, end):
             for outer in range(1, WINDOW + 1):
-                if start - outer >= 0 and text[start - outer : inner] in trie:
+                if start - outer >= 0 and text[start - outer : inner] in self:
                     return True
-                if end + outer <= len(text) and text[inner : end + outer] in trie:
+                if end + outer <= len(text) and text[inner : end + outer] in self:
                     return True
         return False
 

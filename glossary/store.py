@@ -1,6 +1,7 @@
 """Queries on a built database: entries, forms, browsing, search, the annotator's data.
 
-Read-only: the database is derived data, written only by build.py.
+Read-only: our tables are derived data, written only by build.py (other tables in the same file
+belong to their own modules).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class Store:
     @property
     def version(self) -> str:
         """Identifies this database's content: caches keyed on it are rebuilt when it changes."""
-        return f"{self.path.resolve()}:{self.meta['sources_hash']}:{self.meta['built_at']}"
+        return f"{self.path.resolve()}:{self.meta['version']}"
 
     # ---------------------------------------------------------------- entries
 
@@ -170,16 +171,15 @@ class Store:
             found.update((r[0], orjson.loads(r[1])) for r in rows)
         return {k: found[k] for k in wanted if k in found}
 
-    def lexicon_file(self) -> Path | None:
-        """The lexicon as a file beside the database, written once per database version, so that
-        it is memory-mapped rather than copied out of SQLite at every start. None if not writable."""
-        path = self.path.with_name(
-            f".{self.path.name}.{self.meta['sources_hash'][:12]}.{self.meta['built_at'].replace(':', '')}.lexicon"
-        )
-        if not path.exists():
+    def lexicon_file(self, write: bool = True) -> Path | None:
+        """The base lexicon (jieba's words; see segment.py) as a file beside the database, written
+        once (it changes only with the curated ordinary words), so that it is memory-mapped rather
+        than copied out of SQLite at every start. None if not writable."""
+        path = self.path.with_name(f".{self.path.name}.{self.meta['lexicon_base_key'][:12]}.base.lexicon")
+        if write and not path.exists():
             try:
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(self.blob("lexicon"))
+                tmp.write_bytes(self.blob("lexicon_base"))
                 os.replace(tmp, path)
             except OSError:
                 return None
