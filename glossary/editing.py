@@ -8,9 +8,9 @@ since, the fields only one side changed merge, and a field both changed differen
 (`Conflict`, shown as 409 and a merge view). A new upstream release never overwrites a local edit:
 both are kept and the entry waits in the review queue as a conflict.
 
-Derived data (the entries table the pages read, forms, automaton, cards) follows the revisions:
-each revision marks its entry pending in the same transaction, and `refresh` rebuilds what is
-pending, so a kill between the two is caught up on the next start.
+Derived data (the entries table the pages read, forms, automaton, cards) follows the revisions
+through build.apply_entries, inside the edit's own transaction: an edit and what the annotator reads
+of it are committed together, or not at all.
 """
 
 from __future__ import annotations

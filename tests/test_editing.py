@@ -169,3 +169,28 @@ def test_an_import_into_a_team_database_goes_through_the_same_door(team_db, tmp_
     assert editor.current("xin-zhi")[0]["en"] == "new quality"
     assert editor.history("xin-zhi")[0]["user"] == "ann"
     assert run("import", file, "--as", "ann", "--db", team_db).exit_code == 1  # exists: --replace
+
+
+def test_a_stored_revision_turns_back_into_the_same_entry(glossary):
+    """Revisions keep entries in the curated schema; the derived rows are built from them again."""
+    from glossary.editing import entry_of, normal
+
+    for entry in glossary.store.all_entries():
+        assert entry_of(normal(entry)) == entry
+
+
+def test_an_edited_database_keeps_one_annotator_per_file(team_db, fixture_paths):
+    """A long-running server annotates after every edit: older versions' annotators are let go."""
+    import glossary as package
+    from glossary import Glossary
+    from glossary.editing import Editor
+
+    editor = Editor(team_db, fixture_paths["seeds"])
+    for en in ("compute", "computing power"):
+        with Glossary.open(team_db) as g:
+            g.annotate("算力")
+        current, revision, _ = editor.current("suanli")
+        editor.save("suanli", {**current, "en": en}, revision, "ann")
+    with Glossary.open(team_db) as g:
+        assert g.annotate("算力").to_dict()["spans"][0]["en"] == "computing power"
+    assert len([k for k in package._annotators if k.startswith(f"{team_db.resolve()}:")]) == 1
