@@ -120,7 +120,12 @@ def user_remove(name, db):
 
 @click.group(name="token")
 def token():
-    """API tokens (`Authorization: Bearer …`), each acting as its user."""
+    """API tokens (`Authorization: Bearer …`), each acting as its user.
+
+    \b
+    Example:
+      glossary token create alice --label "CAT plug-in"
+    """
 
 
 @token.command(name="create")
