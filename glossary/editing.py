@@ -660,10 +660,21 @@ def _parse(data: dict) -> Entry:
             path.write_text(entry_yaml(data), encoding="utf-8")
         except (TypeError, ValueError) as exc:
             raise Invalid([f"the entry cannot be written as YAML: {exc}"]) from None
-        entry = parse_entry(path, problems)
+        where: dict[tuple, int] = {}
+        entry = parse_entry(path, problems, where)
     if entry is None or problems:
-        raise Invalid([p.message for p in problems] or ["invalid entry"])
+        raise Invalid([_located(p, where) for p in problems] or ["invalid entry"])
     return entry
+
+
+def _located(problem: Problem, where: dict[tuple, int]) -> str:
+    """A problem told by the field it is in (`renderings 2: …`), since the user never saw the file's lines."""
+    paths = [k for k, line in where.items() if line == problem.line and k]
+    if not paths:
+        return problem.message
+    path = max(paths, key=len)
+    named = " ".join(str(p + 1) if isinstance(p, int) else p for p in path[:2])
+    return problem.message if problem.message.startswith(path[0]) else f"{named}: {problem.message}"
 
 
 def merge(base: dict | None, mine: dict, theirs: dict | None) -> tuple[dict, list[str]]:
