@@ -110,6 +110,27 @@ def test_acknowledged_edits_survive_kill_9_and_a_build(team_db, fixture_paths):
             assert got["entry"]["notes"] == last_notes
         status, card = call(base, "GET", "/api/v1/terms/suanli")  # the derived data caught up at start
         assert card["entry"]["notes"] == got["entry"]["notes"]
+        same_base = {**got["entry"], "base_revision": got["revision"]}
+        answers: list[tuple[int, dict]] = []
+        racers = [
+            threading.Thread(
+                target=lambda en=en: answers.append(
+                    call(base, "PUT", "/api/v1/entries/suanli", token, {**same_base, "en": en})
+                )
+            )
+            for en in ("compute", "computing capacity")
+        ]
+        for racer in racers:  # two clients at once, same field, same base: one wins, one is told
+            racer.start()
+        for racer in racers:
+            racer.join(timeout=120)
+        assert sorted(status for status, _ in answers) == [200, 409]
+        winner = next(body for status, body in answers if status == 200)
+        loser = next(body for status, body in answers if status == 409)
+        assert loser["conflicts"] == ["en"] and loser["revision"] == winner["revision"]
+        status, got = call(base, "GET", "/api/v1/entries/suanli")
+        assert got["revision"] == winner["revision"] and got["entry"]["en"] == loser["entry"]["en"]
+        last_revision, last_notes = got["revision"], got["entry"]["notes"]
     finally:
         proc.terminate()
         proc.wait(timeout=10)
