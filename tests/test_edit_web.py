@@ -387,3 +387,11 @@ def test_only_an_admin_manages_users_in_the_browser(app):
     with connect(app.config["GLOSSARY_DB"]) as conn:
         assert {u["name"]: u["role"] for u in accounts.users(conn)} == {**TEAM, "bob": "editor", "dan": "editor"}
     login(app.test_client(), "dan")
+
+
+def test_behind_an_https_proxy_the_cookie_is_secure(team_db, monkeypatch):
+    from web import create_app
+
+    monkeypatch.setenv("GLOSSARY_HTTPS", "1")
+    client = create_app(team_db).test_client()
+    assert "Secure" in client.get("/login").headers["Set-Cookie"]

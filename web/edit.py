@@ -7,6 +7,8 @@ merge view: both versions side by side, the form holding yours, based on the cur
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from glossary.editing import STATUSES, Conflict, EditError, Invalid, diff
@@ -431,6 +433,8 @@ def init_app(app) -> None:
     app.session_interface = Sessions()
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if os.environ.get("GLOSSARY_HTTPS") == "1":  # behind an HTTPS proxy, which waitress cannot see
+        app.config["SESSION_COOKIE_SECURE"] = True
     app.register_blueprint(bp)
     from web import edit_api
 
