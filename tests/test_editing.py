@@ -194,3 +194,15 @@ def test_an_edited_database_keeps_one_annotator_per_file(team_db, fixture_paths)
     with Glossary.open(team_db) as g:
         assert g.annotate("算力").to_dict()["spans"][0]["en"] == "computing power"
     assert len([k for k in package._annotators if k.startswith(f"{team_db.resolve()}:")]) == 1
+
+
+def test_the_annotator_can_be_limited_to_approved_entries(team_db, fixture_paths):
+    from glossary.editing import Editor
+
+    editor = Editor(team_db, fixture_paths["seeds"])
+    current, revision, _ = editor.current("suanli")
+    editor.save("suanli", {**current, "en": "compute"}, revision, "ann")  # now a draft
+    every = run("annotate", "--format", "json", "--db", team_db, "算力和智能")
+    approved = run("annotate", "--format", "json", "--status", "approved", "--db", team_db, "算力和智能")
+    assert every.exit_code == 0 and approved.exit_code == 0, approved.output
+    assert "suanli" in every.output and "suanli" not in approved.output and "zhineng" in approved.output
