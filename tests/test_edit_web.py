@@ -198,7 +198,8 @@ def test_stale_edits_of_different_fields_merge(app, tokens):
     now = entry(client, "suanli")
     assert now["revision"] == 3 and now["entry"]["en"] == "compute" and now["entry"]["notes"] == "Also *compute*."
     annotated = client.post("/api/v1/annotate", json={"text": "算力"}).get_json()
-    assert annotated["spans"][0]["en"] == "compute"  # the annotator follows the edits
+    assert annotated["spans"][0]["id"] == "suanli"
+    assert annotated["entries"]["suanli"]["en"] == "compute"  # the annotator follows the edits
 
 
 def test_the_merge_view_shows_both_values_and_keeps_the_form(app):

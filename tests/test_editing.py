@@ -192,7 +192,7 @@ def test_an_edited_database_keeps_one_annotator_per_file(team_db, fixture_paths)
         current, revision, _ = editor.current("suanli")
         editor.save("suanli", {**current, "en": en}, revision, "ann")
     with Glossary.open(team_db) as g:
-        assert g.annotate("算力").to_dict()["spans"][0]["en"] == "computing power"
+        assert g.annotate("算力").to_dict()["entries"]["suanli"]["en"] == "computing power"
     assert len([k for k in package._annotators if k.startswith(f"{team_db.resolve()}:")]) == 1
 
 
