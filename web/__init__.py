@@ -139,10 +139,15 @@ def _thread_glossary(app: Flask):
     return glossary
 
 
-def _data_version(glossary) -> int:
+def _data_version(glossary) -> int | None:
     """SQLite's count of changes committed by other connections: an in-place build or an edit
     changes it without touching the file's inode (the cached meta and cards must then be dropped)."""
-    return glossary.store.conn.execute("PRAGMA data_version").fetchone()[0]
+    from glossary.store import StoreError
+
+    try:
+        return glossary.store.conn.execute("PRAGMA data_version").fetchone()[0]
+    except StoreError:  # not a database: the request that uses it gets the clear error, not this
+        return None
 
 
 def close_connections(app: Flask) -> None:
