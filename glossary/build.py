@@ -13,7 +13,7 @@ from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 
 
 def curated_lists(sources_file: Path) -> list[Path]:
@@ -100,10 +100,11 @@ def build(
         )
         from glossary.chinese import matching_form
 
-        lexicon, total = build_lexicon(
+        lexicon, total, words = build_lexicon(
             list(dict.fromkeys(matching_form(row["form"]) for row in forms_rows)), curation.ordinary_words(sources_file)
         )
         db.table("_blobs").insert({"name": "lexicon", "data": lexicon})
+        db.table("_blobs").insert({"name": "lexicon_words", "data": words})
         _annotator_data(db, entry_rows, forms_rows, quote_rows)
         meta = {
             "schema_version": SCHEMA_VERSION,
@@ -118,7 +119,7 @@ def build(
         db.conn.commit()
         db.close()
         os.replace(tmp, db_path)
-        for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):  # caches of earlier builds
+        for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon*"):  # caches of earlier builds
             stale.unlink(missing_ok=True)
     except BaseException:
         if db is not None:

@@ -170,18 +170,19 @@ class Store:
             found.update((r[0], orjson.loads(r[1])) for r in rows)
         return {k: found[k] for k in wanted if k in found}
 
-    def lexicon_file(self) -> Path | None:
-        """The lexicon as a file beside the database, written once per database version, so that
-        it is memory-mapped rather than copied out of SQLite at every start. None if not writable."""
+    def lexicon_file(self, blob: str = "lexicon") -> Path | None:
+        """The lexicon (or its word table, `lexicon_words`) as a file beside the database, written
+        once per database version, so that it is memory-mapped rather than copied out of SQLite at
+        every start. None if not writable."""
         path = self.path.with_name(
-            f".{self.path.name}.{self.meta['sources_hash'][:12]}.{self.meta['built_at'].replace(':', '')}.lexicon"
+            f".{self.path.name}.{self.meta['sources_hash'][:12]}.{self.meta['built_at'].replace(':', '')}.{blob}"
         )
         if not path.exists():
             try:
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(self.blob("lexicon"))
+                tmp.write_bytes(self.blob(blob))
                 os.replace(tmp, path)
-            except OSError:
+            except (OSError, IndexError):  # not writable, or a database without that blob
                 return None
         return path
 
