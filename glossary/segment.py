@@ -3,7 +3,9 @@
 The lexicon is jieba's word-frequency dictionary plus every surface form of the glossary, stored
 in the database as a marisa trie that loads in well under a millisecond. Segmentation is jieba's
 maximum-probability path over a word DAG, without the HMM that glues unknown words (找算力), and it
-is only run on a small window around a match whose boundary a dictionary word crosses.
+is only run on a small window around a match whose boundary a dictionary word crosses. Whole texts
+(pinyin for every word) are cut by the same programme over all their runs at once, in arrays
+(glossary/wordtable.py), once a process has text enough to pay for loading numpy.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ class Lexicon:
         self._parts: dict[tuple[str, int, int], bool] = {}
         self._table_file = table_file
         self._table: WordTable | None = None
-        self._segmented = 0  # characters segmented run by run so far
+        self._segmented = 0  # characters of text given to pieces() so far
 
     @classmethod
     def load(cls, store) -> Lexicon:

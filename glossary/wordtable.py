@@ -9,7 +9,7 @@ dynamic programme of `Lexicon.segment` then runs over every run at once, one cha
 from the runs' ends, with the same scores added in the same order: the cuts are the same, to the
 last bit of every comparison (tests compare the two on real text).
 
-numpy is imported only here, when a text is long enough to pay for it (see Lexicon.cut_runs).
+numpy is imported only here, once a process has text enough to pay for it (Lexicon.ARRAYS_AFTER).
 """
 
 from __future__ import annotations
@@ -106,9 +106,6 @@ class WordTable:
         singles[chars[known, 0]] = self.logps[chars[known, 1] - 1]
         self.singles = singles
         self.han = [(ord(HAN[i]), ord(HAN[i + 2])) for i in range(0, len(HAN), 3)]  # its ranges, a-b
-
-    def close(self) -> None:
-        self._map.close()
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Each key's value (a word's frequency rank; the lengths of longer words starting so), -1
