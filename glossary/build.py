@@ -20,7 +20,7 @@ from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 # Up to this many entry files, every command compares each file's stat with the recorded one (a
 # few tens of milliseconds). Past it that walk costs more than the command (0.3-0.9 s at 100,000
 # files), so commands compare only the folder's own stat — which adding, removing or replacing a
@@ -598,11 +598,14 @@ def _refresh_annotator(conn) -> None:
         candidates.setdefault(matching_form(form), []).append([entry_id, reads, region])
     meta = _meta(conn)
     blobs = dict(conn.execute("SELECT name, data FROM _blobs WHERE name IN ('traditional', 'lexicon_base')"))
+    has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
     traditional = blobs["traditional"].decode() if "traditional" in blobs else _traditional_chars()
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
     base_key = _digest([SCHEMA_VERSION, *ordinary])
-    if meta.get("lexicon_base_key") != base_key or "lexicon_base" not in blobs:
-        blobs["lexicon_base"], base_total = build_base_lexicon(ordinary)
+    new_base: list[tuple[str, bytes]] = []  # the base and its word table are written only when built
+    if meta.get("lexicon_base_key") != base_key or "lexicon_base" not in blobs or not has_words:
+        blobs["lexicon_base"], base_total, words = build_base_lexicon(ordinary)
+        new_base = [("lexicon_base", blobs["lexicon_base"]), ("lexicon_base_words", words)]
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
     else:
         base_total = int(meta["lexicon_base_total"])
@@ -622,7 +625,7 @@ def _refresh_annotator(conn) -> None:
             ("annotator", orjson.dumps(blob)),
             ("automaton", pickle.dumps(automaton)),
             ("traditional", traditional.encode()),
-            ("lexicon_base", blobs["lexicon_base"]),
+            *new_base,
             ("lexicon_forms", forms_trie),
         ],
     )
@@ -675,11 +678,11 @@ def _remove_stale_lexicon_files(db_path: Path) -> None:
     """Lexicon caches (see Store.lexicon_file) of base lexicons this database no longer has."""
     try:
         with Store(db_path) as store:
-            current = store.lexicon_file(write=False)
+            current = {store.lexicon_file(blob, write=False) for blob in ("lexicon_base", "lexicon_base_words")}
     except StoreError:
         return
     for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):
-        if stale != current:
+        if stale not in current:
             stale.unlink(missing_ok=True)
 
 
