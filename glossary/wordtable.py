@@ -38,8 +38,31 @@ LONGER = np.uint64(1 << 63)  # marks the key of a longer word's first five chara
 HEADER = np.dtype([(f, "<u8") for f in ("keys", "chars", "freqs")])
 
 
-def _bucket(keys: np.ndarray) -> np.ndarray:
-    return ((keys * MIX) >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
+def _bucket(keys: np.ndarray, bits: int = BUCKET_BITS) -> np.ndarray:
+    return ((keys * MIX) >> np.uint64(64 - bits)).astype(np.int64)
+
+
+def _buckets(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The order that groups the keys by bucket, and where each of the 2^bits buckets starts in it."""
+    buckets = _bucket(keys, bits)
+    order = np.argsort(buckets, kind="stable")
+    return order, np.searchsorted(buckets[order], np.arange((1 << bits) + 1))
+
+
+def _probe(keys: np.ndarray, bits: int, stored: np.ndarray, offsets: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each key's value in a table of `_buckets`, -1 where no key is: its bucket's keys compared one
+    slot at a time, for the keys still unresolved (a bucket holds one key on average)."""
+    buckets = _bucket(keys, bits)
+    slots, left = offsets[buckets], offsets[buckets + 1] - offsets[buckets]
+    out = np.full(len(keys), -1, dtype=np.int64)
+    todo = np.flatnonzero(left)
+    slots, left = slots[todo], left[todo]
+    while len(todo):
+        hit = stored[slots] == keys[todo]
+        out[todo[hit]] = values[slots[hit]]
+        more = ~hit & (left > 1)
+        todo, slots, left = todo[more], slots[more] + 1, left[more] - 1
+    return out
 
 
 def _longer_key(first_four: np.ndarray, fifth: np.ndarray) -> np.ndarray:
@@ -75,9 +98,8 @@ def build(words: dict[str, int]) -> bytes:
     np.bitwise_or.at(lengths, which, 1 << (np.array([len(w) for w in longer]) - PACKED - 1))
     keys = np.concatenate([packed(short, PACKED), starts])
     ranks = np.concatenate([np.searchsorted(freqs, [words[w] for w in short]).astype("<u2"), lengths])
-    buckets = _bucket(keys)
-    order = np.argsort(buckets, kind="stable")
-    offsets = np.searchsorted(buckets[order], np.arange((1 << BUCKET_BITS) + 1)).astype("<u4")
+    order, offsets = _buckets(keys, BUCKET_BITS)
+    offsets = offsets.astype("<u4")
     header = np.array([(len(keys), len(chars), len(freqs))], dtype=HEADER)
     keys, ranks = keys[order], ranks[order]
     return b"".join(a.tobytes() for a in (header, keys, offsets, freqs, ranks, chars))
@@ -150,28 +172,18 @@ class WordTable:
         np.bitwise_or.at(lengths, which, 1 << (np.array([len(w) for w in longer], dtype=np.int64) - PACKED - 1))
         keys = np.concatenate([packed(short), starts])
         values = np.concatenate([np.full(len(short), len(self.logps) - 1, dtype=np.int64), lengths])
-        order = np.argsort(keys)
+        self.form_bits = max(1, len(keys).bit_length())  # about one key a bucket, as the base's
+        order, self.form_offsets = _buckets(keys, self.form_bits)
         self.form_keys, self.form_values = keys[order], values[order]
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Each key's value (a word's frequency rank; the lengths of longer words starting so), -1
-        where no key is: its bucket's keys compared one slot at a time, for the keys still
-        unresolved (a bucket holds one key on average)."""
-        buckets = _bucket(keys)
-        slots, left = self.offsets[buckets], self.offsets[buckets + 1] - self.offsets[buckets]
-        out = np.full(len(keys), -1, dtype=np.int64)
-        todo = np.flatnonzero(left)
-        slots, left = slots[todo], left[todo]
-        while len(todo):
-            hit = self.keys[slots] == keys[todo]
-            out[todo[hit]] = self.ranks[slots[hit]]
-            more = ~hit & (left > 1)
-            todo, slots, left = todo[more], slots[more] + 1, left[more] - 1
+        where no key is, in the base's buckets and the forms' ones."""
+        out = _probe(keys, BUCKET_BITS, self.keys, self.offsets, self.ranks)
         if len(self.form_keys):
-            at = np.minimum(np.searchsorted(self.form_keys, keys), len(self.form_keys) - 1)
-            hit = np.flatnonzero(self.form_keys[at] == keys)
-            found = self.form_values[at[hit]]
-            out[hit] = np.where(out[hit] < 0, found, out[hit] | found)  # only a longer word's start is in both
+            found = _probe(keys, self.form_bits, self.form_keys, self.form_offsets, self.form_values)
+            # only a longer word's start may be in both: then both say which lengths
+            out = np.where(found < 0, out, np.where(out < 0, found, out | found))
         return out
 
     def pieces(self, text: str, spans: list[tuple[int, int]], logp) -> tuple[list[int], list[int]]:
