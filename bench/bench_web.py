@@ -1,8 +1,10 @@
 """How much the web layer costs: annotate-endpoint latency for a 5,000-character text against the
-in-process annotate call, and requests per second under concurrent load from a local client.
+in-process annotate call with its JSON (what the endpoint returns, encoded the same way), and
+requests per second under concurrent load from a local client, with `glossary serve --workers` 1
+and 2 and 1 to 32 clients.
 
     python bench/bench_web.py                    # uses terms.sqlite (built first if needed)
-    python bench/bench_web.py --db terms.sqlite --clients 8 --seconds 10
+    python bench/bench_web.py --db terms.sqlite --clients 8 --seconds 10 --workers 1,2
 
 It starts its own `glossary serve` on a free 127.0.0.1 port, talks to it only over loopback with
 bounded loops (a fixed number of requests per client and a deadline), stops the server, and writes
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -51,15 +54,35 @@ def summary(times: list[float]) -> dict:
     }
 
 
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (the workers of `glossary serve --workers`)."""
+    total = 0.0
+    try:
+        total = process_cpu(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_server(db: str, port: int, threads: int) -> subprocess.Popen:
+def start_server(db: str, port: int, threads: int, workers: int = 1) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "glossary", "serve", "--db", db, "--port", str(port), "--threads", str(threads)],
+        [sys.executable, "-m", "glossary", "serve", "--db", db, "--port", str(port), "--threads", str(threads)]
+        + ["--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -136,6 +159,42 @@ def load(port: int, clients: int, per_client: int, seconds: float, request) -> d
     }
 
 
+def scale_by_workers(db: str, args, worker_counts: list[int], client_counts: list[int], request) -> dict:
+    """Requests/s for each `--workers` value and number of clients. Every server runs at once (an idle
+    one costs nothing) and their phases alternate, `--rounds` times each, the median kept: a change
+    in the machine's other load then falls on every configuration alike, not on whichever ran last."""
+    servers = {}
+    try:
+        for workers in worker_counts:
+            port = free_port()
+            servers[workers] = (port, start_server(db, port, args.threads, workers))
+            load(port, 4 * workers, 20, 3.0, request)  # discarded: each worker builds its annotator first
+        results: dict[int, list[dict]] = {w: [] for w in worker_counts}
+        for clients in client_counts:
+            rounds: dict[int, list[dict]] = {w: [] for w in worker_counts}
+            for _ in range(args.rounds):
+                for workers, (port, server) in servers.items():
+                    before = tree_cpu(server.pid)
+                    result = load(port, clients, args.per_client, args.scale_seconds, request)
+                    # cores the server kept busy: over 1 only when its processes ran in parallel
+                    result["server_cores_busy"] = round((tree_cpu(server.pid) - before) / result["seconds"], 2)
+                    rounds[workers].append(result)
+            for workers, runs in rounds.items():
+                middle = sorted(runs, key=lambda r: r["requests_per_second"])[len(runs) // 2]
+                results[workers].append(
+                    {
+                        **middle,
+                        "rounds": [r["requests_per_second"] for r in runs],
+                        "cores_busy_rounds": [r["server_cores_busy"] for r in runs],
+                    }
+                )
+        return results
+    finally:
+        for _, server in servers.values():
+            server.terminate()
+            server.wait(timeout=20)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="terms.sqlite")
@@ -145,6 +204,11 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--seconds", type=float, default=8.0, help="deadline of each load phase")
     parser.add_argument("--per-client", type=int, default=2000, help="upper bound of requests per client")
+    parser.add_argument("--cpu-runs", type=int, default=300, help="requests for the CPU-time ratio")
+    parser.add_argument("--workers", default="1,2", help="`glossary serve --workers` values for the scaling run")
+    parser.add_argument("--client-counts", default="1,2,4,8,16,32", help="concurrent clients in the scaling run")
+    parser.add_argument("--scale-seconds", type=float, default=2.0, help="deadline of each scaling phase")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating phases per configuration (median kept)")
     args = parser.parse_args(argv)
 
     from glossary import Glossary
@@ -156,17 +220,34 @@ def main(argv=None) -> int:
     busiest = max(glossary.store.summaries(), key=lambda s: s["quote_count"])  # the longest entry page
     entry_page = f"/terms/{busiest['id']}"
 
+    from glossary.render import to_json
+    from web.pages import tooltip_sources
+
+    def with_json() -> str:
+        """What the endpoint does besides HTTP: annotate, its sources, the same orjson encoding."""
+        annotation = glossary.annotate(text)
+        data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
+        return to_json(data, indent=False)
+
     in_process = summary(timed(lambda: glossary.annotate(text), args.runs))
-    in_process_json = summary(
-        timed(lambda: json.dumps(glossary.annotate(text).to_dict(), ensure_ascii=False), args.runs)
-    )
+    in_process_json = summary(timed(with_json, args.runs))
 
     port = free_port()
     server = start_server(str(glossary.store.path), port, args.threads)
     try:
         client = Client(port)
         http_times = summary(timed(lambda: client.post_json("/api/v1/annotate", body), args.runs))
+        # CPU seconds per request in the server process against CPU seconds per in-process call:
+        # other work on the machine stretches wall-clock times, much less the CPU a request takes.
+        before = process_cpu(server.pid)
+        for _ in range(args.cpu_runs):
+            client.post_json("/api/v1/annotate", body)
+        server_cpu = (process_cpu(server.pid) - before) / args.cpu_runs
         client.close()
+        t0 = time.process_time()
+        for _ in range(args.cpu_runs):
+            with_json()
+        in_process_cpu = (time.process_time() - t0) / args.cpu_runs
         search = load(
             port,
             args.clients,
@@ -182,6 +263,14 @@ def main(argv=None) -> int:
         server.terminate()
         server.wait(timeout=10)
 
+    scaling = scale_by_workers(
+        str(glossary.store.path),
+        args,
+        [int(w) for w in args.workers.split(",")],
+        [int(n) for n in args.client_counts.split(",")],
+        lambda c: c.post_json("/api/v1/annotate", body),
+    )
+
     report = {
         "text_chars": len(text),
         "spans": spans,
@@ -189,10 +278,16 @@ def main(argv=None) -> int:
         "annotate_in_process": in_process,
         "annotate_in_process_with_json": in_process_json,
         "annotate_over_http": http_times,
-        "http_overhead_ratio": round(http_times["median_ms"] / in_process["median_ms"], 2),
+        "http_over_in_process_with_json": round(http_times["median_ms"] / in_process_json["median_ms"], 2),
+        "http_over_annotate_alone": round(http_times["median_ms"] / in_process["median_ms"], 2),
+        "cpu_ms_per_request_in_server": round(server_cpu * 1000, 2),
+        "cpu_ms_per_call_in_process_with_json": round(in_process_cpu * 1000, 2),
+        "cpu_ratio_server_over_in_process_with_json": round(server_cpu / in_process_cpu, 2),
         "load_search_api": search,
         "load_entry_page": entry,
         "load_annotate_5k": annotate,
+        "annotate_5k_by_workers": {str(w): rows for w, rows in scaling.items()},
+        "cpu_count": os.cpu_count(),
     }
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)
@@ -205,7 +300,14 @@ def main(argv=None) -> int:
         f"p95 {in_process_json['p95_ms']:8.2f} ms"
     )
     print(f"POST /api/v1/annotate      median {http_times['median_ms']:8.2f} ms   p95 {http_times['p95_ms']:8.2f} ms")
-    print(f"HTTP overhead ratio        {report['http_overhead_ratio']:.2f}× the in-process call")
+    print(
+        f"HTTP over in-process+JSON  {report['http_over_in_process_with_json']:.2f}×   "
+        f"(over annotate alone {report['http_over_annotate_alone']:.2f}×)"
+    )
+    print(
+        f"CPU per request: server {server_cpu * 1000:.2f} ms vs in process with JSON {in_process_cpu * 1000:.2f} ms "
+        f"= {server_cpu / in_process_cpu:.2f}×"
+    )
     for name, result in (
         ("GET /api/v1/terms?q=…", search),
         ("GET /terms/<id> page", entry),
@@ -216,7 +318,12 @@ def main(argv=None) -> int:
             f"{name:26} {result['requests_per_second']:8.1f} req/s  ({result['requests']} requests, "
             f"{result['clients']} clients, {result['seconds']} s){flag}"
         )
-    return 1 if any(r["errors"] for r in (search, entry, annotate)) else 0
+    print(f"POST annotate 5k chars, requests/s by server processes (--workers) and clients ({os.cpu_count()} cores):")
+    for workers, rows in scaling.items():
+        print(f"  {workers} worker(s): " + "  ".join(f"{r['clients']}c {r['requests_per_second']:.0f}" for r in rows))
+        print("     cores busy: " + "  ".join(f"{r['clients']}c {max(r['cores_busy_rounds']):.2f}" for r in rows))
+    scaled = [r for rows in scaling.values() for r in rows]
+    return 1 if any(r["errors"] for r in (search, entry, annotate, *scaled)) else 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ __all__ = ["Glossary"]
 __version__ = "0.1.0"
 
 _annotators: dict[str, object] = {}
+_allowed: dict[tuple, frozenset[str]] = {}
+_per_version: dict[tuple[str, str], object] = {}
 _lock = Lock()
 
 
@@ -76,17 +78,40 @@ class Glossary:
         boundaries: bool = True,
         ordinary: bool = False,
         region: str | None = None,
+        entry_filter=None,
     ):
-        """The spans of every term in `text` with the cards of the entries found (see Annotator)."""
+        """The spans of every term in `text` with the cards of the entries found (see Annotator).
+        `entry_filter`: a glossary.filters.EntryFilter, the entries that may be tagged."""
         annotator = self.annotator()
         annotation = annotator.annotate(
-            text, ambiguous=ambiguous, boundaries=boundaries, ordinary=ordinary, region=region
+            text,
+            ambiguous=ambiguous,
+            boundaries=boundaries,
+            ordinary=ordinary,
+            region=region,
+            allowed=self.allowed(entry_filter),
+            min_length=entry_filter.min_length if entry_filter else 0,
         )
         ids, keys = annotation.met()
         return annotation._replace(
             entries=self._cached(annotator.cards, ids, self.store.cards),
             readings=self._cached(annotator.readings, keys, self.store.readings),
         )
+
+    def allowed(self, entry_filter) -> frozenset[str] | None:
+        """The ids a filter allows (None: all), computed once per process, database version and
+        filter: a server or batch run with the same filter queries the database once."""
+        if entry_filter is None or not entry_filter.by_entry():
+            return None
+        key = (self.store.version, entry_filter)
+        found = _allowed.get(key)
+        if found is None:
+            found = self.store.filtered_ids(entry_filter)
+            with _lock:
+                if len(_allowed) >= 64:  # bounded, whatever filters clients send
+                    _allowed.clear()
+                _allowed[key] = found
+        return found
 
     @staticmethod
     def _cached(cache: dict, wanted: set[str], fetch) -> dict:
@@ -96,6 +121,23 @@ class Glossary:
         if missing:
             cache.update(fetch(missing))
         return {key: cache[key] for key in sorted(wanted) if key in cache}
+
+    def per_version(self, name: str, compute):
+        """`compute(self)`, once per process and database version: what does not change between two
+        requests of a server (the sources table, the tag list) is not queried for each of them."""
+        key = (self.store.version, name)
+        value = _per_version.get(key, _per_version)  # the dict itself: "not computed yet"
+        if value is _per_version:
+            value = compute(self)
+            with _lock:
+                if len(_per_version) >= 64:  # a few names, kept for the current database versions
+                    _per_version.clear()
+                _per_version[key] = value
+        return value
+
+    def sources_by_id(self) -> dict:
+        """Every source by id (a server's tooltips name them on each annotation)."""
+        return self.per_version("sources", lambda g: {s.id: s for s in g.store.sources()})
 
     def annotate_chunks(self, text: str, **options):
         """(offset, Annotation) of a long text piece by piece (see annotate.chunks), in bounded memory.

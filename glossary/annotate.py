@@ -60,29 +60,23 @@ class Annotation(NamedTuple):
         return self.span_dicts((span,))[0]
 
     def span_dicts(self, spans) -> list[dict]:
-        """The JSON shape of spans, their children nested (one function per call, not per span)."""
-        entries, card_of = self.entries, self.card_of
+        """The JSON shape of spans, their children nested: where the span is and which entry it
+        names (`id`, a key of `entries`; `reading`, when present, a key of `readings`). The cards
+        are not repeated per span: with a big glossary most of a text is tagged, and the JSON was
+        many times the size of the text."""
 
         def as_dict(span: Span) -> dict:
             start, end, text, entry_id, children, ambiguous, reading = span
-            card = entries[entry_id] if reading is None else card_of(entry_id, reading)
-            return {
-                "start": start,
-                "end": end,
-                "text": text,
-                "id": entry_id,
-                "zh": card["zh"],
-                "en": card["en"],
-                "pinyin": card["pinyin"],
-                "ambiguous": ambiguous,
-                "ordinary": card["ordinary"] if ambiguous else None,
-                "children": [as_dict(c) for c in children] if children else [],
-            }
+            out = {"start": start, "end": end, "text": text, "id": entry_id, "ambiguous": ambiguous}
+            if reading is not None:
+                out["reading"] = reading
+            out["children"] = [as_dict(c) for c in children] if children else []
+            return out
 
         return [as_dict(span) for span in spans]
 
     def to_dict(self) -> dict:
-        return {"entries": self.entries, "spans": self.span_dicts(self.spans)}
+        return {"entries": self.entries, "readings": self.readings, "spans": self.span_dicts(self.spans)}
 
     def terms(self) -> list[dict]:
         """The document's term list (the one every output shows) in order of first appearance, with
@@ -212,9 +206,18 @@ class Annotator:
         return min(candidates, key=lambda c: rank.get(c[2], 3))[:2]
 
     def matches(
-        self, view_text: str, ambiguous: bool = True, ordinary: bool = False, region: str = "prc"
+        self,
+        view_text: str,
+        ambiguous: bool = True,
+        ordinary: bool = False,
+        region: str = "prc",
+        allowed: frozenset[str] | None = None,
+        min_length: int = 0,
     ) -> list[tuple[int, int, str, bool]]:
-        """Every raw match as (start, end, id, ambiguous), sorted leftmost-longest first."""
+        """Every raw match as (start, end, id, ambiguous), sorted leftmost-longest first. `allowed`:
+        the only entries to tag (glossary.filters), `min_length`: the shortest form to tag; both
+        applied here, before overlaps are resolved, so a term left out hides none inside it. The
+        region still decides what a shared form means (a filter leaves out; it never re-reads)."""
         if not self.candidates:
             return []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
@@ -227,7 +230,7 @@ class Annotator:
                 entry_id, reads = choices[0][0], choices[0][1]
             else:
                 entry_id, reads = pick(choices, region)
-            if reads <= most:
+            if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
                 append((start, end, entry_id, reads != SPECIFIC))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
@@ -259,14 +262,18 @@ class Annotator:
         boundaries: bool = True,
         ordinary: bool = False,
         region: str | None = None,
+        allowed: frozenset[str] | None = None,
+        min_length: int = 0,
     ) -> Annotation:
         """Spans of every term in `text`. `ambiguous`: also forms that are ordinary words too (浪潮);
         `ordinary`: also those whose ordinary sense dominates (单位); `region`: prc, tw, hk or mo, else
-        guessed from the text."""
+        guessed from the text; `allowed`, `min_length`: see matches."""
         view = matching_view(text)
         vt = view.text
         lexicon = self.lexicon if boundaries else None
-        found = self.matches(vt, ambiguous, ordinary, region or text_region(text, self.traditional))
+        found = self.matches(
+            vt, ambiguous, ordinary, region or text_region(text, self.traditional), allowed, min_length
+        )
 
         def judged_in_sentence(found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
             """Drop the outermost matches that split a word of the sentence; a match inside a longer

@@ -186,9 +186,48 @@ def cli():
     """
 
 
+def filter_options(command):
+    """The entry filters of `annotate` (glossary.filters): which entries may be tagged."""
+    options = [
+        click.option("--kind", multiple=True, metavar="KIND", help="Only entries of this kind (repeat, or a,b)."),
+        click.option("--tag", multiple=True, metavar="TAG", help="Only entries with this tag (repeat, or a,b)."),
+        click.option(
+            "--entry-region",
+            multiple=True,
+            metavar="REGION",
+            help="Only entries that belong to this region: prc, tw, hk, mo, or 'none' for those of no region "
+            "(repeat, or a,b). Unlike --region, which says whose usage the text follows.",
+        ),
+        click.option(
+            "--status",
+            multiple=True,
+            metavar="STATUS",
+            help="Only entries of this editorial status (draft, checked, approved), where the glossary records one.",
+        ),
+        click.option("--min-length", type=click.IntRange(0, 100), help="Only forms of at least N characters."),
+        click.option(
+            "--curated-only", is_flag=True, help="Leave out entries imported from termbases (TBX, CSV) as they came."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def entry_filter(kind, tag, entry_region, status, min_length, curated_only):
+    """The filter the options ask for (None when they ask for none); a bad value is a UserError."""
+    from glossary.filters import FilterError, make
+
+    try:
+        found = make(kind, tag, entry_region, status, curated_only, min_length)
+    except FilterError as exc:
+        raise UserError(str(exc)) from None
+    return found or None
+
+
 @cli.command()
 @click.argument("text", nargs=-1)
-@click.option("-f", "--file", help="Read the text from this file ('-' for stdin).")
+@click.option("-f", "--file", multiple=True, help="Read the text from this file ('-' for stdin); with --jsonl, repeat.")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text", show_default=True
 )
@@ -230,8 +269,43 @@ def cli():
     show_default=True,
     help="HTML output: the served site its links point to (so a saved file's links work).",
 )
+@filter_options
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help="Many documents, one JSON line each ({path|id, entries, readings, spans}), in order: the files "
+    'given (arguments or --file), else JSON Lines on stdin ({"id": …, "text": …} per line).',
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 256),
+    default=1,
+    show_default=True,
+    help="With --jsonl: worker processes (0: one per core).",
+)
 @DB_OPTION
-def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, region, dictionary, encoding, base_url, db):
+def annotate(
+    text,
+    file,
+    fmt,
+    pinyin,
+    tones,
+    no_ambiguous,
+    ordinary_words,
+    region,
+    dictionary,
+    encoding,
+    base_url,
+    kind,
+    tag,
+    entry_region,
+    status,
+    min_length,
+    curated_only,
+    jsonl,
+    jobs,
+    db,
+):
     """Tag every glossary term in Chinese text (simplified or traditional).
 
     \b
@@ -242,12 +316,27 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
       glossary annotate --file report.docx   # also .pdf, .html, GB18030/Big5/UTF-16 text
       glossary annotate --file old.txt --encoding big5
       glossary annotate --pinyin all --tones numbers '發展人工智慧'
+      glossary annotate --kind organization,person --min-length 3 --file notice.txt
+      glossary annotate --jsonl --jobs 4 articles/*.txt > annotations.jsonl
+      jq -c '{id, text}' docs.jsonl | glossary annotate --jsonl
     """
-    content = read_input(text, file, encoding)
+    chosen = entry_filter(kind, tag, entry_region, status, min_length, curated_only)
+    options = {"ambiguous": not no_ambiguous, "ordinary": ordinary_words, "region": region, "entry_filter": chosen}
+    if jsonl:
+        if fmt not in ("text", "json") or pinyin != "terms" or dictionary:
+            raise UserError(
+                "--jsonl writes the JSON of each document: --format, --pinyin all and --dictionary do not apply"
+            )
+        return annotate_batch([*file, *text], options, jobs, encoding, db)
+    if jobs != 1:
+        raise UserError("--jobs is for --jsonl batches")
+    if len(file) > 1:
+        raise UserError("several files need --jsonl (one JSON line per document)")
+    content = read_input(text, file[0] if file else None, encoding)
     if not content.strip():
         raise UserError("no text to annotate: the input is empty")
     glossary = open_glossary(db)
-    options = {"ambiguous": not no_ambiguous, "ordinary": ordinary_words, "region": region}
+    check_filter(glossary, chosen)
     if fmt in ("text", "json") and pinyin == "terms" and not dictionary:
         from glossary import render
 
@@ -284,6 +373,56 @@ def annotate(text, file, fmt, pinyin, tones, no_ambiguous, ordinary_words, regio
     else:
         out = render.to_text(annotation, reading_tokens, words)
     click.echo(out, nl=not out.endswith("\n"))
+
+
+def check_filter(glossary, chosen) -> None:
+    """Resolve the filter once up front, so a filter the glossary cannot apply (--status on a glossary
+    without editorial status) is a one-line error before any output."""
+    from glossary.filters import FilterError
+
+    try:
+        glossary.allowed(chosen)
+    except FilterError as exc:
+        raise UserError(str(exc)) from None
+
+
+def annotate_batch(paths: list[str], options: dict, jobs: int, encoding: str | None, db: str) -> None:
+    """`annotate --jsonl`: the files named, else JSON Lines on stdin; one output line per document."""
+    from glossary import batch
+
+    if any(path == "-" for path in paths):
+        raise UserError("with --jsonl, standard input is read as JSON Lines when no file is named; drop '-'")
+    missing = [path for path in paths if not os.path.isfile(path)]
+    if missing:
+        raise UserError(f"no such file: {missing[0]} (with --jsonl, arguments are files)")
+    if not paths and (sys.stdin is None or sys.stdin.isatty()):
+        raise UserError("--jsonl needs files, or JSON Lines on standard input")
+    glossary = open_glossary(db)
+    check_filter(glossary, options["entry_filter"])
+    tasks = batch.path_tasks(paths) if paths else batch.line_tasks(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    progress = None
+    if sys.stderr.isatty():
+        total = f"/{len(paths)}" if paths else ""
+
+        def progress(n: int) -> None:
+            if n % 20 == 0 or (paths and n == len(paths)):
+                click.echo(f"\r{n:,}{total} documents", err=True, nl=False)
+
+    failed = batch.run(
+        tasks,
+        str(glossary.store.path),
+        options,
+        lambda line: (out.write(line), out.flush()),
+        jobs=jobs or os.cpu_count() or 1,
+        encoding=encoding,
+        glossary=glossary,
+        progress=progress,
+    )
+    if progress is not None:
+        click.echo("", err=True)
+    if failed:
+        raise UserError(f'{failed} document(s) could not be annotated (their lines carry an "error")')
 
 
 @cli.command()
@@ -481,8 +620,17 @@ def names(value: str | None) -> list[str]:
     help="Comma-separated origins allowed to call the API from the browser (CORS), e.g. "
     "https://intranet.example.org. Default: any origin (the bookmarklet works on every site).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port, each with --threads threads: annotation uses one core per process.",
+)
 @DB_OPTION
-def serve(host, port, threads, max_body, connection_limit, channel_timeout, allowed_hosts, allowed_origins, db):
+def serve(
+    host, port, threads, max_body, connection_limit, channel_timeout, allowed_hosts, allowed_origins, workers, db
+):
     """Serve the web site and JSON API with waitress (a production WSGI server).
 
     \b
@@ -493,10 +641,14 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
     """
     with open_glossary(db) as glossary:  # built (if needed) and checked before serving
         path = str(glossary.store.path)
+    import functools
+
     from web import create_app
     from web.server import serve as run_server
+    from web.server import serve_workers
 
-    app = create_app(
+    make_app = functools.partial(
+        create_app,
         path,
         {
             "MAX_CONTENT_LENGTH": max_body,
@@ -505,19 +657,22 @@ def serve(host, port, threads, max_body, connection_limit, channel_timeout, allo
             "ALLOWED_ORIGINS": names(allowed_origins),
         },
     )
+    options = {
+        "threads": threads,
+        "max_body": max_body,
+        "connection_limit": connection_limit,
+        "channel_timeout": channel_timeout,
+    }
     click.echo(f"serving {db} on http://{host}:{port}/", err=True)
     try:
-        run_server(
-            app,
-            host,
-            port,
-            threads=threads,
-            max_body=max_body,
-            connection_limit=connection_limit,
-            channel_timeout=channel_timeout,
-        )
+        if workers > 1:
+            serve_workers(make_app, host, port, workers, options, log=lambda m: click.echo(f"glossary: {m}", err=True))
+        else:
+            run_server(make_app(), host, port, **options)
     except OSError as exc:
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    except RuntimeError as exc:  # --workers: a worker that cannot start, or keeps exiting
+        raise UserError(f"cannot serve on {host}:{port}: {exc}") from None
 
 
 @cli.command(name="export")
@@ -665,6 +820,14 @@ def import_termbase(file: Path, target: Path, sources: str | None, seeds: str | 
 from glossary.qa_cli import qa as _qa  # noqa: E402 - the command needs the helpers above
 
 cli.add_command(_qa)
+
+from glossary.corpus_cli import corpus as _corpus  # noqa: E402 - the commands need the helpers above
+from glossary.corpus_cli import discover as _discover  # noqa: E402
+from glossary.corpus_cli import kwic as _kwic  # noqa: E402
+from glossary.corpus_cli import timeline as _timeline  # noqa: E402
+
+for _command in (_corpus, _timeline, _kwic, _discover):
+    cli.add_command(_command)
 
 
 def main():

@@ -179,6 +179,7 @@ def write_json(pieces, write) -> None:
         }
 
     entries: dict[str, dict] = {}
+    readings: dict[str, dict] = {}
     write('{"spans": [')
     first = True
     for offset, annotation in pieces:
@@ -186,7 +187,14 @@ def write_json(pieces, write) -> None:
             write(("" if first else ",\n") + orjson.dumps(shifted(annotation.span_dict(span), offset)).decode())
             first = False
         entries.update(annotation.entries)
-    write('],\n"entries": ' + orjson.dumps(dict(sorted(entries.items()))).decode() + "}\n")
+        readings.update(annotation.readings)
+    write(
+        '],\n"entries": '
+        + orjson.dumps(dict(sorted(entries.items()))).decode()
+        + ',\n"readings": '
+        + orjson.dumps(dict(sorted(readings.items()))).decode()
+        + "}\n"
+    )
 
 
 def _dictionary_lines(dictionary: list[dict] | None) -> list[str]:

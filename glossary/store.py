@@ -26,6 +26,7 @@ class Store:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._meta: dict | None = None
+        self._version: str | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -68,8 +69,12 @@ class Store:
 
     @property
     def version(self) -> str:
-        """Identifies this database's content: caches keyed on it are rebuilt when it changes."""
-        return f"{self.path.resolve()}:{self.meta['version']}"
+        """Identifies this database's content: caches keyed on it are rebuilt when it changes. Worked
+        out once per Store (like meta): resolving the path is a system call per directory, and a server
+        asks for the version several times per request."""
+        if self._version is None:
+            self._version = f"{self.path.resolve()}:{self.meta['version']}"
+        return self._version
 
     # ---------------------------------------------------------------- entries
 
@@ -125,6 +130,50 @@ class Store:
             "UNION SELECT entry_id FROM renderings WHERE authority = ?)",
             (source_id, source_id),
         )
+
+    def filtered_ids(self, entry_filter) -> frozenset[str]:
+        """The ids of the entries a filter (glossary.filters.EntryFilter) lets the annotator tag."""
+        from glossary.filters import IMPORTED_MARK, NO_REGION
+
+        where, params = [], []
+        if entry_filter.kinds:
+            where.append(f"kind IN ({','.join('?' * len(entry_filter.kinds))})")
+            params += entry_filter.kinds
+        if entry_filter.tags:
+            where.append(f"id IN (SELECT entry_id FROM tags WHERE tag IN ({','.join('?' * len(entry_filter.tags))}))")
+            params += entry_filter.tags
+        if entry_filter.regions:
+            named = [r for r in entry_filter.regions if r != NO_REGION]
+            either = [f"region IN ({','.join('?' * len(named))})"] if named else []
+            either += ["region IS NULL"] if NO_REGION in entry_filter.regions else []
+            where.append(f"({' OR '.join(either)})")
+            params += named
+        if entry_filter.curated_only:
+            where.append("coalesce(json_extract(data, '$.authority'), '') NOT LIKE ? ESCAPE '\\'")
+            params.append(_escape_like(IMPORTED_MARK) + "%")
+        if entry_filter.statuses:
+            column = self.status_column()
+            if column is None:
+                from glossary.filters import FilterError
+
+                raise FilterError(
+                    "this glossary records no editorial status (draft, checked, approved) yet, so it cannot "
+                    "be filtered by status"
+                )
+            where.append(f"{column} IN ({','.join('?' * len(entry_filter.statuses))})")
+            params += entry_filter.statuses
+        sql = "SELECT id FROM entries" + (" WHERE " + " AND ".join(where) if where else "")
+        return frozenset(r[0] for r in self.query(sql, params))
+
+    def status_column(self) -> str | None:
+        """Where entries keep their editorial status (draft, checked, approved), if this database has
+        one: an `entries.status` column, else a `status` field in the entries' stored data."""
+        columns = {r["name"] for r in self.query("PRAGMA table_info(entries)")}
+        if "status" in columns:
+            return "status"
+        if self.query("SELECT 1 FROM entries WHERE json_extract(data, '$.status') IS NOT NULL LIMIT 1"):
+            return "json_extract(data, '$.status')"
+        return None
 
     def kinds(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.query("SELECT kind, count(*) FROM entries GROUP BY kind ORDER BY kind")]

@@ -1,5 +1,6 @@
 """The annotator on the data-driven cases in tests/cases/annotate.yaml, and its output shape."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,15 +40,18 @@ def test_annotation_case(glossary, case):
 
 
 def test_json_shape_matches_the_documented_contract(glossary):
-    data = glossary.annotate("发展通用人工智能").to_dict()
-    assert set(data) == {"entries", "spans"}
+    """Spans name their entry by id; each entry's card is given once, in `entries` (issue #10)."""
+    data = glossary.annotate("发展通用人工智能，通用人工智能").to_dict()
+    assert set(data) == {"entries", "readings", "spans"}
     span = data["spans"][0]
-    assert set(span) == {"start", "end", "text", "id", "zh", "en", "pinyin", "ambiguous", "ordinary", "children"}
-    assert (span["start"], span["end"], span["zh"]) == (2, 8, "通用人工智能")
-    assert span["pinyin"] == "tōngyòng réngōng zhìnéng"
+    assert set(span) == {"start", "end", "text", "id", "ambiguous", "children"}
+    assert (span["start"], span["end"], span["text"]) == (2, 8, "通用人工智能")
+    card = data["entries"][span["id"]]
+    assert (card["zh"], card["pinyin"]) == ("通用人工智能", "tōngyòng réngōng zhìnéng")
     assert span["children"][0]["id"] == "rengong-zhineng"
     assert set(data["entries"]) == {"tongyong-rengong-zhineng", "rengong-zhineng", "zhineng"}
     assert data["entries"]["tongyong-rengong-zhineng"]["quote"]["source"] == "sample-article"
+    assert json.dumps(data, ensure_ascii=False).count("tōngyòng réngōng zhìnéng") == 1  # not once per span
 
 
 def test_term_list_counts_first_appearance_and_nesting(glossary):
@@ -72,10 +76,18 @@ def test_a_form_reads_as_its_own_characters(glossary):
     """Variants and Taiwan wording are not clones of the headword (the coverage issue)."""
     data = glossary.annotate("發展人工智慧，改革央企").to_dict()
     taiwan, central = data["spans"]
-    assert (taiwan["text"], taiwan["pinyin"]) == ("人工智慧", "réngōng zhìhuì")
-    assert taiwan["en"] == "artificial intelligence (AI)"
-    assert (central["text"], central["pinyin"], central["en"]) == ("央企", "yāngqǐ", "central state-owned enterprise")
-    assert central["zh"] == "国有企业"  # still the entry it belongs to
+
+    def card(span):
+        return {**data["entries"][span["id"]], **data["readings"].get(span.get("reading"), {})}
+
+    assert (taiwan["text"], card(taiwan)["pinyin"]) == ("人工智慧", "réngōng zhìhuì")
+    assert card(taiwan)["en"] == "artificial intelligence (AI)"
+    assert (central["text"], card(central)["pinyin"], card(central)["en"]) == (
+        "央企",
+        "yāngqǐ",
+        "central state-owned enterprise",
+    )
+    assert card(central)["zh"] == "国有企业"  # still the entry it belongs to
 
 
 def test_the_term_list_keeps_a_variant_with_its_own_rendering_apart(glossary):

@@ -110,7 +110,10 @@ def test_annotate_gives_the_cli_json_shape(client, glossary):
     }
     for span in data["spans"]:
         assert text[span["start"] : span["end"]] == span["text"]
-    assert any(s["id"] == "langchao" and s["ambiguous"] and s["ordinary"] == "wave, tide" for s in data["spans"])
+    assert any(
+        s["id"] == "langchao" and s["ambiguous"] and data["entries"][s["id"]]["ordinary"] == "wave, tide"
+        for s in data["spans"]
+    )
 
 
 def test_annotate_without_ambiguous_terms(client):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +195,91 @@ def test_options_are_checked(db_path):
         timeout=30,
     )
     assert result.returncode == 2
+
+
+def children(pid: int) -> set[int]:
+    """The live child processes of `pid` (Linux /proc), the resource tracker of multiprocessing aside."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            found |= {int(p) for p in (task / "children").read_text(encoding="ascii").split()}
+
+    def tracker(child: int) -> bool:
+        with contextlib.suppress(FileNotFoundError):
+            return b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes()
+        return False
+
+    return {child for child in found if not tracker(child)}
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads worker processes from Linux's /proc")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_workers_are_processes_that_answer_together_and_stop_together(db_path, stop):
+    """`--workers 2`: two server processes on one port; concurrent requests are all answered; Ctrl-C
+    (SIGINT) or SIGTERM to the server stops every worker, and the port is free again."""
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glossary", "serve", "--db", str(db_path), "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(children(proc.pid)) < 2 or b"worker processes" not in (log.seek(0) or log.read()):
+            assert proc.poll() is None and time.monotonic() < deadline, "workers did not start"
+            time.sleep(0.1)
+        workers = children(proc.pid)
+        assert len(workers) == 2
+        results = []
+
+        def client():
+            body = json.dumps({"text": "坚持新型举国体制，发展通用人工智能"}, ensure_ascii=False).encode()
+            status, _, answer = raw(
+                port,
+                b"POST /api/v1/annotate HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+                timeout=30,
+            )
+            results.append((status, [s["id"] for s in json.loads(answer)["spans"]]))
+
+        threads = [threading.Thread(target=client) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert results == [(200, ["xinxing-juguo-tizhi", "tongyong-rengong-zhineng"])] * 12
+        proc.send_signal(stop)
+        assert proc.wait(timeout=20) in (0, 130)
+        assert not any(alive(pid) for pid in workers)
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the closed connections' TIME_WAIT
+            s.bind((HOST, port))  # nobody listens any more
+            s.listen()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_workers_need_a_free_port(db_path):
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "glossary", "serve", "--db", str(db_path), "--port", str(port), "--workers", "2"],
+            capture_output=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines()[-1].startswith(f"glossary: cannot serve on 127.0.0.1:{port}")

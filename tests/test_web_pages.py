@@ -81,21 +81,40 @@ def test_create_app_touches_no_database(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_each_request_closes_its_connection_and_the_annotator_is_shared(app):
-    from web import get_glossary
+def test_each_thread_keeps_one_connection_and_the_annotator_is_shared(db_path, tmp_path):
+    """One read-only connection per server thread, kept across requests, never shared by two
+    threads; a rebuilt (replaced) database file is opened anew; closing the app closes them all."""
+    import shutil
+    import threading
 
-    opened = []
-    for _ in range(2):
+    from web import close_connections, get_glossary
+
+    path = tmp_path / "terms.sqlite"
+    shutil.copy(db_path, path)
+    app = create_app(path)
+
+    def request_glossary():
         with app.test_request_context("/"):
             glossary = get_glossary()
-            assert get_glossary() is glossary  # one per request
+            assert get_glossary() is glossary
             glossary.search("AGI")
-            assert glossary.store._conn is not None
-            opened.append((glossary, glossary.annotator()))
             app.do_teardown_appcontext()  # as Flask does at the end of every request
-            assert glossary.store._conn is None
-    (first, annotator), (second, again) = opened
-    assert first is not second and annotator is again
+            return glossary
+
+    first, second = request_glossary(), request_glossary()
+    assert first is second and first.store._conn is not None  # kept for this thread's next request
+    other = []
+    thread = threading.Thread(target=lambda: other.append(request_glossary()))
+    thread.start()
+    thread.join()
+    assert other[0] is not first and other[0].store.conn is not first.store.conn
+    assert other[0].annotator() is first.annotator()  # built once per database version, shared
+
+    shutil.copy(db_path, tmp_path / "new.sqlite")
+    (tmp_path / "new.sqlite").replace(path)  # as a rebuild replaces the file
+    assert request_glossary() is not first and first.store._conn is None
+    close_connections(app)
+    assert all(g.store._conn is None for g in (first, second, *other))
 
 
 def test_a_file_that_is_not_a_glossary_gets_a_clear_503(tmp_path):

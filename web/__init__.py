@@ -1,7 +1,8 @@
 """The web site and JSON API: `create_app(db_path=None, test_config=None)`.
 
 Nothing touches the database at import or in `create_app`: it is built (if needed) on the first
-request that needs it, and each request opens its own read-only connection and closes it at its end.
+request that needs it; each server thread then keeps its own read-only connection (see
+_thread_glossary), closed when the app goes.
 The annotator (automaton, lexicon) is built once per database version and shared by every thread.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 
 from flask import Flask, current_app, g
 from flask.json.provider import DefaultJSONProvider
@@ -34,6 +36,9 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     app.json.sort_keys = False
     app.extensions["glossary_ready"] = False
     app.extensions["glossary_lock"] = threading.Lock()
+    app.extensions["glossary_local"] = threading.local()
+    app.extensions["glossary_open"] = weakref.WeakSet()  # every thread's Glossary, closed with the app
+    weakref.finalize(app, _close_all, app.extensions["glossary_open"])
     app.teardown_appcontext(_close_glossary)
 
     from web import api, pages, security
@@ -47,6 +52,9 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     from web import downloads
 
     app.register_blueprint(downloads.bp)
+    from web.corpus import bp as corpus_bp
+
+    app.register_blueprint(corpus_bp)
     security.init_app(app)
     from web.guard import Guard
 
@@ -82,8 +90,8 @@ def check_text(text: str) -> str:
 
 
 def get_glossary():
-    """This request's Glossary: its own read-only connection, closed when the request ends
-    (teardown_appcontext). The database is built from the curated YAML, if missing or stale, once per app."""
+    """This request's Glossary: its thread's read-only connection (_thread_glossary). The database
+    is built from the curated YAML, if missing or stale, once per app."""
     if "glossary" not in g:
         app = current_app
         if not app.extensions["glossary_ready"]:
@@ -93,13 +101,45 @@ def get_glossary():
 
                     ensure_built(app.config["GLOSSARY_DB"])
                     app.extensions["glossary_ready"] = True
-        from glossary import Glossary
-
-        g.glossary = Glossary.open(app.config["GLOSSARY_DB"], build=False)
+        g.glossary = _thread_glossary(app)
     return g.glossary
 
 
-def _close_glossary(exc: BaseException | None) -> None:
-    glossary = g.pop("glossary", None)
-    if glossary is not None:
+def _thread_glossary(app: Flask):
+    """This thread's Glossary: one read-only connection per server thread, kept from request to
+    request (never one shared by all threads), and opened anew when the database file has been
+    replaced (a rebuild), so the server follows it as it did with a connection per request."""
+    from glossary import Glossary
+
+    local, path = app.extensions["glossary_local"], app.config["GLOSSARY_DB"]
+    try:
+        stat = os.stat(path)
+        stamp: tuple = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = ()
+    glossary = getattr(local, "glossary", None)
+    if glossary is not None and local.stamp != stamp:
         glossary.close()
+        glossary = None
+    if glossary is None:
+        glossary = Glossary.open(path, build=False)
+        local.glossary, local.stamp = glossary, stamp
+        weakref.finalize(glossary, glossary.store.close)  # a thread that ends takes its connection along
+        with app.extensions["glossary_lock"]:
+            app.extensions["glossary_open"].add(glossary)
+    return glossary
+
+
+def close_connections(app: Flask) -> None:
+    """Close every thread's connection (when the app goes, or a test is done with it)."""
+    _close_all(app.extensions["glossary_open"])
+
+
+def _close_all(glossaries: weakref.WeakSet) -> None:
+    for glossary in list(glossaries):
+        glossary.close()
+    glossaries.clear()
+
+
+def _close_glossary(exc: BaseException | None) -> None:
+    g.pop("glossary", None)  # the connection stays with its thread for the next request

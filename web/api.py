@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from glossary.model import REGIONS
 from glossary.render import to_json
 from web import TextProblem, check_text, get_glossary
 from web.pages import tooltip_sources
@@ -70,7 +71,7 @@ def entry(entry_id: str):
         raise ApiError(f"no entry with id {entry_id!r}", 404)
     data = found.to_dict()
     wanted = {q.source for q in found.quotes} | {r.authority for r in found.renderings if r.authority}
-    data["sources"] = {s.id: s.to_dict() for s in glossary.store.sources() if s.id in wanted}
+    data["sources"] = {i: s.to_dict() for i, s in glossary.sources_by_id().items() if i in wanted}
     data["forms"] = glossary.store.forms_of(found.id)
     data["url"] = url_for("pages.entry", entry_id=found.id)
     return jsonify({"ok": True, "entry": data})
@@ -99,7 +100,8 @@ def lookup():
 
 @bp.post("/annotate")
 def annotate():
-    """`{"text": "...", "ambiguous": true}` → the CLI's JSON (`entries`, `spans`) plus quote sources."""
+    """`{"text": "...", "ambiguous": true}` → the CLI's JSON (`entries`, `readings`, `spans`) plus quote
+    sources; optional entry filters (kind, tag, entry_region, status, min_length, curated_only)."""
     if request.mimetype != "application/json":
         raise ApiError("send JSON with Content-Type: application/json", 415)
     try:
@@ -121,11 +123,28 @@ def annotate():
         check_text(text)  # offsets point into the text as sent: no line-break normalising here
     except TextProblem as problem:
         raise ApiError(str(problem), problem.status) from None
+    region = body.get("region")
+    if region is not None and region not in REGIONS:
+        raise ApiError(f'"region" must be one of {", ".join(REGIONS)} (or absent: guessed from the text)', 400)
     glossary = get_glossary()
-    annotation = glossary.annotate(text, ambiguous=ambiguous)
+    annotation = glossary.annotate(text, ambiguous=ambiguous, region=region, entry_filter=_entry_filter(body, glossary))
     data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
     # orjson: the standard encoder was most of the endpoint's time on a long text (bench/bench_web.py)
-    return current_app.response_class(to_json(data, indent=False), mimetype="application/json")
+    import orjson  # bytes straight out: no str to encode again (the answer is many kB)
+
+    return current_app.response_class(orjson.dumps(data), mimetype="application/json")
+
+
+def _entry_filter(options: dict, glossary):
+    """The entry filters of an annotate request (glossary.filters), checked: a bad one is a 400."""
+    from glossary.filters import FilterError, from_options
+
+    try:
+        chosen = from_options(options)
+        glossary.allowed(chosen)  # a filter the glossary cannot apply (status) fails here
+    except FilterError as exc:
+        raise ApiError(str(exc), 400) from None
+    return chosen or None
 
 
 @bp.get("/openapi.json")

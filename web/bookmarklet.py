@@ -14,7 +14,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
+
+from glossary.filters import OPTION_NAMES
 
 bp = Blueprint("bookmarklet", __name__)
 
@@ -52,12 +54,15 @@ def tooltip_source() -> str:
     return source if source.endswith("\n") else source + "\n"
 
 
-def script_for(server: str) -> str:
-    """The readable script, pointed at `server`."""
+OPTIONS_PLACEHOLDER = '"__GLOSSARY_OPTIONS__"'
+
+
+def script_for(server: str, options: str = "{}") -> str:
+    """The readable script, pointed at `server`, sending `options` (JSON: the entry filters) with each request."""
     source = _source()
-    if PLACEHOLDER not in source:
-        raise RuntimeError(f"{SCRIPT} lost its {PLACEHOLDER} placeholder")
-    return source.replace(PLACEHOLDER, json.dumps(server), 1)
+    if PLACEHOLDER not in source or OPTIONS_PLACEHOLDER not in source:
+        raise RuntimeError(f"{SCRIPT} lost its {PLACEHOLDER} or {OPTIONS_PLACEHOLDER} placeholder")
+    return source.replace(PLACEHOLDER, json.dumps(server), 1).replace(OPTIONS_PLACEHOLDER, options, 1)
 
 
 def fallback_chars() -> int:
@@ -74,20 +79,47 @@ def compact(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
-@lru_cache(maxsize=16)  # keyed on the Host header: bounded, whatever clients send
-def bookmarklet_href(server: str) -> str:
-    return "javascript:" + quote(compact(script_for(server)), safe=URL_SAFE)
+@lru_cache(maxsize=16)  # keyed on the Host header and the filters: bounded, whatever clients send
+def bookmarklet_href(server: str, options: str = "{}") -> str:
+    return "javascript:" + quote(compact(script_for(server, options)), safe=URL_SAFE)
+
+
+def chosen_options() -> tuple[str, dict]:
+    """The entry filters asked for in the query string (the page's filter form), as the JSON the
+    script sends, and the annotate page's filter control; a bad value is dropped with a message."""
+    from glossary.filters import EntryFilter, FilterError, as_options
+    from web import get_glossary
+    from web.pages import filter_choices, page_filter
+
+    glossary = get_glossary()
+    try:
+        chosen, error = page_filter(request.args), None
+        glossary.allowed(chosen)
+    except FilterError as exc:
+        chosen, error = EntryFilter(), f"Filter: {exc}."
+    options = json.dumps(as_options(chosen), ensure_ascii=False, sort_keys=True)
+    return options, {**filter_choices(glossary, chosen), "error": error}
 
 
 @bp.get("/bookmarklet")
 def page():
     server = server_origin()
-    href = bookmarklet_href(server)
+    options, filters = chosen_options()
+    href = bookmarklet_href(server, options)
     return render_template(
-        "bookmarklet.html", href=href, server=server, size=len(href), fallback_chars=fallback_chars()
-    )
+        "bookmarklet.html",
+        href=href,
+        server=server,
+        size=len(href),
+        fallback_chars=fallback_chars(),
+        filters=filters,
+        script_url=url_for("bookmarklet.script", **{k: v for k, v in request.args.lists() if k in OPTION_NAMES}),
+    ), 400 if filters["error"] else 200
 
 
 @bp.get("/bookmarklet.js")
 def script():
-    return Response(script_for(server_origin()), mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+    options, _ = chosen_options()
+    return Response(
+        script_for(server_origin(), options), mimetype="text/javascript", headers={"Cache-Control": "no-cache"}
+    )

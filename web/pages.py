@@ -13,7 +13,7 @@ from functools import cache
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from glossary.model import KINDS
+from glossary.model import KINDS, REGIONS
 from web import TextProblem, check_text, get_glossary
 
 bp = Blueprint("pages", __name__)
@@ -53,7 +53,7 @@ def entry(entry_id: str):
         if by_form is not None:
             return redirect(url_for("pages.entry", entry_id=by_form.id))
         abort(404, description=f"No entry with the id “{entry_id}”.")
-    sources = {s.id: s for s in glossary.store.sources()}
+    sources = glossary.sources_by_id()
     related = [r for r in (glossary.get(i) for i in found.related) if r is not None]
     forms = glossary.store.forms_of(found.id)
     hant = found.zh_hant or next((f["form"] for f in forms if f["origin"] == "s2t"), found.zh)
@@ -204,10 +204,11 @@ def page_text(text: str) -> str:
 def tooltip_sources(annotation, glossary) -> dict[str, dict]:
     """Title, publication and date of each source an annotation's first quotes come from."""
     wanted = {e["quote"]["source"] for e in annotation.entries.values() if e.get("quote")}
+    sources = glossary.sources_by_id()  # cached: the same for every request
     return {
-        s.id: {"title": s.title, "publication": s.publication, "date": s.date}
-        for s in glossary.store.sources()
-        if s.id in wanted
+        i: {"title": sources[i].title, "publication": sources[i].publication, "date": sources[i].date}
+        for i in sorted(wanted)
+        if i in sources
     }
 
 
@@ -236,16 +237,66 @@ def _annotate_form():
     return form.get("text", ""), form.get("ambiguous") == "on", form.get("pinyin") == "all"
 
 
+def page_filter(fields):
+    """The annotate form's entry filters (glossary.filters) from its fields (a POST's form, or a
+    link's query string); FilterError for a value the glossary does not know."""
+    from glossary.filters import OPTION_NAMES, from_options
+
+    options = {name: [v for v in fields.getlist(name) if v.strip()] for name in OPTION_NAMES[:4]}
+    options = {name: value for name, value in options.items() if value}
+    for name in OPTION_NAMES[4:]:
+        if fields.get(name):
+            options[name] = fields.get(name)
+    return from_options(options, form=True)
+
+
+def filter_choices(glossary, chosen) -> dict:
+    """What the filter control offers: kinds, tags (suggested), regions, and statuses only where the
+    glossary records one; `active` counts the filters in use (shown on the closed control)."""
+    from glossary.filters import EDITORIAL_STATUSES, NO_REGION
+
+    return {
+        "chosen": chosen,
+        "kinds": KINDS,
+        "tags": glossary.per_version("tag names", lambda g: [t for t, _ in g.store.tags()]),
+        "regions": (*REGIONS, NO_REGION),
+        "statuses": EDITORIAL_STATUSES if glossary.per_version("status", lambda g: g.store.status_column()) else (),
+        "active": sum(map(bool, chosen[:5])) + (chosen.min_length > 1),
+    }
+
+
 @bp.route("/annotate", methods=["GET", "POST"])
 def annotate():
     """GET shows the form; POST, and GET with ?text= (a link to an annotation), annotate the text.
     (The bookmarklet's fallback hands text over in the fragment, #text=, which static/annotate.js posts.)"""
+    from glossary.filters import EntryFilter, FilterError
+
+    glossary = get_glossary()
+    try:
+        chosen = page_filter(request.form if request.method == "POST" else request.args)
+        glossary.allowed(chosen)
+        filter_error = None
+    except FilterError as exc:
+        chosen, filter_error = EntryFilter(), f"Filter: {exc}."
+    filters = filter_choices(glossary, chosen)
     if request.method == "GET":
         if "text" not in request.args:
-            return render_template("annotate.html", text="", ambiguous=True, pinyin_all=False, result=None)
+            return render_template(
+                "annotate.html", text="", ambiguous=True, pinyin_all=False, result=None, filters=filters
+            )
         text, ambiguous, pinyin_all = request.args.get("text", ""), True, False
     else:
         text, ambiguous, pinyin_all = _annotate_form()
+    if filter_error:
+        return render_template(
+            "annotate.html",
+            text=text,
+            ambiguous=ambiguous,
+            pinyin_all=pinyin_all,
+            result=None,
+            error=filter_error,
+            filters=filters,
+        ), 400
     notices: list[str] = []
     if request.method == "POST" and request.files.get("file") and request.files["file"].filename:
         from web.upload import UploadProblem, read_upload
@@ -254,18 +305,29 @@ def annotate():
             text, notices = read_upload(request.files["file"], request.form.get("encoding") or None)
         except UploadProblem as problem:
             return render_template(
-                "annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all, result=None, error=str(problem)
+                "annotate.html",
+                text=text,
+                ambiguous=ambiguous,
+                pinyin_all=pinyin_all,
+                result=None,
+                error=str(problem),
+                filters=filters,
             ), 400
     try:
         text = page_text(text)
     except TextProblem as problem:
         return render_template(
-            "annotate.html", text=text, ambiguous=ambiguous, pinyin_all=pinyin_all, result=None, error=str(problem)
+            "annotate.html",
+            text=text,
+            ambiguous=ambiguous,
+            pinyin_all=pinyin_all,
+            result=None,
+            error=str(problem),
+            filters=filters,
         ), problem.status
     from glossary import render
 
-    glossary = get_glossary()
-    annotation = glossary.annotate(text, ambiguous=ambiguous)
+    annotation = glossary.annotate(text, ambiguous=ambiguous, entry_filter=chosen or None)
     reading = None
     if pinyin_all:
         from glossary.reading import reading as whole_text_reading
@@ -300,6 +362,7 @@ def annotate():
         result=result,
         notices=notices,
         dictionary=words is not None,
+        filters=filters,
     )
 
 
@@ -316,8 +379,15 @@ def export():
         text = page_text(text)
     except TextProblem as problem:
         abort(problem.status, description=str(problem))
+    from glossary.filters import FilterError
+
     glossary = get_glossary()
-    rows = term_rows(glossary.annotate(text, ambiguous=ambiguous), glossary)
+    try:
+        chosen = page_filter(request.form)
+        glossary.allowed(chosen)
+    except FilterError as exc:
+        abort(400, description=f"Filter: {exc}.")
+    rows = term_rows(glossary.annotate(text, ambiguous=ambiguous, entry_filter=chosen or None), glossary)
     if fmt == "csv":
         body = exchange.terms_csv(rows)
     else:  # the document's entries as the whole-glossary TBX gives them: every form, status, note, pinyin

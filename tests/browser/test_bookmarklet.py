@@ -458,3 +458,17 @@ def test_the_bookmarklet_page_lets_the_reader_try_it_in_place(page, server):
     page.click("#bookmarklet")  # a click on the link itself tries it too, instead of a CSP error
     expect(badge(page)).to_contain_text("terms marked")
     assert errors == []
+
+
+def test_a_bookmarklet_made_with_filters_marks_only_those_entries(page, site, server):
+    """Filters chosen on the /bookmarklet page travel in the link and reach the API with each request."""
+    page.goto(server + "/bookmarklet")
+    page.locator("details.filters summary").click()
+    page.check("details.filters input[name=kind][value=organization]")
+    page.click("form.bm-filters button[type=submit]")
+    page.wait_for_url("**/bookmarklet?kind=organization*")
+    filtered = page.get_attribute("a#bookmarklet", "href")
+    page.goto(site.add("simplified-filtered", SIMPLIFIED))
+    annotate(page, filtered)
+    assert marks(page) == [("langchao", "浪潮")]
+    expect(badge(page)).to_contain_text("1 term marked (1 entry)")

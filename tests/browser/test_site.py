@@ -203,3 +203,27 @@ def test_pages_fit_a_phone_without_sideways_scrolling(browser, server, path):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+def test_the_annotate_page_filter_narrows_the_entries_tagged(page, server, errors):
+    """The folded “Filter entries” control: kinds ticked and a shortest form, kept after annotating."""
+    page.goto(server + "/annotate")
+    control = page.locator("details.filters")
+    expect(control.locator("summary")).to_contain_text("(all entries)")
+    control.locator("summary").click()
+    page.check("details.filters input[name=kind][value=organization]")
+    page.fill("#text", PARAGRAPH)
+    page.click("form#annotate-form button[type=submit]")
+    page.wait_for_selector(".annotated a.term")
+    ids = page.eval_on_selector_all(".annotated a.term", "terms => terms.map(t => t.dataset.id)")
+    assert ids == ["langchao"]  # the organization; no term is tagged
+    expect(page.locator("details.filters summary")).to_contain_text("(1 in use)")
+    expect(page.locator("details.filters input[name=kind][value=organization]")).to_be_checked()
+    # Now every kind, forms of six characters or more: a different set, from the same control.
+    page.uncheck("details.filters input[name=kind][value=organization]")
+    page.fill("#filter-min-length", "6")
+    page.click("form#annotate-form button[type=submit]")
+    page.wait_for_selector(".annotated a.term")
+    ids = page.eval_on_selector_all(".annotated a.term", "terms => terms.map(t => t.dataset.id)")
+    assert ids == ["xinxing-juguo-tizhi", "tongyong-rengong-zhineng"]
+    assert errors == []

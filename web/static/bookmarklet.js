@@ -6,6 +6,8 @@
 (() => {
   "use strict";
   const SERVER = "__GLOSSARY_SERVER__";
+  // Entry filters chosen on the /bookmarklet page (kind, tag, min_length…), sent with every request.
+  const OPTIONS = "__GLOSSARY_OPTIONS__";
   const KEY = "__policyGlossaryBookmarklet";
   // Code points per request (the API takes 200,000) and requests in flight at once.
   const BATCH = 40000;
@@ -165,18 +167,29 @@ button:hover { background: #e8ecf2; }
   remove.addEventListener("click", () => state.undo());
 
   const entries = {};
+  const readings = {};
   const sources = {};
   let hideTimer = 0;
   let active = null;
   const entryUrl = (id) => `${SERVER}/terms/${encodeURIComponent(id)}`;
 
+  // A span names its entry by id (and, for a form read otherwise than its headword, a key of readings):
+  // the cards come once per answer, in entries and readings.
+  const cardOf = (span) => {
+    const entry = entries[span.id] || {};
+    const reading = span.reading && readings[span.reading];
+    return reading ? Object.assign({}, entry, reading) : entry;
+  };
+  const nested = (children) => (children || []).map((c) => (
+    { text: c.text, en: cardOf(c).en, children: nested(c.children) }));
   const fillTip = (mark) => {
     const span = mark.pgxSpan;
     const entry = entries[span.id] || {};
+    const card = cardOf(span);
     const quote = entry.quote && entry.quote.text ? entry.quote : null;
     tip.replaceChildren(...glossaryTip({
-      text: span.text, zh: span.zh, zh_hant: entry.zh_hant, pinyin: span.pinyin, en: span.en, kind: entry.kind,
-      ambiguous: span.ambiguous, ordinary: span.ordinary, children: span.children,
+      text: span.text, zh: entry.zh, zh_hant: entry.zh_hant, pinyin: card.pinyin, en: card.en, kind: entry.kind,
+      ambiguous: span.ambiguous, ordinary: entry.ordinary, children: nested(span.children),
       quote: quote && quote.text, source: quote && glossaryCite(quote, sources), href: entryUrl(span.id),
     }, { newWindow: true }));
   };
@@ -360,6 +373,7 @@ button:hover { background: #e8ecf2; }
   const found = { marks: 0, ids: new Set(), spans: new Set() };
   const apply = async (batch, result) => {
     Object.assign(entries, result.entries || {});
+    Object.assign(readings, result.readings || {});
     Object.assign(sources, result.sources || {});
     const spans = (result.spans || []).slice().sort((a, b) => a.start - b.start);
     const groups = new Map();
@@ -403,7 +417,7 @@ button:hover { background: #e8ecf2; }
   const request = async (text) => {
     const response = await fetch(`${SERVER}/api/v1/annotate`, {
       method: "POST", mode: "cors", credentials: "omit", signal: state.controller.signal,
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(Object.assign({}, OPTIONS, { text })),
     });
     let body = null;
     try {
@@ -428,7 +442,13 @@ button:hover { background: #e8ecf2; }
     }
     text = Array.from(text.trim()).slice(0, FALLBACK_CHARS).join("");
     // In the fragment: the annotate page posts it, so the page's text never travels in a URL.
-    const href = `${SERVER}/annotate#text=${encodeURIComponent(text)}`;
+    // The filters go in the query, so the annotate page applies them too.
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(OPTIONS)) {
+      for (const one of [].concat(value)) query.append(name, one === true ? "on" : String(one));
+    }
+    const search = query.toString() ? `?${query}` : "";
+    const href = `${SERVER}/annotate${search}#text=${encodeURIComponent(text)}`;
     const opened = win.open(href, "_blank");
     try { if (opened) opened.opener = null; } catch (err) { /* cross-origin already */ }
     const why = "This page\u2019s Content-Security-Policy blocks requests to the glossary server, so its "
