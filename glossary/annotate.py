@@ -184,6 +184,7 @@ class Annotator:
         self.reading_ids = frozenset(key.split("|", 1)[0] for key in self.reading_keys)
         self.traditional = frozenset(traditional)
         self._fast: Any = None  # the Rust automaton, for long texts (see scan)
+        self._tables: dict[tuple[int, str], list] = {}  # see _resolved
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
 
@@ -221,19 +222,38 @@ class Annotator:
         if not self.candidates:
             return []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
-        candidates, pick = self.candidates, self._pick
-        found: list[tuple[int, int, str, bool]] = []
-        append = found.append
-        for start, end, index in self.scan(view_text):
-            choices = candidates[index]
-            if len(choices) == 1:
-                entry_id, reads = choices[0][0], choices[0][1]
-            else:
-                entry_id, reads = pick(choices, region)
-            if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
-                append((start, end, entry_id, reads != SPECIFIC))
+        if len(view_text) >= self.LONG_TEXT:  # per match only a table look-up (see _resolved)
+            table = self._resolved(most, region)
+            raw = self._rust().find_matches_as_indexes(view_text, overlapping=True)
+            found = [(s, e, *t) for i, s, e in raw if (t := table[i]) is not None]
+            if allowed is not None or min_length > 1:
+                found = [m for m in found if (allowed is None or m[2] in allowed) and m[1] - m[0] >= min_length]
+        else:
+            found = []
+            candidates, pick, append = self.candidates, self._pick, found.append
+            for start, end, index in self.scan(view_text):
+                choices = candidates[index]
+                if len(choices) == 1:
+                    entry_id, reads = choices[0][0], choices[0][1]
+                else:
+                    entry_id, reads = pick(choices, region)
+                if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
+                    append((start, end, entry_id, reads != SPECIFIC))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
+
+    def _resolved(self, most: int, region: str) -> list:
+        """Each form's (entry id, ambiguous) under these options, or None when they leave it out:
+        made once per process and options (a pass over every form, worth it only for long texts)."""
+        key = (most, region)
+        table = self._tables.get(key)
+        if table is None:
+            table = []
+            for choices in self.candidates:
+                entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
+                table.append((entry_id, reads != SPECIFIC) if reads <= most else None)
+            self._tables[key] = table
+        return table
 
     LONG_TEXT = 20_000  # characters: past this a document is scanned by the Rust automaton
 
@@ -245,6 +265,9 @@ class Annotator:
         if len(text) < self.LONG_TEXT:
             lengths = self.lengths
             return [(end + 1 - lengths[i], end + 1, i) for end, i in self.automaton.iter(text)]
+        return [(start, end, i) for i, start, end in self._rust().find_matches_as_indexes(text, overlapping=True)]
+
+    def _rust(self):
         if self._fast is None:
             import ahocorasick_rs
 
@@ -252,7 +275,7 @@ class Annotator:
             for form, index in self.automaton.items():
                 forms[index] = form
             self._fast = ahocorasick_rs.AhoCorasick(forms)
-        return [(start, end, i) for i, start, end in self._fast.find_matches_as_indexes(text, overlapping=True)]
+        return self._fast
 
     def annotate(
         self,

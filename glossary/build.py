@@ -20,7 +20,7 @@ from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 # Up to this many entry files, every command compares each file's stat with the recorded one (a
 # few tens of milliseconds). Past it that walk costs more than the command (0.3-0.9 s at 100,000
 # files), so commands compare only the folder's own stat — which adding, removing or replacing a
@@ -53,7 +53,7 @@ CREATE TABLE entries (id TEXT PRIMARY KEY, zh TEXT, zh_hant TEXT, kind TEXT, reg
 CREATE INDEX entries_pinyin_key ON entries (pinyin_key);
 CREATE INDEX entries_kind ON entries (kind);
 CREATE TABLE forms (form TEXT, entry_id TEXT REFERENCES entries(id), origin TEXT, note TEXT, region TEXT,
-    pinyin TEXT, en TEXT, PRIMARY KEY (form, entry_id));
+    pinyin TEXT, en TEXT, in_base INTEGER, PRIMARY KEY (form, entry_id));
 CREATE INDEX forms_entry_id ON forms (entry_id);
 CREATE TABLE renderings (entry_id TEXT REFERENCES entries(id), position INTEGER, en TEXT, status TEXT,
     authority TEXT, from_year INTEGER, until_year INTEGER, note TEXT, PRIMARY KEY (entry_id, position));
@@ -99,12 +99,12 @@ def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
 
 def scan_files(
     entries_dir: Path, sources_file: Path, recorded: dict | None = None
-) -> dict[str, tuple[Path, tuple[int, int, int]]]:
+) -> dict[str, tuple[str, tuple[int, int, int]]]:
     """Every curated file by its recorded name ("entries/<id>.yaml", "sources.yaml", …) with its path
     and (size, mtime_ns, inode). With `recorded`, an entry file whose inode is the recorded one is
     taken to have its recorded stat without asking (the listing gives inodes for free, a stat costs
     a system call per file): what a command checks in a folder too big to stat whole."""
-    found = {}
+    found: dict[str, tuple[str, tuple[int, int, int]]] = {}
     with os.scandir(entries_dir) as listing:
         for item in listing:
             if not item.name.endswith(".yaml"):
@@ -112,18 +112,19 @@ def scan_files(
             name = f"entries/{item.name}"
             old = recorded.get(name) if recorded else None
             if old is not None and old[2] == item.inode():
-                found[name] = (Path(item.path), old[:3])
+                found[name] = (item.path, old[:3])
             elif item.is_file():
-                found[name] = (Path(item.path), _stat_key(item.stat()))
+                found[name] = (item.path, _stat_key(item.stat()))
     for path in curated_lists(sources_file):
-        found[path.name] = (path, _stat_key(path.stat()))
+        found[path.name] = (str(path), _stat_key(path.stat()))
     return found
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: str) -> str:
     import hashlib
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
 
 
 def _folder_stamp(entries_dir: Path, sources_file: Path) -> str:
@@ -145,13 +146,15 @@ def build(
     *,
     full: bool = False,
     quick: bool = False,
+    progress=None,
 ) -> dict:
     """Bring the database in step with the curated sources, in place, in one transaction.
 
     Only files whose content changed since the last build are parsed and their entries' rows
     replaced (`full`: every file); tables of other owners in the same file are never touched.
     `quick`: stat only the entry files whose inode changed (see scan_files), as commands do in a
-    folder of more than SMALL_FOLDER files; `glossary build` stats them all.
+    folder of more than SMALL_FOLDER files; `glossary build` stats them all. `progress(done, total)`
+    is called as changed entry files are read (the CLI shows a counter on a terminal).
     Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
     from glossary import curation
@@ -168,7 +171,7 @@ def build(
     with _connect(db_path) as conn:
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
-            result = _sync(conn, entries_dir, sources_file, seeds, full, quick)
+            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -204,7 +207,7 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT key, value FROM _meta").fetchall())
 
 
-def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool) -> dict:
+def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool, progress) -> dict:
     """Compare the files with the recorded ones, parse what changed, check it, apply it."""
     from glossary import curation
     from glossary.model import CurationError, parse_entry, parse_sources
@@ -241,10 +244,12 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
     entry_files = sorted(n for n in changed if n.startswith("entries/"))
     lines: dict[str, dict] = {}
     entries = []
-    for name in entry_files:
-        path = files[name][0]
-        lines[path.stem] = {}
-        entry = parse_entry(path, problems, lines[path.stem])
+    for done, name in enumerate(entry_files):
+        if progress is not None and done % 500 == 0:
+            progress(done, len(entry_files))
+        entry_path = Path(files[name][0])
+        lines[entry_path.stem] = {}
+        entry = parse_entry(entry_path, problems, lines[entry_path.stem])
         if entry is not None:
             entries.append(entry)
     changed_ids = {e.id for e in entries}
@@ -257,7 +262,7 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
         from glossary.model import Problem
 
         problems.append(Problem(str(seeds), None, "no source article found there"))
-    names = {e.id: str(files[f"entries/{e.id}.yaml"][0]) for e in entries}
+    names = {e.id: files[f"entries/{e.id}.yaml"][0] for e in entries}
     _check(conn, entries, removed_ids, {s.id for s in sources}, ordinary, texts, names, lines, problems, warnings)
     if problems:
         raise CurationError(problems)
@@ -331,7 +336,7 @@ def _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines
             if entry_id not in gone:
                 owner.setdefault(form, []).append((entry_id, region))
     ids = stored - set(removed_ids) | changed
-    context = Context(owner, ids, source_ids, set(ordinary), texts, names)
+    context = Context(owner, ids, source_ids, set(ordinary), texts, names, _same_readings(conn, entries))
     for entry in entries:
         check_entry(entry, names.get(entry.id, entry.id), lines.get(entry.id, {}), context, problems, warnings)
     if removed_ids:
@@ -340,6 +345,24 @@ def _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines
         ):
             if entry_id not in gone:
                 problems.append(Problem(entry_id, None, f"related id {rel!r} is not an entry (it was removed)"))
+
+
+READING_FIELDS = ("zh", "pinyin", "variants", "confirmed_readings")
+
+
+def _same_readings(conn, entries: list) -> set[str]:
+    """The ids of entries whose forms and pinyin are as stored (checked when they were written)."""
+    import orjson
+
+    stored = dict(_rows_in(conn, "SELECT id, data FROM entries WHERE id IN", [e.id for e in entries]))
+    same = set()
+    for entry in entries:
+        if entry.id in stored:
+            old = orjson.loads(stored[entry.id])
+            new = orjson.loads(orjson.dumps(entry))
+            if all(old.get(f) == new.get(f) for f in READING_FIELDS):
+                same.add(entry.id)
+    return same
 
 
 def _rows_in(conn, sql: str, values: list[str]) -> list[tuple]:
@@ -402,7 +425,7 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool) -> dict:
     stored = dict(_rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries]))
     rows = [_rows_of(e) for e in entries if stored.get(e.id) != _entry_hash(e)]
     gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0]["id"] for r in rows)]))
-    if gone or rows:
+    if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
         _delete(conn, gone)
         _insert(conn, rows)
         _refresh_annotator(conn)
@@ -583,7 +606,6 @@ def _refresh_annotator(conn) -> None:
 
     from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, Annotator
     from glossary.chinese import matching_form
-    from glossary.segment import build_base_lexicon, build_forms_trie
 
     candidates: dict[str, list] = {}
     rows = conn.execute(
@@ -596,40 +618,59 @@ def _refresh_annotator(conn) -> None:
         else:
             reads = ORDINARY if dominates else AMBIGUOUS
         candidates.setdefault(matching_form(form), []).append([entry_id, reads, region])
-    meta = _meta(conn)
-    blobs = dict(conn.execute("SELECT name, data FROM _blobs WHERE name IN ('traditional', 'lexicon_base')"))
-    has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
-    traditional = blobs["traditional"].decode() if "traditional" in blobs else _traditional_chars()
-    ordinary = json.loads(meta.get("ordinary_words", "[]"))
-    base_key = _digest([SCHEMA_VERSION, *ordinary])
-    new_base: list[tuple[str, bytes]] = []  # the base and its word table are written only when built
-    if meta.get("lexicon_base_key") != base_key or "lexicon_base" not in blobs or not has_words:
-        blobs["lexicon_base"], base_total, words = build_base_lexicon(ordinary)
-        new_base = [("lexicon_base", blobs["lexicon_base"]), ("lexicon_base_words", words)]
-        _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
-    else:
-        base_total = int(meta["lexicon_base_total"])
-    forms_trie, new_forms = build_forms_trie(candidates, blobs["lexicon_base"])
-    from glossary.segment import GLOSSARY_FREQ
-
+    traditional = _blob(conn, "traditional")
+    if traditional is None:
+        traditional = _traditional_chars().encode()
+        _set_blob(conn, "traditional", traditional)
     blob = {
         "lengths": [len(form) for form in candidates],
         "candidates": list(candidates.values()),
         "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
-        "traditional": traditional,
+        "traditional": traditional.decode(),
     }
-    automaton = Annotator.build_automaton(list(candidates))
-    conn.executemany(
-        "INSERT OR REPLACE INTO _blobs (name, data) VALUES (?, ?)",
-        [
-            ("annotator", orjson.dumps(blob)),
-            ("automaton", pickle.dumps(automaton)),
-            ("traditional", traditional.encode()),
-            *new_base,
-            ("lexicon_forms", forms_trie),
-        ],
-    )
-    _set_meta(conn, {"lexicon_total": str(base_total + GLOSSARY_FREQ * new_forms)})
+    _set_blob(conn, "annotator", orjson.dumps(blob))
+    _set_blob(conn, "automaton", pickle.dumps(Annotator.build_automaton(list(candidates))))
+    _refresh_lexicon(conn)
+
+
+def _refresh_lexicon(conn) -> None:
+    """The lexicon's base (jieba's words and the ordinary words: seconds, so built only when those
+    change) and the trie of the glossary forms it lacks (each form's membership is found once, when
+    its entry is written, so an edit costs the trie of those forms, not a look-up of every form)."""
+    import marisa_trie
+
+    from glossary.chinese import matching_form
+    from glossary.segment import GLOSSARY_FREQ, build_base_lexicon
+
+    meta = _meta(conn)
+    ordinary = json.loads(meta.get("ordinary_words", "[]"))
+    base_key = _digest([SCHEMA_VERSION, *ordinary])
+    base = _blob(conn, "lexicon_base")
+    has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
+    if meta.get("lexicon_base_key") != base_key or base is None or not has_words:
+        base, base_total, words = build_base_lexicon(ordinary)  # words: its table (glossary.wordtable)
+        _set_blob(conn, "lexicon_base", base)
+        _set_blob(conn, "lexicon_base_words", words)
+        _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
+        conn.execute("UPDATE forms SET in_base = NULL")
+    known = marisa_trie.RecordTrie("<I")
+    known.frombytes(base)
+    unknown = conn.execute("SELECT rowid, form FROM forms WHERE in_base IS NULL").fetchall()
+    membership = [(matching_form(form) in known, rowid) for rowid, form in unknown]
+    conn.executemany("UPDATE forms SET in_base = ? WHERE rowid = ?", membership)
+    new = {matching_form(r[0]) for r in conn.execute("SELECT form FROM forms WHERE in_base = 0")}
+    _set_blob(conn, "lexicon_forms", marisa_trie.Trie(list(new)).tobytes())
+    total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * len(new)
+    _set_meta(conn, {"lexicon_total": str(total)})
+
+
+def _blob(conn, name: str) -> bytes | None:
+    row = conn.execute("SELECT data FROM _blobs WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def _set_blob(conn, name: str, data: bytes) -> None:
+    conn.execute("INSERT OR REPLACE INTO _blobs (name, data) VALUES (?, ?)", (name, data))
 
 
 def _digest(parts: list[str]) -> str:

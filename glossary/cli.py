@@ -506,7 +506,7 @@ def build(db, entries, sources, full):
 
     finish_killed_import(entries)
     try:
-        counts = build_db(db, entries and Path(entries), sources and Path(sources), full=full)
+        counts = build_db(db, entries and Path(entries), sources and Path(sources), full=full, progress=_counter())
     except StoreError as exc:
         raise UserError(str(exc)) from None
     except CurationError as exc:
@@ -520,6 +520,18 @@ def build(db, entries, sources, full):
         f"{counts['quotes']} quotes, {counts['sources']} sources ({counts['parsed']} entry files read, "
         f"{counts['changed']} entries changed, {counts['removed']} removed)"
     )
+
+
+def _counter():
+    """A progress counter on stderr when it is a terminal (None otherwise): entry files read so far."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = done + 500 >= total
+        click.echo(f"\rglossary: reading changed entry files {min(done + 500, total):,}/{total:,}…", err=True, nl=end)
+
+    return show
 
 
 def finish_killed_import(entries: str | None) -> None:

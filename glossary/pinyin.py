@@ -266,11 +266,15 @@ def unconfirmed_readings(form: str, pinyin: str, confirmed: tuple[str, ...] = ()
     if syllables is None or len(syllables) != len(han):
         return []
     suggested = [r[0].lower() for r in pypinyin_of(han, style=Style.TONE)]
-    dictionary = [r for r in cedict_syllables(form) if len(r) == len(han)]
+    dictionary: list[list[str]] | None = None  # CC-CEDICT (seconds to load) only where pypinyin disagrees
     missing = []
     for i, (char, syllable) in enumerate(zip(han, syllables, strict=True)):
         said = unicodedata.normalize("NFC", syllable.lower())
-        if said == suggested[i] or any(r[i] == said for r in dictionary) or CITATION.get(char) == said:
+        if said == suggested[i] or CITATION.get(char) == said:
+            continue
+        if dictionary is None:
+            dictionary = [r for r in cedict_syllables(form) if len(r) == len(han)]
+        if any(r[i] == said for r in dictionary):
             continue
         if f"{char}:{said}" not in confirmed:
             missing.append(f"{char}:{said}")

@@ -95,17 +95,6 @@ def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int, bytes]:
     return trie.tobytes(), sum(freqs.values()), wordtable.build(freqs)
 
 
-def build_forms_trie(glossary_forms: Iterable[str], base: bytes) -> tuple[bytes, int]:
-    """The glossary's forms that the base lexicon lacks (each counts GLOSSARY_FREQ), as trie bytes,
-    and how many: rebuilt at every change of the glossary, in a fraction of a second."""
-    import marisa_trie
-
-    known = marisa_trie.RecordTrie("<I")
-    known.frombytes(base)
-    new = [form for form in set(glossary_forms) if form not in known]
-    return marisa_trie.Trie(new).tobytes(), len(new)
-
-
 class Lexicon:
     """Look-ups are memoised: a document repeats its words and its contexts, and these are the
     annotator's hot path (see bench/bench_annotate.py)."""
@@ -278,9 +267,13 @@ class Lexicon:
     def part_of(self, term: str, start: int, end: int) -> bool:
         """Is term[start:end] one of the words a glossary term is made of? 人工智能 in 通用|人工智能 and
         高考 in 新|高考 are; 用人 (across 通用|人工) and 北大 (inside 北大荒) are not. The term is read as
-        smaller words, since as a glossary form it is one word itself; verdicts are remembered."""
+        smaller words, since as a glossary form it is one word itself — unless it is an ordinary word
+        of the dictionary too (北大荒, "the Great Northern Wilderness", a glossary term in a big
+        termbase): then a part stands only as a constituent of it (compound_of); verdicts are remembered."""
         key = (term, start, end)
         verdict = self._parts.get(key)
+        if verdict is None and term in self.trie:  # an ordinary word (北大荒): whole, as in splits_word
+            verdict = self._parts[key] = self.compound_of(term, start, end)
         if verdict is None:
             if len(self._parts) > self.MEMO_LIMIT:
                 self._parts.clear()

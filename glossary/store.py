@@ -232,7 +232,7 @@ class Store:
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
                 tmp.write_bytes(self.blob(blob))
                 os.replace(tmp, path)
-            except OSError:
+            except (OSError, IndexError):  # not writable, or a database without that blob
                 return None
         return path
 

@@ -174,3 +174,32 @@ def test_apply_entries_inside_the_callers_transaction(tree):
     with sqlite3.connect(tree["db"]) as check:
         assert not check.execute("SELECT 1 FROM sqlite_master WHERE name = 'revisions'").fetchall()
     check.close()
+
+
+def test_an_empty_folder_builds_a_usable_empty_glossary(tmp_path, fixture_paths):
+    (tmp_path / "entries").mkdir()
+    build(tmp_path / "terms.sqlite", tmp_path / "entries", fixture_paths["sources"])
+    assert tags_of(tmp_path / "terms.sqlite", "提升算力水平") == {}
+    assert not needs_build(tmp_path / "terms.sqlite")
+
+
+def test_an_edit_of_the_pinyin_is_checked_and_refused_whole(tree):
+    before = rows_by_entry(tree["db"])
+    edit(tree["entries"] / "suanli.yaml", "suànlì", "suànfǎ")
+    edit(tree["entries"] / "zhongkao.yaml", "kind: term", "kind: term\nnotes: a note")
+    with pytest.raises(CurationError) as info:
+        build(tree["db"], tree["entries"], tree["sources"])
+    assert [p.file.endswith("suanli.yaml") for p in info.value.problems] == [True]
+    assert rows_by_entry(tree["db"]) == before
+
+
+def test_a_term_that_is_also_a_dictionary_word_is_not_split_by_a_nested_term(tree):
+    """北大荒 (a dictionary word, here a glossary term as in a big termbase) does not contain 北大
+    (Peking University): the lone 荒 left over says so; 人工智能 still contains 智能 (人工 is a word)."""
+    (tree["entries"] / "beidahuang.yaml").write_text(
+        "zh: 北大荒\npinyin: Běidàhuāng\nkind: place\nen: Great Northern Wilderness\nauthority: curator\n",
+        encoding="utf-8",
+    )
+    build(tree["db"], tree["entries"], tree["sources"])
+    assert tags_of(tree["db"], "开发北大荒的历史") == {"北大荒": "Great Northern Wilderness"}
+    assert "智能" in tags_of(tree["db"], "发展人工智能产业")

@@ -117,6 +117,34 @@ def test_each_thread_keeps_one_connection_and_the_annotator_is_shared(db_path, t
     assert all(g.store._conn is None for g in (first, second, *other))
 
 
+def test_an_in_place_rebuild_is_served_on_the_next_request(fixture_paths, tmp_path):
+    """`glossary build` now rewrites rows in place (same file, same inode): a server thread's kept
+    connection must notice and serve the edited entry, not its cached card."""
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    from glossary.build import build
+
+    entries = tmp_path / "entries"
+    shutil.copytree(fixture_paths["entries"], entries)
+    path = tmp_path / "terms.sqlite"
+    build(path, entries, fixture_paths["sources"])
+    with closing(sqlite3.connect(path)) as conn:  # as on a team server (editing.py): commits go to the WAL,
+        conn.execute("PRAGMA journal_mode=WAL")  # and the database file itself may not change at all
+    client = create_app(path).test_client()
+    assert "artificial intelligence" in get_text(client.get("/terms/rengong-zhineng"))
+    assert "machine intellect" not in get_text(client.get("/terms/rengong-zhineng"))
+    card = entries / "rengong-zhineng.yaml"
+    card.write_text(card.read_text(encoding="utf-8").replace("\nen: ", "\nen: machine intellect; ", 1), "utf-8")
+    inode = path.stat().st_ino
+    build(path, entries, fixture_paths["sources"])
+    assert path.stat().st_ino == inode  # rewritten in place, not replaced
+    assert "machine intellect" in get_text(client.get("/terms/rengong-zhineng"))
+    annotated = client.post("/api/v1/annotate", json={"text": "发展人工智能"}).get_json()
+    assert annotated["entries"]["rengong-zhineng"]["en"].startswith("machine intellect")
+
+
 def test_a_file_that_is_not_a_glossary_gets_a_clear_503(tmp_path):
     bogus = tmp_path / "terms.sqlite"
     bogus.write_text("not a database", encoding="utf-8")

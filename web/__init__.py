@@ -107,8 +107,9 @@ def get_glossary():
 
 def _thread_glossary(app: Flask):
     """This thread's Glossary: one read-only connection per server thread, kept from request to
-    request (never one shared by all threads), and opened anew when the database file has been
-    replaced (a rebuild), so the server follows it as it did with a connection per request."""
+    request (never one shared by all threads), and opened anew when the database has changed (a
+    file replaced, or rows rewritten in place by a build or an edit), so the server always serves
+    the current glossary."""
     from glossary import Glossary
 
     local, path = app.extensions["glossary_local"], app.config["GLOSSARY_DB"]
@@ -118,16 +119,22 @@ def _thread_glossary(app: Flask):
     except OSError:
         stamp = ()
     glossary = getattr(local, "glossary", None)
-    if glossary is not None and local.stamp != stamp:
-        glossary.close()
+    if glossary is not None and (local.stamp != stamp or _data_version(glossary) != local.data_version):
+        glossary.close()  # replaced, or changed in place by a build or an edit on another connection
         glossary = None
     if glossary is None:
         glossary = Glossary.open(path, build=False)
-        local.glossary, local.stamp = glossary, stamp
+        local.glossary, local.stamp, local.data_version = glossary, stamp, _data_version(glossary)
         weakref.finalize(glossary, glossary.store.close)  # a thread that ends takes its connection along
         with app.extensions["glossary_lock"]:
             app.extensions["glossary_open"].add(glossary)
     return glossary
+
+
+def _data_version(glossary) -> int:
+    """SQLite's count of changes committed by other connections: an in-place build or an edit
+    changes it without touching the file's inode (the cached meta and cards must then be dropped)."""
+    return glossary.store.conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def close_connections(app: Flask) -> None:
