@@ -67,6 +67,9 @@ class Glossary:
                         data["reading_keys"],
                         data["traditional"],
                     )
+                    same_file = f"{self.store.path.resolve()}:"  # an edited database's older versions go
+                    for stale in [k for k in _annotators if k.startswith(same_file)]:
+                        del _annotators[stale]
                     _annotators[key] = annotator
         return annotator
 

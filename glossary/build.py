@@ -748,9 +748,13 @@ def needs_build(db_path: str | Path) -> bool:
     folder's stamp (and, for a folder of at most SMALL_FOLDER files, each file's stat) is compared
     with the recorded one; a file whose stat changed but whose content did not (touched, checked
     out again) has its new stat recorded, so the next command does not look again."""
+    from glossary.editdb import has_editing
+
     db_path = Path(db_path)
     if not db_path.is_file():
         return True
+    if has_editing(db_path):
+        return False  # a team server's database holds edits: only `glossary build` syncs it (editing.py)
     try:
         with Store(db_path) as store:
             meta = store.meta

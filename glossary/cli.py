@@ -501,10 +501,13 @@ def build(db, entries, sources, full):
       glossary build --db terms.sqlite
     """
     from glossary.build import build as build_db
+    from glossary.editdb import has_editing
     from glossary.model import CurationError
     from glossary.store import StoreError
 
     finish_killed_import(entries)
+    if has_editing(db):
+        return sync_edited(db, entries, sources)
     try:
         counts = build_db(db, entries and Path(entries), sources and Path(sources), full=full, progress=_counter())
     except StoreError as exc:
@@ -532,6 +535,26 @@ def _counter():
         click.echo(f"\rglossary: reading changed entry files {min(done + 500, total):,}/{total:,}…", err=True, nl=end)
 
     return show
+
+
+def sync_edited(db: str, entries: str | None, sources: str | None) -> None:
+    """A team server's database is never rebuilt: the curated YAML comes in as its upstream (editing.py)."""
+    from glossary import curation
+    from glossary.editing import Editor
+    from glossary.model import CurationError
+
+    try:
+        counts = Editor(db).sync_upstream(
+            Path(entries) if entries else curation.ENTRIES_DIR, Path(sources) if sources else curation.SOURCES_FILE
+        )
+    except CurationError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise UserError(f"{len(exc.problems)} problem(s) in the curated sources; {db} left as it was") from None
+    click.echo(
+        f"synced {db} with the curated YAML (local edits kept): {counts['updated']} updated, {counts['added']} added, "
+        f"{counts['removed']} removed, {counts['conflicts']} conflict(s) queued for review"
+    )
 
 
 def finish_killed_import(entries: str | None) -> None:
@@ -707,8 +730,14 @@ def serve(
     show_default=True,
     help="The served site, for links to entry pages and Yomitan's update URLs.",
 )
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    help="With --format yaml: write one curated entry file per entry into this folder (what `check` reads).",
+)
+@click.option("--approved-only", is_flag=True, help="Only entries whose review status is approved (team servers).")
 @DB_OPTION
-def export_cmd(fmt, output, base_url, db):
+def export_cmd(fmt, output, base_url, folder, approved_only, db):
     """Write the whole glossary (every field, quotes included) to stdout.
 
     CSV starts with a byte-order mark (as the web download does), and a CSV or TSV cell that
@@ -721,14 +750,25 @@ def export_cmd(fmt, output, base_url, db):
       glossary export --format yomitan --output policy-glossary.zip
       glossary export --format anki --output policy-glossary.apkg   # re-import updates cards
       glossary export --format pleco > pleco.txt   # also: omegat, deepl
+      glossary export --format yaml --folder entries/ --approved-only   # a team's work, for upstream
     """
-    from glossary import exchange, formats
+    from glossary import editing, exchange, formats
 
     glossary = open_glossary(db)
+    if folder:
+        if fmt != "yaml":
+            raise UserError("--folder writes entry files: use it with --format yaml")
+        try:
+            written = editing.export_folder(Path(db), Path(folder), approved_only)
+        except (OSError, exchange.ImportProblem) as exc:
+            raise UserError(f"cannot write {folder}: {getattr(exc, 'strerror', None) or exc}") from None
+        click.echo(f"wrote {written} entry files to {folder}", err=True)
+        return
+    store = editing.ApprovedOnly(glossary.store, editing.statuses(db)) if approved_only else glossary.store
     if fmt in formats.EXPORTS:
-        data = formats.export(glossary.store, fmt, base_url=base_url)
+        data = formats.export(store, fmt, base_url=base_url)
     else:
-        data = exchange.as_file(exchange.export(glossary.store, fmt, base_url=base_url), fmt).encode("utf-8")
+        data = exchange.as_file(exchange.export(store, fmt, base_url=base_url), fmt).encode("utf-8")
     if output:
         try:
             Path(output).write_bytes(data)
@@ -758,7 +798,13 @@ def export_cmd(fmt, output, base_url, db):
 @click.option(
     "--dry-run", is_flag=True, help="TBX/CSV/TSV: show what would be added, changed or conflict; write nothing."
 )
-def import_cmd(file, entries, sources, seeds, replace, dry_run):
+@click.option(
+    "--as",
+    "as_user",
+    help="Team server: import into the database (--db) as revisions by this editor, instead of into YAML files.",
+)
+@DB_OPTION
+def import_cmd(file, entries, sources, seeds, replace, dry_run, as_user, db):
     """Add entries from a JSON or YAML export, or a TBX or CSV/TSV termbase, into the curated YAML files
     (all or nothing).
 
@@ -777,9 +823,12 @@ def import_cmd(file, entries, sources, seeds, replace, dry_run):
       glossary import colleague.json --entries glossary/entries
       glossary import memoq-export.tbx --dry-run
       glossary import eto-glossary.csv
+      glossary import colleague.json --as alice --db terms.sqlite   # a team server: as revisions
     """
     from glossary import curation, exchange
 
+    if as_user:
+        return import_as_revisions(Path(file), as_user, replace, db)
     target = Path(entries) if entries else curation.ENTRIES_DIR
     if Path(file).suffix.lower() in TERMBASE_SUFFIXES:
         return import_termbase(Path(file), target, sources, seeds, dry_run)
@@ -802,6 +851,34 @@ def import_cmd(file, entries, sources, seeds, replace, dry_run):
 
 
 TERMBASE_SUFFIXES = (".tbx", ".xml", ".csv", ".tsv", ".tab", ".txt")
+
+
+def import_as_revisions(file: Path, user: str, replace: bool, db: str) -> None:
+    """A team server's import: through the editors' door (editing.py), as revisions, all or nothing."""
+    from glossary import accounts, exchange
+    from glossary.editdb import connect, has_editing
+    from glossary.editing import EditError, Editor, Invalid
+
+    open_glossary(db)
+    if not has_editing(db):
+        raise UserError(f"{db} has no accounts: add one with `glossary user add` first")
+    with connect(db) as conn:
+        found = accounts.user(conn, user)
+    if found is None or not accounts.may(found["role"], "editor"):
+        raise UserError(f"{user!r} is not an editor or admin of {db}")
+    try:
+        data = exchange.read_import(file)
+        items = data.get("entries") if isinstance(data, dict) else data
+        saved = Editor(db).import_entries(items, user, replace)
+    except exchange.ImportProblem as exc:
+        raise UserError(str(exc)) from None
+    except Invalid as invalid:
+        for message in invalid.messages:
+            click.echo(message, err=True)
+        raise UserError(f"import refused, {len(invalid.messages)} problem(s); nothing written") from None
+    except EditError as exc:
+        raise UserError(f"import refused: {exc}; nothing written") from None
+    click.echo(f"imported {len(saved)} entries into {db} as revisions by {user}")
 
 
 def import_termbase(file: Path, target: Path, sources: str | None, seeds: str | None, dry_run: bool) -> None:
@@ -840,6 +917,12 @@ from glossary.corpus_cli import timeline as _timeline  # noqa: E402
 
 for _command in (_corpus, _timeline, _kwic, _discover):
     cli.add_command(_command)
+
+from glossary.edit_cli import token as _token  # noqa: E402
+from glossary.edit_cli import user as _user  # noqa: E402
+
+cli.add_command(_user)
+cli.add_command(_token)
 
 
 def main():

@@ -251,3 +251,8 @@ def _check_pinyin(entry: Entry, report) -> None:
                     *key,
                 )
             used.add(reading)
+
+
+def article_texts(sources: list[Source], seeds: Path) -> dict[str, str]:
+    """Each source's article text (its lines only), whitespace normalised, for the verbatim checks."""
+    return _article_texts(sources, seeds)

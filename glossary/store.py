@@ -167,7 +167,10 @@ class Store:
 
     def status_column(self) -> str | None:
         """Where entries keep their editorial status (draft, checked, approved), if this database has
-        one: an `entries.status` column, else a `status` field in the entries' stored data."""
+        one: a team server's `edit_state` (editing.py), an `entries.status` column, else a `status`
+        field in the entries' stored data."""
+        if self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'edit_state'"):
+            return "coalesce((SELECT status FROM edit_state WHERE edit_state.entry_id = entries.id), 'approved')"
         columns = {r["name"] for r in self.query("PRAGMA table_info(entries)")}
         if "status" in columns:
             return "status"

@@ -67,3 +67,37 @@ def qa_glossary(qa_db_path):
 
     with Glossary.open(qa_db_path, build=False) as glossary:  # closed: an open one fails on Python 3.13
         yield glossary
+
+
+TEAM = {"root": "admin", "ann": "editor", "eve": "editor", "bob": "contributor"}
+
+
+def team_password(name: str) -> str:
+    return f"password-{name}"
+
+
+@pytest.fixture(scope="session")
+def team_template(tmp_path_factory, fixture_paths) -> Path:
+    """The fixture glossary with editing on and a user of each role (see TEAM), built once."""
+    from glossary import accounts
+    from glossary.build import build
+    from glossary.editdb import connect
+    from glossary.editing import Editor
+
+    path = tmp_path_factory.mktemp("team") / "terms.sqlite"
+    build(path, fixture_paths["entries"], fixture_paths["sources"])
+    with connect(path) as conn:
+        for name, role in TEAM.items():
+            accounts.add_user(conn, name, role, team_password(name))
+    Editor(path, fixture_paths["seeds"]).enable()
+    return path
+
+
+@pytest.fixture
+def team_db(team_template, tmp_path) -> Path:
+    """A fresh copy of the team database for one test (tests write to it)."""
+    import shutil
+
+    path = tmp_path / "terms.sqlite"
+    shutil.copy(team_template, path)
+    return path

@@ -55,6 +55,9 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
     from web.corpus import bp as corpus_bp
 
     app.register_blueprint(corpus_bp)
+    from web import edit
+
+    edit.init_app(app)
     security.init_app(app)
     from web.guard import Guard
 
@@ -100,6 +103,9 @@ def get_glossary():
                     from glossary.build import ensure_built
 
                     ensure_built(app.config["GLOSSARY_DB"])
+                    from web.edit import catch_up
+
+                    catch_up(app)
                     app.extensions["glossary_ready"] = True
         g.glossary = _thread_glossary(app)
     return g.glossary
@@ -113,11 +119,13 @@ def _thread_glossary(app: Flask):
     from glossary import Glossary
 
     local, path = app.extensions["glossary_local"], app.config["GLOSSARY_DB"]
-    try:
-        stat = os.stat(path)
-        stamp: tuple = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = ()
+    stamp: tuple = ()
+    for name in (path, f"{path}-wal"):  # an edit on a team server commits to the WAL file only
+        try:
+            stat = os.stat(name)
+            stamp += (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp += ((),)
     glossary = getattr(local, "glossary", None)
     if glossary is not None and (local.stamp != stamp or _data_version(glossary) != local.data_version):
         glossary.close()  # replaced, or changed in place by a build or an edit on another connection
