@@ -20,7 +20,7 @@ from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 # Up to this many entry files, every command compares each file's stat with the recorded one (a
 # few tens of milliseconds). Past it that walk costs more than the command (0.3-0.9 s at 100,000
 # files), so commands compare only the folder's own stat — which adding, removing or replacing a
@@ -646,9 +646,11 @@ def _refresh_lexicon(conn) -> None:
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
     base_key = _digest([SCHEMA_VERSION, *ordinary])
     base = _blob(conn, "lexicon_base")
-    if meta.get("lexicon_base_key") != base_key or base is None:
-        base, base_total = build_base_lexicon(ordinary)
+    has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
+    if meta.get("lexicon_base_key") != base_key or base is None or not has_words:
+        base, base_total, words = build_base_lexicon(ordinary)  # words: its table (glossary.wordtable)
         _set_blob(conn, "lexicon_base", base)
+        _set_blob(conn, "lexicon_base_words", words)
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
     known = marisa_trie.RecordTrie("<I")
@@ -717,11 +719,11 @@ def _remove_stale_lexicon_files(db_path: Path) -> None:
     """Lexicon caches (see Store.lexicon_file) of base lexicons this database no longer has."""
     try:
         with Store(db_path) as store:
-            current = store.lexicon_file(write=False)
+            current = {store.lexicon_file(blob, write=False) for blob in ("lexicon_base", "lexicon_base_words")}
     except StoreError:
         return
     for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):
-        if stale != current:
+        if stale not in current:
             stale.unlink(missing_ok=True)
 
 

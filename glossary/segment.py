@@ -3,18 +3,26 @@
 The lexicon is jieba's word-frequency dictionary plus every surface form of the glossary, stored
 in the database as a marisa trie that loads in well under a millisecond. Segmentation is jieba's
 maximum-probability path over a word DAG, without the HMM that glues unknown words (找算力), and it
-is only run on a small window around a match whose boundary a dictionary word crosses.
+is only run on a small window around a match whose boundary a dictionary word crosses. Whole texts
+(pinyin for every word) are cut by the same programme over all their runs at once, in arrays
+(glossary/wordtable.py), once a process has text enough to pay for loading numpy.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import math
+import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from glossary.chinese import is_han
+from glossary.chinese import HAN, is_han
+
+if TYPE_CHECKING:
+    from glossary.wordtable import WordTable
 
 MAX_WORD = 8  # longest word tried when segmenting
 WINDOW = 6  # characters of context on each side of a match
@@ -27,6 +35,8 @@ CHECKED_LENGTH = 3  # a longer match is taken as a word of its own (annotate jud
 # jieba knows keep jieba's count. (Chosen on tests/cases/boundaries.yaml: 3 to 100 score alike,
 # higher values let glossary forms cut across ordinary words; see bench/bench_annotate.py.)
 GLOSSARY_FREQ = 100
+HAN_RUN = re.compile(f"[{HAN}]+")
+OTHER, WORD, SPAN = 0, 1, 2  # kinds of the pieces of a text (Lexicon.pieces)
 
 
 def jieba_dictionary() -> Path:
@@ -60,26 +70,29 @@ def _dictionary_words() -> dict[str, int]:
     return freqs
 
 
-def build_base_lexicon(ordinary: Iterable[str] = ()) -> tuple[bytes, int]:
+def build_base_lexicon(ordinary: Iterable[str] = ()) -> tuple[bytes, int, bytes]:
     return _base_lexicon(tuple(ordinary))
 
 
 @cache
-def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int]:
+def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int, bytes]:
     """jieba's words (in both scripts) and the curated ordinary words jieba lacks, as trie bytes
-    (word → frequency) and the frequencies' total: the part of the lexicon that does not change
-    with the glossary, built once per database (seconds), not at every edit.
+    (word → frequency), the frequencies' total, and the same words as arrays (glossary.wordtable)
+    for segmenting whole texts: the part of the lexicon that does not change with the glossary,
+    built once per database (seconds), not at every edit.
 
     `ordinary`: glossary/ordinary_words.txt; as rare words they still outweigh a glossary form plus
     a lone character (工信部门 over 工信部|门).
     """
     import marisa_trie
 
+    from glossary import wordtable
+
     freqs = dict(_dictionary_words())
     for word in ordinary:
         freqs[word] = freqs.get(word) or 1
     trie = marisa_trie.RecordTrie("<I", ((w, (f,)) for w, f in freqs.items()))
-    return trie.tobytes(), sum(freqs.values())
+    return trie.tobytes(), sum(freqs.values()), wordtable.build(freqs)
 
 
 class Lexicon:
@@ -88,9 +101,15 @@ class Lexicon:
 
     MEMO_LIMIT = 200_000
 
-    def __init__(self, trie, total: int, forms=None):
+    # Segmenting with arrays needs numpy, whose import (~80 ms) costs what segmenting ~20,000 Han
+    # characters in Python does: a process takes the array path once it has been given that much
+    # text (a server, a long document) or has numpy loaded already; a short CLI call never pays it.
+    ARRAYS_AFTER = 20_000
+
+    def __init__(self, trie, total: int, forms=None, table_file: Path | None = None):
         """`trie`: the base lexicon (word → frequency); `forms`: a trie of the glossary forms it
-        lacks, each GLOSSARY_FREQ; `total`: the frequencies' sum over both."""
+        lacks, each GLOSSARY_FREQ; `total`: the frequencies' sum over both; `table_file`: the base
+        lexicon's word table (glossary.wordtable), for segmenting whole texts in arrays."""
         import marisa_trie
 
         self.trie = trie
@@ -100,6 +119,9 @@ class Lexicon:
         self._logp: dict[str, float | None] = {}
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         self._parts: dict[tuple[str, int, int], bool] = {}
+        self._table_file = table_file
+        self._table: WordTable | None = None
+        self._segmented = 0  # characters of text given to pieces() so far
 
     @classmethod
     def load(cls, store) -> Lexicon:
@@ -114,7 +136,47 @@ class Lexicon:
             trie.frombytes(store.blob("lexicon_base"))
         forms = marisa_trie.Trie()
         forms.frombytes(store.blob("lexicon_forms"))
-        return cls(trie, store.lexicon_total, forms)
+        return cls(trie, store.lexicon_total, forms, store.lexicon_file("lexicon_base_words"))
+
+    def pieces(
+        self, text: str, spans: list[tuple[int, int]], arrays: bool | None = None
+    ) -> tuple[list[int], list[int]]:
+        """The text cut into pieces around the spans (sorted, apart): every run of Han characters
+        outside them into its words, as `segment` cuts it. Returns the boundaries (0 … len(text))
+        and each piece's kind (WORD, SPAN, or OTHER: whatever is not Han). `arrays` forces (True)
+        or forbids (False) the array path, else ARRAYS_AFTER decides."""
+        if arrays is None:
+            self._segmented += len(text)
+            arrays = self._segmented >= self.ARRAYS_AFTER or "numpy" in sys.modules
+        if arrays and self._table_file is not None:
+            if self._table is None:
+                from glossary.wordtable import WordTable
+
+                form_logp = math.log(GLOSSARY_FREQ) - self.log_total
+                try:
+                    self._table = WordTable(self._table_file, self.log_total, self.unknown, self.forms, form_logp)
+                except ValueError:  # forms with more new characters than the keys have room for
+                    self._table_file = None
+            if self._table is not None:
+                return self._table.pieces(text, spans, self.logp)
+        bounds, kinds, pos = [0], [], 0
+        for start, end in [*spans, (len(text), len(text))]:
+            for run in HAN_RUN.finditer(text, pos, start):
+                if run.start() > pos:
+                    bounds.append(run.start())
+                    kinds.append(OTHER)
+                cuts = self.segment(run.group())[1:]
+                bounds.extend(run.start() + c for c in cuts)
+                kinds.extend([WORD] * len(cuts))
+                pos = run.end()
+            if start > pos:
+                bounds.append(start)
+                kinds.append(OTHER)
+            if end > start:
+                bounds.append(end)
+                kinds.append(SPAN)
+            pos = end
+        return bounds, kinds
 
     def logp(self, word: str) -> float | None:
         memo = self._logp

@@ -223,17 +223,19 @@ class Store:
             found.update((r[0], orjson.loads(r[1])) for r in rows)
         return {k: found[k] for k in wanted if k in found}
 
-    def lexicon_file(self, write: bool = True) -> Path | None:
-        """The base lexicon (jieba's words; see segment.py) as a file beside the database, written
-        once (it changes only with the curated ordinary words), so that it is memory-mapped rather
-        than copied out of SQLite at every start. None if not writable."""
-        path = self.path.with_name(f".{self.path.name}.{self.meta['lexicon_base_key'][:12]}.base.lexicon")
+    def lexicon_file(self, blob: str = "lexicon_base", write: bool = True) -> Path | None:
+        """The base lexicon (jieba's words; see segment.py), or its word table (`lexicon_base_words`),
+        as a file beside the database, written once (it changes only with the curated ordinary words),
+        so that it is memory-mapped rather than copied out of SQLite at every start. None if not
+        writable."""
+        kind = blob.removeprefix("lexicon_")
+        path = self.path.with_name(f".{self.path.name}.{self.meta['lexicon_base_key'][:12]}.{kind}.lexicon")
         if write and not path.exists():
             try:
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(self.blob("lexicon_base"))
+                tmp.write_bytes(self.blob(blob))
                 os.replace(tmp, path)
-            except OSError:
+            except (OSError, IndexError):  # not writable, or a database without that blob
                 return None
         return path
 
