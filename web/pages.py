@@ -287,16 +287,23 @@ def annotate():
         text, ambiguous, pinyin_all = request.args.get("text", ""), True, False
     else:
         text, ambiguous, pinyin_all = _annotate_form()
-    if filter_error:
-        return render_template(
+
+    def refused(message: str, status: int):
+        """The page again with the text as given and why it was not annotated."""
+        page = render_template(
             "annotate.html",
             text=text,
             ambiguous=ambiguous,
             pinyin_all=pinyin_all,
             result=None,
-            error=filter_error,
+            error=message,
             filters=filters,
-        ), 400
+        )
+        return page, status
+
+    if filter_error:
+        return refused(filter_error, 400)
+
     notices: list[str] = []
     if request.method == "POST" and request.files.get("file") and request.files["file"].filename:
         from web.upload import UploadProblem, read_upload
@@ -304,27 +311,11 @@ def annotate():
         try:
             text, notices = read_upload(request.files["file"], request.form.get("encoding") or None)
         except UploadProblem as problem:
-            return render_template(
-                "annotate.html",
-                text=text,
-                ambiguous=ambiguous,
-                pinyin_all=pinyin_all,
-                result=None,
-                error=str(problem),
-                filters=filters,
-            ), 400
+            return refused(str(problem), 400)
     try:
         text = page_text(text)
     except TextProblem as problem:
-        return render_template(
-            "annotate.html",
-            text=text,
-            ambiguous=ambiguous,
-            pinyin_all=pinyin_all,
-            result=None,
-            error=str(problem),
-            filters=filters,
-        ), problem.status
+        return refused(str(problem), problem.status)
     from glossary import render
 
     annotation = glossary.annotate(text, ambiguous=ambiguous, entry_filter=chosen or None)
