@@ -343,25 +343,7 @@ class Editor:
     def import_entries(self, items, user: str, replace: bool = False) -> list[Saved]:
         """Entries of an export written as revisions by `user`, all or nothing: every entry passes the
         door first (every problem reported, each with its id), then one transaction writes them."""
-        from glossary.curation import surface_forms
-
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise EditError("the file holds no list of entries")
-        checked: list[dict] = []
-        messages: list[str] = []
-        owners: dict[str, str] = {}
-        for item in items:
-            try:
-                data = self.validate(item)
-            except Invalid as invalid:
-                messages += [f"{item.get('id')}: {m}" for m in invalid.messages]
-                continue
-            for form, _, _ in surface_forms(_parse(data)):
-                if owners.setdefault(form, data["id"]) != data["id"]:
-                    messages.append(f"{data['id']}: surface form {form!r} is also a form of {owners[form]}")
-            checked.append(data)
-        if len({d["id"] for d in checked}) != len(checked):
-            messages.append("an id is imported twice")
+        checked, messages = self._check_import(items)
         if messages:
             raise Invalid(messages)
         saved = []
@@ -385,6 +367,47 @@ class Editor:
                 saved.append(Saved(data["id"], number, False))
             self._derive(conn, [s.entry_id for s in saved])
         return saved
+
+    def _check_import(self, items) -> tuple[list[dict], list[str]]:
+        """The entries of an import that pass the door, and every problem of those that do not."""
+        from glossary.curation import surface_forms
+
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise EditError("the file holds no list of entries")
+        checked: list[dict] = []
+        messages: list[str] = []
+        owners: dict[str, str] = {}
+        for item in items:
+            try:
+                data = self.validate(item)
+            except Invalid as invalid:
+                messages += [f"{item.get('id')}: {m}" for m in invalid.messages]
+                continue
+            for form, _, _ in surface_forms(_parse(data)):
+                if owners.setdefault(form, data["id"]) != data["id"]:
+                    messages.append(f"{data['id']}: surface form {form!r} is also a form of {owners[form]}")
+            checked.append(data)
+        if len({d["id"] for d in checked}) != len(checked):
+            messages.append("an id is imported twice")
+        return checked, messages
+
+    def preview_import(self, items, replace: bool = False) -> dict:
+        """What import_entries would do, writing nothing: ids to add, to change (with the fields that
+        change), unchanged, in conflict (exist already, differ, and `replace` is off), and every problem."""
+        checked, messages = self._check_import(items)
+        result: dict = {"added": [], "changed": [], "unchanged": [], "conflicts": [], "messages": messages}
+        with connect(self.db_path) as conn:
+            for data in checked:
+                state = conn.execute("SELECT 1 FROM edit_state WHERE entry_id = ?", (data["id"],)).fetchone()
+                current = self._current(conn, data["id"])[0] if state else None
+                if current is None:
+                    result["added"].append(data["id"])
+                elif current == data:
+                    result["unchanged"].append(data["id"])
+                else:
+                    fields = [change["field"] for change in diff(current, data)]
+                    result["changed" if replace else "conflicts"].append((data["id"], fields))
+        return result
 
     # ------------------------------------------------------------ proposals and comments
 

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import fields
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from glossary.model import ID_MAX_LENGTH, Entry, Problem, valid_id
 
@@ -296,8 +296,6 @@ def read_import(file: Path):
     """The data of a JSON or YAML export, read with bounds: at most MAX_IMPORT_BYTES, and YAML
     without anchors or aliases (a few hundred bytes of nested aliases expand to gigabytes, and
     no export of ours writes them)."""
-    import yaml
-
     try:
         with open(file, "rb") as f:
             raw = f.read(MAX_IMPORT_BYTES + 1)  # never more, whatever the file claims (or /dev/zero)
@@ -305,6 +303,13 @@ def read_import(file: Path):
         raise ImportProblem(f"cannot read {file}: {exc.strerror or exc}") from None
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportProblem(f"{file} is larger than the limit of {MAX_IMPORT_BYTES // 2**20} MB; split it")
+    return parse_import(raw, file)
+
+
+def parse_import(raw: bytes, file: PurePath):
+    """The data of an export's bytes; `file` names it in messages and its suffix picks JSON or YAML."""
+    import yaml
+
     try:
         text = raw.decode("utf-8-sig")
         if file.suffix.lower() == ".json":

@@ -409,6 +409,69 @@ def users():
         return render_template("edit_users.html", users=accounts.users(conn), roles=accounts.ROLES)
 
 
+@bp.route("/admin/import", methods=["GET", "POST"])
+@require("admin")
+def import_page():
+    """`glossary import --as` in the browser: an upload is previewed (nothing written), then the
+    admin confirms and the same entries go through the editors' door as revisions, all or nothing."""
+    if request.method == "GET":
+        return render_template("edit_import.html")
+    import json
+
+    replace = request.form.get("replace") == "1"
+    if request.form.get("action") == "apply":
+        return _apply_import(request.form.get("entries", ""), replace)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("edit_import.html", problem="Choose a JSON or YAML export to import."), 400
+    try:
+        items = _read_import_upload(upload)
+        preview = editor().preview_import(items, replace)
+    except EditError as exc:
+        return render_template("edit_import.html", problem=f"Import refused: {exc}. Nothing was written."), 422
+    return render_template(
+        "edit_import.html",
+        preview=preview,
+        name=upload.filename,
+        replace=replace,
+        entries=json.dumps(items, ensure_ascii=False),
+    )
+
+
+IMPORT_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def _read_import_upload(upload):
+    """The entries of an uploaded JSON or YAML export, read as the CLI reads a file (exchange.parse_import)."""
+    from pathlib import PurePath
+
+    from glossary.exchange import ImportProblem, parse_import
+
+    name = PurePath(upload.filename).name
+    if PurePath(name).suffix.lower() not in IMPORT_SUFFIXES:
+        raise EditError(f"{name} is not a JSON or YAML export (.json, .yaml or .yml)")
+    try:
+        data = parse_import(upload.read(), PurePath(name))
+    except ImportProblem as exc:
+        raise EditError(str(exc)) from None
+    return data.get("entries") if isinstance(data, dict) else data
+
+
+def _apply_import(entries: str, replace: bool):
+    import json
+
+    try:
+        saved = editor().import_entries(json.loads(entries), (current_user() or {})["name"], replace)
+    except ValueError:
+        return render_template("edit_import.html", problem="The confirmed import was damaged; upload it again."), 400
+    except Invalid as invalid:
+        problem = f"Import refused, {len(invalid.messages)} problem(s); nothing was written."
+        return render_template("edit_import.html", problem=problem, messages=invalid.messages), 422
+    except EditError as exc:
+        return render_template("edit_import.html", problem=f"Import refused: {exc}. Nothing was written."), 409
+    return render_template("edit_import.html", saved=saved)
+
+
 # ---------------------------------------------------------------- recent changes
 
 
