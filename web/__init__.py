@@ -119,13 +119,11 @@ def _thread_glossary(app: Flask):
     from glossary import Glossary
 
     local, path = app.extensions["glossary_local"], app.config["GLOSSARY_DB"]
-    stamp: tuple = ()
-    for name in (path, f"{path}-wal"):  # an edit on a team server commits to the WAL file only
-        try:
-            stat = os.stat(name)
-            stamp += (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            stamp += ((),)
+    try:  # a replaced file (an older build, a restored backup); changes in place: _data_version
+        stat = os.stat(path)
+        stamp: tuple = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = ()
     glossary = getattr(local, "glossary", None)
     if glossary is not None and (local.stamp != stamp or _data_version(glossary) != local.data_version):
         glossary.close()  # replaced, or changed in place by a build or an edit on another connection
