@@ -34,6 +34,23 @@ from pathlib import Path
 CORPUS_FORMAT = "1"  # bump when what is stored per occurrence changes: everything is re-annotated
 BATCH = 50  # documents per transaction
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"}
+# A folder's own notes are not documents of the corpus (a README saying where the files come from).
+NOT_DOCUMENTS = {"readme", "license", "licence", "changelog", "notice", "copying"}
+
+
+def documents_in(folder: Path) -> list[Path]:
+    """The text, Markdown and HTML files under a folder, without hidden files and the folder's notes
+    (README.md, LICENSE.txt …); a file named on its own is always taken."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and p.stem.lower() not in NOT_DOCUMENTS
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
 WHITESPACE = re.compile(r"\s+")
 DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(\d\d)[-_.]?(\d\d)(?!\d)")
 
@@ -144,7 +161,7 @@ def collect(
     for given in paths:
         root = Path(given)
         if root.is_dir():
-            files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            files = documents_in(root)
         elif root.is_file():
             files = [root]
         else:

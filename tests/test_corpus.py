@@ -45,6 +45,16 @@ def test_dates_come_from_file_names_and_folders():
     assert date_from_path(Path("report.txt")) is None
 
 
+def test_a_folders_readme_and_hidden_files_are_not_documents(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "README.md", "# 来源\n\n这些文件来自政府网站。")
+    write(docs, ".cache/20240101.md", "推进人工智能发展。")
+    report = write(docs, "2024/20240105.md", "推进人工智能发展。")
+    assert [spec.path for spec in collect([docs], date="2024-02-01")] == [str(report.resolve())]
+    # named on its own, a README is taken: the user asked for it
+    assert len(collect([docs / "README.md"], date="2024-02-01")) == 1
+
+
 def test_add_skips_unchanged_files_and_replaces_changed_ones(tmp_path, db):
     docs = tmp_path / "docs"
     write(docs, "20240105.md", "# 第一篇\n\n推进人工智能发展。")
