@@ -366,6 +366,18 @@ def test_search_that_finds_nothing_offers_a_new_entry_prefilled(app):
     assert "pypinyin suggests" in form
 
 
+def test_a_draft_from_discovery_opens_the_form_with_the_form_and_its_evidence(app):
+    client = app.test_client()
+    login(client, "ann")
+    form = client.get("/new?zh=澜湄数链&note=Discovered+in+the+corpus:+12+uses+<b>x</b>")
+    assert form.status_code == 200
+    html = form.text
+    assert 'value="澜湄数链"' in html
+    assert "Discovered in the corpus: 12 uses &lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    # not printed in a source yet: the box is for an editor who adds a quote
+    assert 'name="zh_attested">' in html and 'name="zh_attested" checked' not in html
+
+
 def test_only_an_admin_manages_users_in_the_browser(app):
     editor = app.test_client()
     login(editor, "ann")

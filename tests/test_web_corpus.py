@@ -119,7 +119,7 @@ def test_discovery_page_shows_the_saved_run_with_a_draft_link(client):
     response, tree = page(client, "/corpus/discover")
     assert tree.xpath("string(//strong[@class='candidate-text'])") == "澜湄<b>数链"
     draft = tree.xpath("//a[@class='draft']/@href")[0]
-    assert draft.startswith("/edit/new?zh=%E6%BE%9C%E6%B9%84%3Cb%3E")
+    assert draft.startswith("/new?zh=%E6%BE%9C%E6%B9%84%3Cb%3E")
     assert HOSTILE.encode() not in response.data and b"<b>\xe6\x95\xb0" not in response.data
 
 

@@ -9,7 +9,7 @@ last `glossary discover` run, which the command stores.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from web import get_glossary
@@ -19,9 +19,6 @@ bp = Blueprint("corpus", __name__)
 MAX_TERMS = 6  # on the compare page
 KWIC_LINES = 25
 COLOURS = ("#1f5fa8", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#555555")
-# Where an editor turns a discovered candidate into a draft entry: the review workflow's "new entry"
-# form, prefilled from the query string (zh, and a note with the evidence).
-NEW_ENTRY_URL = "/edit/new"
 
 
 def get_corpus():
@@ -217,11 +214,6 @@ def discover():
         note = f"Discovered in the corpus: {candidate['count']} uses in {candidate['documents']} documents"
         if candidate.get("first", {}).get("date"):
             note += f", first {candidate['first']['date']}"
-        candidate["draft_url"] = f"{NEW_ENTRY_URL}?" + _query({"zh": candidate["text"], "note": note})
+        # the editing workflow's "new entry" form, prefilled with the form and the evidence
+        candidate["draft_url"] = url_for("edit.new_entry", zh=candidate["text"], note=note)
     return render_template("corpus_discover.html", saved=saved)
-
-
-def _query(params: dict) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params)

@@ -215,8 +215,9 @@ def _conflict_view(conflict: Conflict) -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 @require("contributor")
 def new_entry():
-    """A new entry, prefilled from a search that found nothing (`?zh=`, `?en=`) or a selection on
-    the annotate page; a contributor's becomes a proposal."""
+    """A new entry, prefilled from a search that found nothing (`?zh=`, `?en=`), a selection on the
+    annotate page or a discovered candidate (`?note=`, its evidence); a contributor's becomes a proposal.
+    A new entry's Chinese form is not yet printed in a source: the editor ticks that box with a quote."""
     from glossary.pinyin import slug, suggest_pinyin_words
 
     if request.method == "GET":
@@ -227,7 +228,7 @@ def new_entry():
         en = (request.args.get("en") or ("" if has_han(q) else q)).strip()[:200]
         pinyin = suggest_pinyin_words(zh) if zh else ""
         data = {"zh": zh, "pinyin": pinyin, "id": slug(pinyin), "en": en, "kind": "term"}
-        data.update(zh_attested=True, authority="curator")
+        data.update(zh_attested=False, authority="curator", notes=request.args.get("note", "").strip()[:2000] or None)
         return _render_form(data, mode="new", base=None)
     data, comment = form_entry(), request.form.get("comment", "")
     if request.form.get("action") == "preview":
