@@ -36,8 +36,16 @@ def test_table_reading_is_pypinyins_reading(numbers):
     assert [_word_pinyin(w, numbers) for w in WORDS] == [_pypinyin_word(w, numbers) for w in WORDS]
 
 
-def test_word_readings_are_cached():
-    _word_pinyin.cache_clear()
-    _word_pinyin("发展", False)
-    _word_pinyin("发展", False)
-    assert _word_pinyin.cache_info().hits == 1
+def test_each_word_is_read_once_per_process(glossary, monkeypatch):
+    from glossary import reading as module
+
+    calls: list[str] = []
+    real = module._word_pinyin
+    monkeypatch.setattr(module, "_word_pinyin", lambda word, numbers: calls.append(word) or real(word, numbers))
+    monkeypatch.setitem(module._READINGS, False, module._Readings(False))
+    text = "我们发展经济，我们发展教育。"
+    tokens = module.reading(glossary.annotate(text), glossary.annotator().lexicon)
+    assert [t[2] for t in tokens if t[2] in ("我们", "发展")] == ["我们", "发展", "我们", "发展"]
+    assert calls.count("我们") == calls.count("发展") == 1
+    assert module.reading(glossary.annotate(text), glossary.annotator().lexicon) == tokens
+    assert calls.count("发展") == 1  # the second reading of the page reads nothing again
