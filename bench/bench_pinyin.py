@@ -43,7 +43,7 @@ def main() -> None:
 
     from glossary import Glossary
     from glossary.build import build
-    from glossary.reading import reading
+    from glossary.reading import reading, use_readings
 
     if args.db:
         db = Path(args.db)
@@ -52,6 +52,7 @@ def main() -> None:
         build(db)
     glossary = Glossary.open(db)
     lexicon = glossary.annotator().lexicon
+    use_readings(glossary.store.lexicon_file("lexicon_readings"))  # as the CLI and the web page do
     texts = slices(args.size)
 
     for _ in range(args.warm):  # loads the annotator, the lexicon and pypinyin's tables

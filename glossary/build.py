@@ -639,18 +639,20 @@ def _refresh_lexicon(conn) -> None:
     its entry is written, so an edit costs the trie of those forms, not a look-up of every form)."""
     import marisa_trie
 
+    from glossary import pinyin_tables
     from glossary.chinese import matching_form
     from glossary.segment import GLOSSARY_FREQ, build_base_lexicon
 
     meta = _meta(conn)
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
-    base_key = _digest([SCHEMA_VERSION, *ordinary])
+    base_key = _digest([SCHEMA_VERSION, pinyin_tables.version(), *ordinary])
     base = _blob(conn, "lexicon_base")
     has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
     if meta.get("lexicon_base_key") != base_key or base is None or not has_words:
         base, base_total, words = build_base_lexicon(ordinary)  # words: its table (glossary.wordtable)
         _set_blob(conn, "lexicon_base", base)
         _set_blob(conn, "lexicon_base_words", words)
+        _set_blob(conn, "lexicon_readings", pinyin_tables.build())  # pypinyin's tables, for glossary.reading
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
     known = marisa_trie.RecordTrie("<I")
@@ -719,7 +721,8 @@ def _remove_stale_lexicon_files(db_path: Path) -> None:
     """Lexicon caches (see Store.lexicon_file) of base lexicons this database no longer has."""
     try:
         with Store(db_path) as store:
-            current = {store.lexicon_file(blob, write=False) for blob in ("lexicon_base", "lexicon_base_words")}
+            blobs = ("lexicon_base", "lexicon_base_words", "lexicon_readings")
+            current = {store.lexicon_file(blob, write=False) for blob in blobs}
     except StoreError:
         return
     for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):

@@ -351,6 +351,7 @@ def annotate(
 
         lexicon = glossary.annotator().lexicon
         if pinyin == "all":
+            reading.use_readings(glossary.store.lexicon_file("lexicon_readings"))
             reading_tokens = reading.reading(annotation, lexicon, numbers)
         if dictionary:
             from glossary.dictionary import index_path, open_index

