@@ -60,9 +60,7 @@ class Glossary:
                 if annotator is None:
                     data = self.store.annotator_data()
                     annotator = Annotator(
-                        data["automaton"],
-                        data["lengths"],
-                        data["candidates"],
+                        data["forms"],
                         Lexicon.load(self.store),
                         data["reading_keys"],
                         data["traditional"],

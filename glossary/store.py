@@ -195,14 +195,17 @@ class Store:
         return self.query("SELECT data FROM _blobs WHERE name = ?", (name,))[0]["data"]
 
     def annotator_data(self) -> dict:
-        """What the annotator is built from: the pickled automaton, each form's `candidates`, the
-        `reading_keys` of forms that read otherwise than their headword, the `traditional` characters."""
-        import pickle
-
+        """What the annotator is built from: its `forms` (a glossary.formindex.FormIndex: the base
+        and the delta, read in one statement so that they are of one version), the `reading_keys` of
+        forms that read otherwise than their headword, the `traditional` characters."""
         import orjson
 
-        data = orjson.loads(self.blob("annotator"))
-        data["automaton"] = pickle.loads(self.blob("automaton"))  # our own build's bytes, never a user's
+        from glossary.formindex import FormIndex
+
+        rows = self.query("SELECT name, data FROM _blobs WHERE name IN ('annotator', 'annotator_base')")
+        blobs = {row[0]: row[1] for row in rows}
+        data = orjson.loads(blobs["annotator"])
+        data["forms"] = FormIndex(blobs["annotator_base"], data.pop("delta"))
         return data
 
     def cards(self, ids) -> dict[str, dict]:

@@ -101,7 +101,11 @@ def test_an_incremental_build_equals_a_full_one(tree, tmp_path):
     build(fresh, tree["entries"], tree["sources"])
     assert rows_by_entry(tree["db"]) == rows_by_entry(fresh)
     with Store(tree["db"]) as a, Store(fresh) as b:
-        assert a.blob("annotator") == b.blob("annotator") and a.blob("lexicon_forms") == b.blob("lexicon_forms")
+        edited, whole = a.annotator_data(), b.annotator_data()
+        assert edited["forms"].delta  # the edit is held as a delta over the base, not a rebuilt base
+        assert edited["forms"].as_dict() == whole["forms"].as_dict()  # each form, its entries in order
+        assert edited["reading_keys"] == whole["reading_keys"] and edited["traditional"] == whole["traditional"]
+        assert a.blob("lexicon_forms") == b.blob("lexicon_forms")
 
 
 def test_tables_of_other_owners_survive_every_build(tree):
