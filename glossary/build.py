@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from glossary.store import Store, StoreError
@@ -656,24 +657,26 @@ def _refresh_annotator(conn) -> None:
     _refresh_lexicon(conn, None if affected is None else {f: bool(c) for f, c in affected.items()})
 
 
-def _reads(origin: str, ambiguous, dominates) -> int:
+def _candidate(rows) -> Iterator[tuple[str, list]]:
+    """(matching form, [entry id, how it reads, region]) of FORM_ROWS."""
     from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC
+    from glossary.chinese import matching_form
 
-    if not ambiguous or origin.startswith("variant"):  # variants are specific (浪潮集团)
-        return SPECIFIC
-    return ORDINARY if dominates else AMBIGUOUS
+    for form, entry_id, origin, region, ambiguous, dominates, _ in rows:
+        if not ambiguous or origin.startswith("variant"):  # variants are specific (浪潮集团)
+            reads = SPECIFIC
+        else:
+            reads = ORDINARY if dominates else AMBIGUOUS
+        yield matching_form(form), [entry_id, reads, region]
 
 
 def _annotator_base(conn) -> bytes:
     """The base of every stored form: candidates in entry id, then form row order."""
-    from glossary.chinese import matching_form
     from glossary.formindex import pack
 
     candidates: dict[str, list] = {}
-    for form, entry_id, origin, region, ambiguous, dominates, _ in conn.execute(
-        f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid"
-    ):
-        candidates.setdefault(matching_form(form), []).append([entry_id, _reads(origin, ambiguous, dominates), region])
+    for form, candidate in _candidate(conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid")):
+        candidates.setdefault(form, []).append(candidate)
     return pack(candidates)
 
 
@@ -686,8 +689,8 @@ def _changed_candidates(conn, index, changes: list[tuple[str, str]]) -> dict[str
     forms = {matching_form(form) for form, _ in changes}
     rows = sorted(_rows_in(conn, f"{FORM_ROWS} WHERE f.entry_id IN", list(entries)), key=lambda r: (r[1], r[6]))
     fresh: dict[str, list] = {}
-    for form, entry_id, origin, region, ambiguous, dominates, _ in rows:
-        fresh.setdefault(matching_form(form), []).append([entry_id, _reads(origin, ambiguous, dominates), region])
+    for form, candidate in _candidate(rows):
+        fresh.setdefault(form, []).append(candidate)
     out = {}
     for form in forms:
         kept = [c for c in index.get(form) if c[0] not in entries]

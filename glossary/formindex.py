@@ -19,6 +19,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from typing import Any
 
 MAGIC = b"GFI1"
@@ -35,14 +36,12 @@ def pack(candidates: dict[str, list]) -> bytes:
     for key, key_id in trie.iteritems():
         keys[key_id] = key
     parts = [orjson.dumps(candidates[key]) for key in keys]
-    offsets = array("I", [0])
-    for part in parts:
-        offsets.append(offsets[-1] + len(part))
+    offsets = array("I", accumulate((len(part) + 1 for part in parts), initial=0))  # each part and a comma
     if sys.byteorder == "big":
         offsets.byteswap()  # stored little-endian
     trie_bytes = trie.tobytes()
     longest = max(map(len, keys), default=0)
-    return HEADER.pack(MAGIC, len(keys), len(trie_bytes), longest) + trie_bytes + offsets.tobytes() + b"".join(parts)
+    return HEADER.pack(MAGIC, len(keys), len(trie_bytes), longest) + trie_bytes + offsets.tobytes() + b",".join(parts)
 
 
 class FormIndex:
@@ -89,15 +88,28 @@ class FormIndex:
 
     def decode(self, index: int) -> list:
         """The candidates of the form numbered `index`."""
-        import orjson
-
         if index >= self._live_base:
             return self.delta[self._new[index - self._live_base]]
         key_id = self._key_id(index)
         replaced = self._replaced.get(key_id)
-        if replaced is not None:
-            return replaced
-        return orjson.loads(self._data[self._offsets[key_id] : self._offsets[key_id + 1]])
+        return replaced if replaced is not None else self._base_candidates(key_id)
+
+    def _base_candidates(self, key_id: int) -> list:
+        # The standard library's json: orjson's import (dataclasses, uuid, …) costs more than a cold
+        # start decodes; decode_all, for long texts, uses orjson.
+        import json
+
+        return json.loads(self._data[self._offsets[key_id] : self._offsets[key_id + 1] - 1].tobytes())
+
+    def decode_all(self) -> list[list]:
+        """Every form's candidates by number, decoded at once."""
+        import orjson
+
+        base = orjson.loads(b"[" + self._data.tobytes() + b"]") if self._offsets[-1] else []
+        for key_id, replaced in self._replaced.items():
+            base[key_id] = replaced
+        live = [c for key_id, c in enumerate(base) if key_id not in self._dead_set] if self._dead else base
+        return live + [self.delta[key] for key in self._new]
 
     def matches(self, text: str) -> list[tuple[int, int, int]]:
         """Every occurrence of every form as (start, end, number): the forms that start at each
@@ -133,12 +145,7 @@ class FormIndex:
 
     def base_get(self, form: str) -> list:
         """The candidates the base gives a form, whatever the delta says ([] if none)."""
-        import orjson
-
-        if form not in self._trie:
-            return []
-        key_id = self._trie.key_id(form)
-        return orjson.loads(self._data[self._offsets[key_id] : self._offsets[key_id + 1]])
+        return self._base_candidates(self._trie.key_id(form)) if form in self._trie else []
 
     def as_dict(self) -> dict[str, list]:
         """Every form with its candidates, whatever the split between base and delta."""
@@ -165,5 +172,6 @@ class Candidates(Sequence):
         return found
 
     def __iter__(self) -> Iterator[list]:
-        for number in range(len(self)):
-            yield self[number]
+        if any(found is None for found in self._decoded):
+            self._decoded = self._index.decode_all()
+        return iter(self._decoded)
