@@ -102,8 +102,15 @@ def curated_lists(sources_file: Path) -> list[Path]:
 # ------------------------------------------------------------------------------------------ files
 
 
+# Where the system has one, a file's status-change time (ctime) stands for it in its stat key: the
+# kernel sets it at every write, rename, chmod or touch and no call sets it back, so a file an editor
+# rewrote in place is seen even with its size and modification time as before (they can be restored).
+# (It is what `_files.mtime_ns` holds since schema 13.) On Windows ctime is the creation time.
+CHANGE_TIME = os.name == "posix"
+
+
 def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return st.st_size, st.st_ctime_ns if CHANGE_TIME else st.st_mtime_ns, st.st_ino
 
 
 def scan_files(
@@ -848,9 +855,10 @@ def needs_build(db_path: str | Path) -> bool:
             big = int(meta.get("files", 0)) > SMALL_FOLDER
             if stamp_same and big:
                 return False
+            mark = _mark(meta.get("newest_change"), entries_dir)
             newest = None if big else _newest_change(entries_dir)
-            if stamp_same and newest is not None and _in_step_since(meta.get("newest_change"), entries_dir, newest):
-                return False
+            if stamp_same and newest is not None and mark is not None and newest[0] == mark[0] and newest[1] <= mark[1]:
+                return False  # no entry file added, removed or changed since the check that was in step
             recorded = {
                 r[0]: (r[1], r[2], r[3], r[4])
                 for r in store.query("SELECT name, size, mtime_ns, inode, sha256 FROM _files")
@@ -863,9 +871,9 @@ def needs_build(db_path: str | Path) -> bool:
     touched = {n: f for n, f in files.items() if recorded[n][:3] != f[1]}
     if any(_sha256(files[n][0]) != recorded[n][3] for n in touched):
         return True
-    mark = _newest_change_mark(entries_dir, newest)  # taken before the files were compared: never too new
-    if touched or not stamp_same or (mark is not None and mark != meta.get("newest_change")):
-        _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, mark)
+    new_mark = _newest_change_mark(entries_dir, newest)  # taken before the files were compared: never too new
+    if touched or not stamp_same or (new_mark is not None and new_mark != meta.get("newest_change")):
+        _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, new_mark)
     return False
 
 
@@ -876,11 +884,10 @@ RACY_NS = 2 * 10**9
 
 def _newest_change(entries_dir: Path) -> tuple[int, int] | None:
     """How many entry files there are and the newest status change (st_ctime_ns) among them, or
-    None where ctime is not the time of the last change (Windows: the creation time). The kernel
-    sets a file's ctime to the current time at every write, rename, chmod or touch and no call sets
-    it back, so an entry file rewritten in place since a check (an editor saving into the same
-    inode, which leaves the folder's own stat as it was) has a ctime past the newest that check saw."""
-    if os.name != "posix":
+    None where ctime is not the time of the last change (see CHANGE_TIME). An entry file rewritten in
+    place since a check (an editor saving into the same inode, which leaves the folder's own stat as
+    it was) has a ctime past the newest that check saw."""
+    if not CHANGE_TIME:
         return None
     count = newest = 0
     folder = os.open(entries_dir, os.O_RDONLY)  # each file stat'ed by name within the folder: no path walk
@@ -908,12 +915,13 @@ def _newest_change_mark(entries_dir: Path, newest: tuple[int, int] | None) -> st
     return json.dumps([str(entries_dir), *newest])
 
 
-def _in_step_since(mark: str | None, entries_dir: Path, newest: tuple[int, int]) -> bool:
-    """Whether no entry file was added, removed or changed since the check that recorded `mark`."""
-    if not mark:
-        return False
-    folder, count, seen = json.loads(mark)
-    return folder == str(entries_dir) and count == newest[0] and newest[1] <= seen
+def _mark(recorded: str | None, entries_dir: Path) -> tuple[int, int] | None:
+    """(number of entry files, newest change) of the last check that found the database in step
+    with this folder, if one recorded it."""
+    if not recorded:
+        return None
+    folder, count, newest = json.loads(recorded)
+    return (count, newest) if folder == str(entries_dir) else None
 
 
 def _record_stats(db_path: Path, stats: dict[str, tuple[int, int, int]], stamp: str, mark: str | None = None) -> None:
