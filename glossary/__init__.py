@@ -64,6 +64,7 @@ class Glossary:
                         Lexicon.load(self.store),
                         data["reading_keys"],
                         data["traditional"],
+                        data["reading_ids"],
                     )
                     same_file = f"{self.store.path.resolve()}:"  # an edited database's older versions go
                     for stale in [k for k in _annotators if k.startswith(same_file)]:

@@ -162,16 +162,19 @@ class Annotator:
     the cards of the entries found are fetched by the caller (Glossary.annotate), so a cold start
     loads only what scanning needs, whatever the size of the glossary."""
 
-    def __init__(self, forms, lexicon=None, reading_keys=frozenset(), traditional: str = ""):
+    def __init__(self, forms, lexicon=None, reading_keys=frozenset(), traditional: str = "", reading_ids=None):
         """`forms`: a FormIndex, each form numbered; `candidates[number]` is that form's
         [[entry id, how it reads (SPECIFIC …), region or None], …]. A form that two regions' entries
         share (Taiwan's 教育部 and the PRC's) has both; the text's region picks. `reading_keys`:
-        "<id>|<form>" of the forms that read otherwise than their headword."""
+        "<id>|<form>" of the forms that read otherwise than their headword; `reading_ids`, their ids
+        (worked out from the keys when not given)."""
         self.forms = forms
         self.candidates = forms.candidates  # decoded as forms are met (see formindex.Candidates)
         self.lexicon = lexicon
         self.reading_keys = frozenset(reading_keys)
-        self.reading_ids = frozenset(key.split("|", 1)[0] for key in self.reading_keys)
+        if reading_ids is None:
+            reading_ids = (key.split("|", 1)[0] for key in self.reading_keys)
+        self.reading_ids = frozenset(reading_ids)
         self.traditional = frozenset(traditional)
         self._fast: Any = None  # the Rust automaton (see scan)
         # Short texts are scanned with the forms' trie until a process has scanned about as much
@@ -276,6 +279,8 @@ class Annotator:
             import ahocorasick_rs
 
             self._fast = ahocorasick_rs.AhoCorasick(self.forms.forms())
+            # A process that scans this much looks most forms up: every form decoded at once, a list.
+            self.candidates = list(self.candidates)
         return self._fast
 
     def annotate(

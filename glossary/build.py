@@ -658,6 +658,7 @@ def _refresh_annotator(conn) -> None:
     blob = {
         "delta": delta,
         "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
+        "reading_ids": [r[0] for r in conn.execute("SELECT DISTINCT entry_id FROM readings ORDER BY entry_id")],
         "traditional": traditional.decode(),
     }
     _set_blob(conn, "annotator", orjson.dumps(blob))

@@ -200,7 +200,7 @@ class Store:
     def annotator_data(self) -> dict:
         """What the annotator is built from: its `forms` (a glossary.formindex.FormIndex: the base
         and the delta, read in one statement so that they are of one version), the `reading_keys` of
-        forms that read otherwise than their headword, the `traditional` characters."""
+        forms that read otherwise than their headword and their `reading_ids`, the `traditional` characters."""
         from glossary.formindex import FormIndex
 
         rows = self.query("SELECT name, data FROM _blobs WHERE name IN ('annotator', 'annotator_base')")
