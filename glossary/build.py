@@ -633,12 +633,12 @@ def _refresh_annotator(conn) -> None:
 
     from glossary.formindex import FormIndex
 
-    changes = conn.execute("SELECT form, entry_id FROM _form_changes").fetchall()
-    conn.execute("DELETE FROM _form_changes")
     stored = _blob(conn, "annotator")
     base = _blob(conn, "annotator_base")
     index = FormIndex(base, orjson.loads(stored)["delta"]) if stored and base else None
     room = max(DELTA_MIN, len(index) // DELTA_SHARE) if index is not None else 0
+    changes = conn.execute("SELECT form, entry_id FROM _form_changes LIMIT ?", (room + 1,)).fetchall()
+    conn.execute("DELETE FROM _form_changes")
     affected, delta = None, {}
     if index is not None and len(changes) <= room:
         affected = _changed_candidates(conn, index, changes)
