@@ -130,7 +130,8 @@ def test_a_delta_grown_past_its_share_is_folded_into_a_new_base(tree, tmp_path, 
 
 
 def test_short_texts_are_annotated_alike_by_the_trie_and_the_automaton(db_path):
-    from glossary.annotate import text_region
+    from glossary.annotate import Annotator, text_region
+    from glossary.segment import Lexicon
 
     texts = [
         "坚持新型举国体制，发展通用人工智能，提升算力水平",
@@ -138,12 +139,19 @@ def test_short_texts_are_annotated_alike_by_the_trie_and_the_automaton(db_path):
         "臺灣的教育部推動人工智慧發展",
         "以钉钉子精神抓好工作落实，浪潮集团发布大模型",
     ]
-    with Glossary.open(db_path, build=False) as glossary:
-        annotator = glossary.annotator()
-        assert annotator._fast is None  # nothing built for short texts
-        by_trie = [annotator.annotate(t, region=text_region(t, annotator.traditional)) for t in texts]
-        annotator._switch_after = 0  # from now on this process scans with the automaton
-        by_automaton = [annotator.annotate(t, region=text_region(t, annotator.traditional)) for t in texts]
-        assert annotator._fast is not None
-    assert [a.spans for a in by_trie] == [a.spans for a in by_automaton]
-    assert any(a.spans for a in by_trie)
+    with Glossary.open(db_path, build=False) as glossary:  # two annotators of their own, not the shared one
+        by_trie, by_automaton = (
+            Annotator(
+                data["forms"],
+                Lexicon.load(glossary.store),
+                data["reading_keys"],
+                data["traditional"],
+                data["reading_ids"],
+            )
+            for data in (glossary.store.annotator_data(), glossary.store.annotator_data())
+        )
+    by_automaton._switch_after = 0  # as a process that has scanned much text already
+    trie_spans = [by_trie.annotate(t, region=text_region(t, by_trie.traditional)).spans for t in texts]
+    automaton_spans = [by_automaton.annotate(t, region=text_region(t, by_trie.traditional)).spans for t in texts]
+    assert by_trie._fast is None and by_automaton._fast is not None  # nothing built for short texts
+    assert trie_spans == automaton_spans and any(trie_spans)
