@@ -60,12 +60,11 @@ class Glossary:
                 if annotator is None:
                     data = self.store.annotator_data()
                     annotator = Annotator(
-                        data["automaton"],
-                        data["lengths"],
-                        data["candidates"],
+                        data["forms"],
                         Lexicon.load(self.store),
                         data["reading_keys"],
                         data["traditional"],
+                        data["reading_ids"],
                     )
                     same_file = f"{self.store.path.resolve()}:"  # an edited database's older versions go
                     for stale in [k for k in _annotators if k.startswith(same_file)]:

@@ -158,39 +158,41 @@ def text_region(text: str, traditional: frozenset[str]) -> str:
 
 
 class Annotator:
-    """Built once per database version: the automaton over every surface form. It finds spans; the
-    cards of the entries found are fetched by the caller (Glossary.annotate), so a cold start loads
-    only what scanning needs, whatever the size of the glossary."""
+    """Built once per database version from the stored forms (glossary.formindex). It finds spans;
+    the cards of the entries found are fetched by the caller (Glossary.annotate), so a cold start
+    loads only what scanning needs, whatever the size of the glossary."""
 
-    def __init__(
-        self,
-        automaton,
-        lengths: list[int],
-        candidates: list[list],
-        lexicon=None,
-        reading_keys=frozenset(),
-        traditional: str = "",
-    ):
-        """`automaton`: pyahocorasick, each form's value its index in `lengths` (of the form) and
-        `candidates`: [[entry id, how it reads (SPECIFIC …), region or None], …]. A form that two
-        regions' entries share (Taiwan's 教育部 and the PRC's) has both; the text's region picks.
-        `reading_keys`: "<id>|<form>" of the forms that read otherwise than their headword. The lists
-        are used as loaded (no copy: they are most of a cold start's work)."""
-        self.automaton = automaton
-        self.lengths = lengths
-        self.candidates = candidates
+    def __init__(self, forms, lexicon=None, reading_keys=frozenset(), traditional: str = "", reading_ids=None):
+        """`forms`: a FormIndex, each form numbered; `candidates[number]` is that form's
+        [[entry id, how it reads (SPECIFIC …), region or None], …]. A form that two regions' entries
+        share (Taiwan's 教育部 and the PRC's) has both; the text's region picks. `reading_keys`:
+        "<id>|<form>" of the forms that read otherwise than their headword; `reading_ids`, their ids
+        (worked out from the keys when not given)."""
+        self.forms = forms
+        self.candidates = forms.candidates  # decoded as forms are met (see formindex.Candidates)
         self.lexicon = lexicon
         self.reading_keys = frozenset(reading_keys)
-        self.reading_ids = frozenset(key.split("|", 1)[0] for key in self.reading_keys)
+        if reading_ids is None:
+            reading_ids = (key.split("|", 1)[0] for key in self.reading_keys)
+        self.reading_ids = frozenset(reading_ids)
         self.traditional = frozenset(traditional)
-        self._fast: Any = None  # the Rust automaton, for long texts (see scan)
+        self._fast: Any = None  # the Rust automaton (see scan)
+        # Short texts are scanned with the forms' trie until a process has scanned about as much
+        # text as building the automaton costs (see scan).
+        self._trie_chars = 0
+        self._switch_after = max(self.LONG_TEXT, int(len(forms) * self.SWITCH_FACTOR))
         self._tables: dict[tuple[int, str], list] = {}  # see _resolved
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
 
+    @property
+    def lengths(self) -> list[int]:
+        """The length of each form, by its number."""
+        return [len(form) for form in self.forms.forms()]
+
     @staticmethod
     def build_automaton(forms: list[str]):
-        """The automaton over `forms`, each form's value its index (what build.py pickles)."""
+        """A pyahocorasick automaton over `forms`, each form's value its index (corpus.py's search)."""
         import ahocorasick
 
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
@@ -256,25 +258,29 @@ class Annotator:
         return table
 
     LONG_TEXT = 20_000  # characters: past this a document is scanned by the Rust automaton
+    # Characters of short texts scanned with the trie, per form of the glossary, before a process
+    # builds the automaton for them too: the trie costs ≈ 2 µs a character (this machine, loaded) and
+    # needs no building, the automaton ≈ 3.5 µs a form to build and a fraction of that to scan;
+    # switching when the two costs meet keeps a stream of short texts within about twice the best.
+    SWITCH_FACTOR = 2.0
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
-        """Every occurrence of every form as (start, end, form index). A short text (a paste, a cold
-        start) is scanned by the pickled pyahocorasick automaton, which loads at once; a long one by
-        ahocorasick_rs, which scans about three times faster but is built anew in each process
-        (tens of milliseconds, once). Both report every overlapping occurrence, so spans are equal."""
-        if len(text) < self.LONG_TEXT:
-            lengths = self.lengths
-            return [(end + 1 - lengths[i], end + 1, i) for end, i in self.automaton.iter(text)]
+        """Every occurrence of every form as (start, end, form number). A short text (a paste, a
+        cold start) is scanned with the forms' trie, which is ready as loaded; a long one, or any
+        once a process has scanned enough with the trie, by ahocorasick_rs, built once per process.
+        Both report every overlapping occurrence, so spans are equal."""
+        if len(text) < self.LONG_TEXT and self._fast is None and self._trie_chars < self._switch_after:
+            self._trie_chars += len(text)
+            return self.forms.matches(text)
         return [(start, end, i) for i, start, end in self._rust().find_matches_as_indexes(text, overlapping=True)]
 
     def _rust(self):
         if self._fast is None:
             import ahocorasick_rs
 
-            forms = [""] * len(self.lengths)
-            for form, index in self.automaton.items():
-                forms[index] = form
-            self._fast = ahocorasick_rs.AhoCorasick(forms)
+            self._fast = ahocorasick_rs.AhoCorasick(self.forms.forms())
+            # A process that scans this much looks most forms up: every form decoded at once, a list.
+            self.candidates = list(self.candidates)
         return self._fast
 
     def annotate(

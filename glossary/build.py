@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "13"
 # Up to this many entry files, every command compares each file's stat with the recorded one (a
 # few tens of milliseconds). Past it that walk costs more than the command (0.3-0.9 s at 100,000
 # files), so commands compare only the folder's own stat — which adding, removing or replacing a
@@ -39,6 +40,7 @@ OWN_TABLES = (
     "entries",
     "sources",
     "_blobs",
+    "_form_changes",
     "_files",
     "_meta",
 )
@@ -68,6 +70,13 @@ CREATE INDEX readings_entry_id ON readings (entry_id);
 CREATE TABLE _blobs (name TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE _files (name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER, sha256 TEXT);
 CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE _form_changes (form TEXT, entry_id TEXT);
+CREATE TRIGGER forms_changed_ad AFTER DELETE ON forms BEGIN
+    INSERT INTO _form_changes VALUES (old.form, old.entry_id);
+END;
+CREATE TRIGGER forms_changed_ai AFTER INSERT ON forms BEGIN
+    INSERT INTO _form_changes VALUES (new.form, new.entry_id);
+END;
 CREATE VIRTUAL TABLE entries_fts USING fts5({", ".join(FTS_COLUMNS)}, content='entries',
     tokenize='unicode61 remove_diacritics 2');
 CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
@@ -93,8 +102,15 @@ def curated_lists(sources_file: Path) -> list[Path]:
 # ------------------------------------------------------------------------------------------ files
 
 
+# Where the system has one, a file's status-change time (ctime) stands for it in its stat key: the
+# kernel sets it at every write, rename, chmod or touch and no call sets it back, so a file an editor
+# rewrote in place is seen even with its size and modification time as before (they can be restored).
+# (It is what `_files.mtime_ns` holds since schema 13.) On Windows ctime is the creation time.
+CHANGE_TIME = os.name == "posix"
+
+
 def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return st.st_size, st.st_ctime_ns if CHANGE_TIME else st.st_mtime_ns, st.st_ino
 
 
 def scan_files(
@@ -596,47 +612,105 @@ def _hant(entry) -> str:
 # ------------------------------------------------------------------------------ annotator's data
 
 
-def _refresh_annotator(conn) -> None:
-    """What the annotator loads, rebuilt from the stored forms: the automaton pickled (a cold start
-    unpickles it rather than adding every form again), each form's candidates in one small JSON blob,
-    and the lexicon (its base, jieba's words, built once; the glossary's forms at every change)."""
-    import pickle
+# How many forms the delta of the annotator's data (glossary.formindex) may hold, as a fraction of
+# the base, before the next change rebuilds the base: the delta is read whole at every start.
+DELTA_SHARE = 64
+DELTA_MIN = 256
 
+FORM_ROWS = (
+    "SELECT f.form, f.entry_id, f.origin, f.region, e.ambiguous, e.ordinary_dominates, f.rowid "
+    "FROM forms f JOIN entries e ON e.id = f.entry_id"
+)
+
+
+def _refresh_annotator(conn) -> None:
+    """What the annotator loads, brought in step with the stored forms: each form's candidates in a
+    base (a trie of the forms with their candidates, glossary.formindex) and a delta of the forms
+    changed since, and the lexicon's glossary part. The forms rows written or deleted since the last
+    refresh are in `_form_changes` (triggers record them), so an edit of one entry recomputes the
+    candidates of its few forms; a big change, or a delta grown past DELTA_SHARE, rebuilds the base."""
     import orjson
 
-    from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC, Annotator
-    from glossary.chinese import matching_form
+    from glossary.formindex import FormIndex
 
-    candidates: dict[str, list] = {}
-    rows = conn.execute(
-        "SELECT f.form, f.entry_id, f.origin, f.region, e.ambiguous, e.ordinary_dominates "
-        "FROM forms f JOIN entries e ON e.id = f.entry_id ORDER BY f.entry_id, f.rowid"
-    )
-    for form, entry_id, origin, region, ambiguous, dominates in rows:
-        if not ambiguous or origin.startswith("variant"):  # variants are specific (浪潮集团)
-            reads = SPECIFIC
-        else:
-            reads = ORDINARY if dominates else AMBIGUOUS
-        candidates.setdefault(matching_form(form), []).append([entry_id, reads, region])
+    stored = _blob(conn, "annotator")
+    base = _blob(conn, "annotator_base")
+    index = FormIndex(base, orjson.loads(stored)["delta"]) if stored and base else None
+    room = max(DELTA_MIN, len(index) // DELTA_SHARE) if index is not None else 0
+    changes = conn.execute("SELECT form, entry_id FROM _form_changes LIMIT ?", (room + 1,)).fetchall()
+    conn.execute("DELETE FROM _form_changes")
+    affected, delta = None, {}
+    if index is not None and len(changes) <= room:
+        affected = _changed_candidates(conn, index, changes)
+        delta = dict(index.delta)
+        for form, candidates in affected.items():
+            if candidates == index.base_get(form):
+                delta.pop(form, None)  # as in the base again (an edit that changed no form)
+            else:
+                delta[form] = candidates
+    if affected is None or len(delta) > room:
+        delta = {}
+        _set_blob(conn, "annotator_base", _annotator_base(conn))
     traditional = _blob(conn, "traditional")
     if traditional is None:
         traditional = _traditional_chars().encode()
         _set_blob(conn, "traditional", traditional)
     blob = {
-        "lengths": [len(form) for form in candidates],
-        "candidates": list(candidates.values()),
+        "delta": delta,
         "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
+        "reading_ids": [r[0] for r in conn.execute("SELECT DISTINCT entry_id FROM readings ORDER BY entry_id")],
         "traditional": traditional.decode(),
     }
     _set_blob(conn, "annotator", orjson.dumps(blob))
-    _set_blob(conn, "automaton", pickle.dumps(Annotator.build_automaton(list(candidates))))
-    _refresh_lexicon(conn)
+    _refresh_lexicon(conn, None if affected is None else {f: bool(c) for f, c in affected.items()})
 
 
-def _refresh_lexicon(conn) -> None:
+def _candidate(rows) -> Iterator[tuple[str, list]]:
+    """(matching form, [entry id, how it reads, region]) of FORM_ROWS."""
+    from glossary.annotate import AMBIGUOUS, ORDINARY, SPECIFIC
+    from glossary.chinese import matching_form
+
+    for form, entry_id, origin, region, ambiguous, dominates, _ in rows:
+        if not ambiguous or origin.startswith("variant"):  # variants are specific (浪潮集团)
+            reads = SPECIFIC
+        else:
+            reads = ORDINARY if dominates else AMBIGUOUS
+        yield matching_form(form), [entry_id, reads, region]
+
+
+def _annotator_base(conn) -> bytes:
+    """The base of every stored form: candidates in entry id, then form row order."""
+    from glossary.formindex import pack
+
+    candidates: dict[str, list] = {}
+    for form, candidate in _candidate(conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid")):
+        candidates.setdefault(form, []).append(candidate)
+    return pack(candidates)
+
+
+def _changed_candidates(conn, index, changes: list[tuple[str, str]]) -> dict[str, list]:
+    """The new candidates of every form whose rows changed: its candidates of the entries left as they
+    were, and those of the changed entries' rows now stored, in the order a whole rebuild gives."""
+    from glossary.chinese import matching_form
+
+    entries = {entry_id for _, entry_id in changes}
+    forms = {matching_form(form) for form, _ in changes}
+    rows = sorted(_rows_in(conn, f"{FORM_ROWS} WHERE f.entry_id IN", list(entries)), key=lambda r: (r[1], r[6]))
+    fresh: dict[str, list] = {}
+    for form, candidate in _candidate(rows):
+        fresh.setdefault(form, []).append(candidate)
+    out = {}
+    for form in forms:
+        kept = [c for c in index.get(form) if c[0] not in entries]
+        out[form] = sorted(kept + fresh.get(form, []), key=lambda c: c[0])  # stable: rows keep their order
+    return out
+
+
+def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     """The lexicon's base (jieba's words and the ordinary words: seconds, so built only when those
     change) and the trie of the glossary forms it lacks (each form's membership is found once, when
-    its entry is written, so an edit costs the trie of those forms, not a look-up of every form)."""
+    its entry is written). `changed`: the forms whose rows changed, each with whether any entry still
+    has it; only when one of them enters or leaves the trie is the trie rebuilt (None: rebuild it)."""
     import marisa_trie
 
     from glossary import pinyin_tables
@@ -655,12 +729,23 @@ def _refresh_lexicon(conn) -> None:
         _set_blob(conn, "lexicon_readings", pinyin_tables.build())  # pypinyin's tables, for glossary.reading
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
+        changed = None
     known = marisa_trie.RecordTrie("<I")
     known.frombytes(base)
     unknown = conn.execute("SELECT rowid, form FROM forms WHERE in_base IS NULL").fetchall()
     membership = [(matching_form(form) in known, rowid) for rowid, form in unknown]
     conn.executemany("UPDATE forms SET in_base = ? WHERE rowid = ?", membership)
-    new = {matching_form(r[0]) for r in conn.execute("SELECT form FROM forms WHERE in_base = 0")}
+    stored = _blob(conn, "lexicon_forms")
+    if changed is not None and stored is not None:
+        old = marisa_trie.Trie()
+        old.frombytes(stored)
+        moved = {form: present and form not in known for form, present in changed.items()}
+        moved = {form: wanted for form, wanted in moved.items() if wanted != (form in old)}
+        if not moved:
+            return
+        new = {*(f for f in old if moved.get(f, True)), *(f for f, wanted in moved.items() if wanted)}
+    else:
+        new = {matching_form(r[0]) for r in conn.execute("SELECT form FROM forms WHERE in_base = 0")}
     _set_blob(conn, "lexicon_forms", marisa_trie.Trie(list(new)).tobytes())
     total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * len(new)
     _set_meta(conn, {"lexicon_total": str(total)})
@@ -748,9 +833,12 @@ def process_alive(pid: int) -> bool:
 
 def needs_build(db_path: str | Path) -> bool:
     """Missing, from another schema, or behind the curated sources it was built from. Cheap: the
-    folder's stamp (and, for a folder of at most SMALL_FOLDER files, each file's stat) is compared
-    with the recorded one; a file whose stat changed but whose content did not (touched, checked
-    out again) has its new stat recorded, so the next command does not look again."""
+    folder's stamp is compared with the recorded one and, for a folder of at most SMALL_FOLDER
+    files, the newest status change of its files with the newest one seen when the database was
+    last found in step (see _newest_change: a stat of each file, nothing read from the database);
+    only when that moved are the files' stats compared one by one. A file whose stat changed but
+    whose content did not (touched, checked out again) has its new stat recorded, so the next
+    command does not look again."""
     from glossary.editdb import has_editing
 
     db_path = Path(db_path)
@@ -766,10 +854,15 @@ def needs_build(db_path: str | Path) -> bool:
             entries_dir, sources_file = Path(meta.get("entries_dir", "")), Path(meta.get("sources_file", ""))
             if not entries_dir.is_dir() or not sources_file.is_file():
                 return False  # built elsewhere (e.g. shipped alone): use it as it is
-            stamp_same = _folder_stamp(entries_dir, sources_file) == meta.get("folder_stamp")
+            stamp = _folder_stamp(entries_dir, sources_file)
+            stamp_same = stamp == meta.get("folder_stamp")
             big = int(meta.get("files", 0)) > SMALL_FOLDER
             if stamp_same and big:
                 return False
+            mark = _mark(meta.get("newest_change"), entries_dir)
+            newest = None if big else _newest_change(entries_dir)
+            if stamp_same and newest is not None and mark is not None and newest[0] == mark[0] and newest[1] <= mark[1]:
+                return False  # no entry file added, removed or changed since the check that was in step
             recorded = {
                 r[0]: (r[1], r[2], r[3], r[4])
                 for r in store.query("SELECT name, size, mtime_ns, inode, sha256 FROM _files")
@@ -782,14 +875,63 @@ def needs_build(db_path: str | Path) -> bool:
     touched = {n: f for n, f in files.items() if recorded[n][:3] != f[1]}
     if any(_sha256(files[n][0]) != recorded[n][3] for n in touched):
         return True
-    if touched or not stamp_same:
-        _record_stats(db_path, {n: files[n][1] for n in touched}, _folder_stamp(entries_dir, sources_file))
+    new_mark = _newest_change_mark(entries_dir, newest)  # taken before the files were compared: never too new
+    if touched or not stamp_same or (new_mark is not None and new_mark != meta.get("newest_change")):
+        _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, new_mark)
     return False
 
 
-def _record_stats(db_path: Path, stats: dict[str, tuple[int, int, int]], stamp: str) -> None:
-    """Record the new stat of files whose content is unchanged (best effort: a read-only database
-    or a busy one is left as it is, and the files are hashed again next time)."""
+# A file changed within this many nanoseconds of the newest change a check saw could share its
+# timestamp (file times advance by clock ticks): such a check records no mark, the next one looks again.
+RACY_NS = 2 * 10**9
+
+
+def _newest_change(entries_dir: Path) -> tuple[int, int] | None:
+    """How many entry files there are and the newest status change (st_ctime_ns) among them, or
+    None where ctime is not the time of the last change (see CHANGE_TIME). An entry file rewritten in
+    place since a check (an editor saving into the same inode, which leaves the folder's own stat as
+    it was) has a ctime past the newest that check saw."""
+    if not CHANGE_TIME:
+        return None
+    count = newest = 0
+    folder = os.open(entries_dir, os.O_RDONLY)  # each file stat'ed by name within the folder: no path walk
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name.endswith(".yaml"):
+                    count += 1
+                    changed = item.stat().st_ctime_ns
+                    if changed > newest:
+                        newest = changed
+    finally:
+        os.close(folder)
+    return count, newest
+
+
+def _newest_change_mark(entries_dir: Path, newest: tuple[int, int] | None) -> str | None:
+    """What to record of a check that found the database in step: the folder, its number of entry
+    files and their newest change, unless that change is so recent that a later one could share its
+    timestamp (then None: the next check compares the files again)."""
+    import time
+
+    if newest is None or newest[1] > time.time_ns() - RACY_NS:
+        return None
+    return json.dumps([str(entries_dir), *newest])
+
+
+def _mark(recorded: str | None, entries_dir: Path) -> tuple[int, int] | None:
+    """(number of entry files, newest change) of the last check that found the database in step
+    with this folder, if one recorded it."""
+    if not recorded:
+        return None
+    folder, count, newest = json.loads(recorded)
+    return (count, newest) if folder == str(entries_dir) else None
+
+
+def _record_stats(db_path: Path, stats: dict[str, tuple[int, int, int]], stamp: str, mark: str | None = None) -> None:
+    """Record the new stat of files whose content is unchanged, the folder's stamp and the mark of
+    this check (best effort: a read-only database or a busy one is left as it is, and the files are
+    compared again next time)."""
     try:
         with _connect(db_path) as conn:
             conn.execute("PRAGMA busy_timeout = 100")
@@ -798,7 +940,7 @@ def _record_stats(db_path: Path, stats: dict[str, tuple[int, int, int]], stamp: 
                 "UPDATE _files SET size = ?, mtime_ns = ?, inode = ? WHERE name = ?",
                 [(*stat, name) for name, stat in stats.items()],
             )
-            _set_meta(conn, {"folder_stamp": stamp})
+            _set_meta(conn, {"folder_stamp": stamp, "newest_change": mark or ""})
             conn.execute("COMMIT")
     except (sqlite3.Error, StoreError, OSError):
         pass

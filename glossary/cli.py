@@ -216,6 +216,8 @@ def filter_options(command):
 
 def entry_filter(kind, tag, entry_region, status, min_length, curated_only):
     """The filter the options ask for (None when they ask for none); a bad value is a UserError."""
+    if not (kind or tag or entry_region or status or curated_only or min_length):
+        return None  # without loading the model's vocabularies (a cold start's milliseconds)
     from glossary.filters import FilterError, make
 
     try:

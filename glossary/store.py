@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DB = "terms.sqlite"
+FEW_ROWS = 200  # rows of JSON decoded with the standard library's json (see _json_rows)
 
 
 class StoreError(Exception):
@@ -195,14 +198,15 @@ class Store:
         return self.query("SELECT data FROM _blobs WHERE name = ?", (name,))[0]["data"]
 
     def annotator_data(self) -> dict:
-        """What the annotator is built from: the pickled automaton, each form's `candidates`, the
-        `reading_keys` of forms that read otherwise than their headword, the `traditional` characters."""
-        import pickle
+        """What the annotator is built from: its `forms` (a glossary.formindex.FormIndex: the base
+        and the delta, read in one statement so that they are of one version), the `reading_keys` of
+        forms that read otherwise than their headword and their `reading_ids`, the `traditional` characters."""
+        from glossary.formindex import FormIndex
 
-        import orjson
-
-        data = orjson.loads(self.blob("annotator"))
-        data["automaton"] = pickle.loads(self.blob("automaton"))  # our own build's bytes, never a user's
+        rows = self.query("SELECT name, data FROM _blobs WHERE name IN ('annotator', 'annotator_base')")
+        blobs = {row[0]: row[1] for row in rows}
+        data = json.loads(blobs["annotator"])  # not orjson: its import costs a cold start more than this
+        data["forms"] = FormIndex(blobs["annotator_base"], data.pop("delta"))
         return data
 
     def cards(self, ids) -> dict[str, dict]:
@@ -214,13 +218,16 @@ class Store:
         return self._json_rows("readings", "key", sorted(keys))
 
     def _json_rows(self, table: str, key: str, wanted: list[str]) -> dict[str, dict]:
-        import orjson
+        loads: Callable[[str], Any] = json.loads  # the cards of a paste: orjson's import costs more
+        if len(wanted) > FEW_ROWS:
+            import orjson
 
+            loads = orjson.loads
         found: dict[str, dict] = {}
         for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
             chunk = wanted[i : i + 500]
             rows = self.query(f"SELECT {key}, data FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((r[0], orjson.loads(r[1])) for r in rows)
+            found.update((r[0], loads(r[1])) for r in rows)
         return {k: found[k] for k in wanted if k in found}
 
     def lexicon_file(self, blob: str = "lexicon_base", write: bool = True) -> Path | None:

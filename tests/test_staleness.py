@@ -1,0 +1,79 @@
+"""The check every command makes before using the database: an entry file rewritten in place by an
+editor (same inode, the folder's own stat unchanged) is seen by the next annotate, even when its size
+and modification time are as before; files left alone, or only touched, rebuild nothing."""
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+
+import pytest
+
+from glossary import Glossary
+from glossary.build import RACY_NS, build, needs_build
+
+
+@pytest.fixture
+def tree(tmp_path, fixture_paths):
+    entries = tmp_path / "entries"
+    shutil.copytree(fixture_paths["entries"], entries)
+    db = tmp_path / "terms.sqlite"
+    build(db, entries, fixture_paths["sources"])
+    time.sleep(RACY_NS / 1e9 + 0.1)  # the copies' changes are older than a clock tick's doubt
+    return {"entries": entries, "db": db}
+
+
+def recorded_mark(db) -> list | None:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT value FROM _meta WHERE key = 'newest_change'").fetchone()
+    conn.close()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def english_of(db, text: str) -> dict[str, str]:
+    with Glossary.open(db) as glossary:  # as every command: rebuilt first if the files changed
+        annotation = glossary.annotate(text)
+        return {span.text: annotation.card(span)["en"] for top in annotation.spans for span in top.walk()}
+
+
+def test_an_in_place_rewrite_with_the_old_size_and_mtime_is_seen(tree):
+    assert not needs_build(tree["db"])
+    assert recorded_mark(tree["db"])[1:] == [28, max(p.stat().st_ctime_ns for p in tree["entries"].iterdir())]
+    path = tree["entries"] / "suanli.yaml"
+    before, folder_before = path.stat(), tree["entries"].stat()
+    with open(path, "r+", encoding="utf-8") as file:  # as an editor saving into the same file
+        text = file.read().replace("computing power", "computing POWER")
+        file.seek(0)
+        file.write(text)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    assert tree["entries"].stat().st_mtime_ns == folder_before.st_mtime_ns
+    assert needs_build(tree["db"])
+    assert english_of(tree["db"], "提升算力水平") == {"算力": "computing POWER"}
+    assert not needs_build(tree["db"])
+
+
+def test_touched_files_rebuild_nothing_and_the_next_check_is_quick_again(tree):
+    assert not needs_build(tree["db"])
+    for path in tree["entries"].iterdir():
+        os.utime(path)  # a status change, the same content
+    assert not needs_build(tree["db"])  # compared file by file, found the same
+    assert recorded_mark(tree["db"]) is None  # changes this recent: the next check compares again
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    assert not needs_build(tree["db"])
+    assert recorded_mark(tree["db"])[2] == max(p.stat().st_ctime_ns for p in tree["entries"].iterdir())
+    assert english_of(tree["db"], "提升算力水平") == {"算力": "computing power"}
+
+
+def test_an_added_or_removed_file_is_seen(tree):
+    assert not needs_build(tree["db"])
+    (tree["entries"] / "suanli.yaml").unlink()
+    assert needs_build(tree["db"])
+    assert english_of(tree["db"], "提升算力水平") == {}
+    (tree["entries"] / "suanli.yaml").write_text(
+        "zh: 算力\npinyin: suànlì\nkind: term\nen: compute\nauthority: curator\n", encoding="utf-8"
+    )
+    assert needs_build(tree["db"])
+    assert english_of(tree["db"], "提升算力水平") == {"算力": "compute"}
