@@ -191,6 +191,9 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, 
     except UnicodeDecodeError:
         problems.append(Problem(name, None, "not valid UTF-8"))
         return None, {}
+    simple = _simple_yaml(text)
+    if simple is not None:
+        return simple
     # Parsed once, by libyaml where it is there: the node tree gives the lines, and the data is
     # constructed from the same tree (the pure-Python loader, twice, was most of a build's time).
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
@@ -204,6 +207,69 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, 
     finally:
         loader.dispose()
     return data, (_line_index(node) if node is not None else {})
+
+
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")
+_ITEM_LINE = re.compile(r"( *)- (.*)")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`<=~ ")
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def _simple_yaml(text: str) -> tuple[object, dict[tuple, int]] | None:
+    """What the YAML loader and _line_index give for the plain files most entries are (top-level
+    `key: value` lines and lists of one-line values), without building a node tree: a build reads
+    100,000 of them. None for anything else (quotes, block or flow styles, nesting, comments, a
+    repeated key, a character outside the printable ones), which the loader then reads."""
+    import yaml
+
+    if not text.replace("\n", "").isprintable():
+        return None
+    resolver = yaml.resolver.Resolver()
+    constructor = yaml.constructor.SafeConstructor()
+
+    def scalar(value: str):
+        if not value or value[0] in _INDICATORS or ": " in value or " #" in value or value.endswith(":"):
+            raise ValueError
+        tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        if tag not in _PLAIN_TAGS:
+            raise ValueError
+        return constructor.yaml_constructors[tag](constructor, yaml.ScalarNode(tag, value))
+
+    data: dict = {}
+    lines: dict[tuple, int] = {}
+    key, items = None, None  # the key whose value is a list being read, and its items
+    indent = None
+    try:
+        for number, line in enumerate(text.split("\n"), 1):
+            if not line:
+                continue
+            item = _ITEM_LINE.fullmatch(line) if items is not None else None
+            if item is not None and indent in (None, len(item.group(1))):
+                indent = len(item.group(1))
+                lines[(key, len(items))] = number
+                items.append(scalar(item.group(2).rstrip(" ")))
+                continue
+            match = _KEY_LINE.fullmatch(line)
+            if match is None or match.group(1) in data:
+                return None
+            key = match.group(1)
+            if resolver.resolve(yaml.ScalarNode, key, (True, False)) != "tag:yaml.org,2002:str":
+                return None
+            lines.setdefault((), number)
+            lines[(key,)] = number
+            value = (match.group(2) or "").rstrip(" ")
+            items, indent = ([], None) if not value else (None, None)
+            data[key] = scalar(value) if value else items
+        if not data:
+            return None
+    except ValueError:
+        return None
+    for k, v in data.items():
+        if v == []:
+            data[k] = None  # `key:` with nothing under it
+    return data, lines
 
 
 class _Fields:
