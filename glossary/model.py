@@ -239,14 +239,15 @@ def _simple_yaml(text: str) -> tuple[object, dict[tuple, int]] | None:
 
     data: dict = {}
     lines: dict[tuple, int] = {}
-    key, items = None, None  # the key whose value is a list being read, and its items
-    indent = None
+    key: str | None = None  # the key whose value is a list being read
+    items: list | None = None  # and its items
+    indent: int | None = None
     try:
         for number, line in enumerate(text.split("\n"), 1):
             if not line:
                 continue
             item = _ITEM_LINE.fullmatch(line) if items is not None else None
-            if item is not None and indent in (None, len(item.group(1))):
+            if item is not None and items is not None and indent in (None, len(item.group(1))):
                 indent = len(item.group(1))
                 lines[(key, len(items))] = number
                 items.append(scalar(item.group(2).rstrip(" ")))
