@@ -325,7 +325,20 @@ def _read_files(paths: list[str], source_ids: set[str], texts: dict[str, str], p
     context = multiprocessing.get_context(method)
     chunks = [paths[i : i + CHUNK] for i in range(0, total, CHUNK)]
     results = []
-    with context.Pool(workers, _start_worker, (source_ids, texts)) as pool:
+    import signal
+
+    # Ctrl-C is the parent's to handle (it stops the workers and rolls back): the workers are forked
+    # with it held back, and ignore it before they let it through; one pressed meanwhile waits for
+    # the parent.
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is not None:
+        block(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = context.Pool(workers, _start_worker, (source_ids, texts))
+    finally:
+        if block is not None:
+            block(signal.SIG_UNBLOCK, {signal.SIGINT})
+    with pool:
         if progress is not None:
             progress(0, total)
         for chunk in pool.imap(_read_chunk, chunks):
@@ -362,6 +375,8 @@ def _start_worker(source_ids: set[str], texts: dict[str, str]) -> None:
     from glossary.curation import Context
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER["context"] = Context({}, (), source_ids, (), texts, {})
 
 
