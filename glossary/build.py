@@ -322,6 +322,8 @@ def _read_files(paths: list[str], source_ids: set[str], texts: dict[str, str], p
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        _preload()
     context = multiprocessing.get_context(method)
     chunks = [paths[i : i + CHUNK] for i in range(0, total, CHUNK)]
     results = []
@@ -348,6 +350,20 @@ def _read_files(paths: list[str], source_ids: set[str], texts: dict[str, str], p
     return results
 
 
+def _preload() -> None:
+    """What every worker loads (pypinyin's dictionaries, CC-CEDICT's readings, OpenCC's), loaded
+    once before they are forked: they share it instead of each loading its own (seconds each)."""
+    from pypinyin import pinyin
+
+    from glossary.chinese import OPENCC_CONFIGS, converter
+    from glossary.pinyin import _cedict_readings
+
+    pinyin("中国")
+    _cedict_readings()
+    for config in (*OPENCC_CONFIGS, "t2s"):
+        converter(config)
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -357,13 +373,16 @@ def _cores() -> int:
 
 def _read_one(path: str) -> tuple:
     """One entry file parsed (with its hash and lines), as the parent reads it: checks and rows come later."""
+    import hashlib
+
     from glossary.model import parse_entry
 
     problems: list = []
     lines: dict = {}
-    digest = _sha256(path)
-    entry = parse_entry(Path(path), problems, lines)
-    return digest, entry, lines, problems, None, None
+    with open(path, "rb") as file:
+        raw = file.read()
+    entry = parse_entry(Path(path), problems, lines, raw)
+    return hashlib.sha256(raw).hexdigest(), entry, lines, problems, None, None
 
 
 _WORKER: dict = {}  # in a worker process: the context of its entries' own checks
@@ -382,7 +401,7 @@ def _start_worker(source_ids: set[str], texts: dict[str, str]) -> None:
 
 def _read_chunk(paths: list[str]) -> list[tuple]:
     """A worker's task: some entry files read, each entry's own checks made and its rows built."""
-    from glossary.curation import own_findings
+    from glossary.curation import own_findings, surface_forms
 
     read = [_read_one(path) for path in paths]
     _prefetch([r[1] for r in read if r[1] is not None])
@@ -391,7 +410,9 @@ def _read_chunk(paths: list[str]) -> list[tuple]:
         if entry is None:
             out.append((digest, None, lines, problems, None, None))
         else:
-            out.append((digest, entry, lines, problems, own_findings(entry, _WORKER["context"]), _rows_of(entry)))
+            surface = surface_forms(entry)
+            own = own_findings(entry, _WORKER["context"], surface=surface)
+            out.append((digest, entry, lines, problems, own, _rows_of(entry, surface)))
     return out
 
 
@@ -611,8 +632,9 @@ def _insert(conn, rows: list[dict]) -> None:
         conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
 
 
-def _rows_of(entry) -> dict[str, list[dict]]:
-    """Every row one entry owns: itself, its forms, renderings, quotes, tags, card and readings."""
+def _rows_of(entry, surface: list | None = None) -> dict[str, list[dict]]:
+    """Every row one entry owns: itself, its forms, renderings, quotes, tags, card and readings.
+    `surface`: its curation.surface_forms, when the caller has them."""
     import orjson
 
     from glossary.annotate import entry_card
@@ -620,7 +642,7 @@ def _rows_of(entry) -> dict[str, list[dict]]:
     from glossary.pinyin import pinyin_forms
 
     row = _entry_row(entry)
-    forms = _form_rows(entry)
+    forms = _form_rows(entry, surface)
     quotes = [{"entry_id": entry.id, "position": i, **_fields(q)} for i, q in enumerate(entry.quotes)]
     first = {k: quotes[0][k] for k in ("source", "text", "zh", "cites")} if quotes else None
     card = entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first)
@@ -687,7 +709,7 @@ def _entry_row(entry) -> dict:
     }
 
 
-def _form_rows(entry) -> list[dict]:
+def _form_rows(entry, surface: list | None = None) -> list[dict]:
     """Each surface form with where it came from, its region, and its own reading: a variant's pinyin
     (and rendering, when it names something narrower) or, for generated Taiwan wording, the reading of
     its own characters (人工智慧 réngōng zhìhuì)."""
@@ -695,7 +717,7 @@ def _form_rows(entry) -> list[dict]:
     from glossary.pinyin import reading_of_form
 
     rows = []
-    for form, origin, note in surface_forms(entry):
+    for form, origin, note in surface_forms(entry) if surface is None else surface:
         source = next((v for v in entry.variants if form in _forms_of(v.form, entry.kind)), None)
         if origin.startswith("variant") and source is not None:
             pinyin, en = reading_of_form(form, source.form, source.pinyin or entry.pinyin), source.en

@@ -173,9 +173,10 @@ class Findings:
     forms: list[tuple[str, str, str | None]]
 
 
-def own_findings(entry: Entry, context: Context, pinyin: bool = True) -> Findings:
+def own_findings(entry: Entry, context: Context, pinyin: bool = True, surface: list | None = None) -> Findings:
     """The checks of `entry` that need only the context's sources and articles (`pinyin`: with the
-    pinyin check, which loads pypinyin and, where it disagrees, CC-CEDICT)."""
+    pinyin check, which loads pypinyin and, where it disagrees, CC-CEDICT). `surface`: its
+    surface_forms, when the caller has them."""
     readings: list[tuple[str, tuple]] = []
     sources: list[tuple[str, tuple]] = []
     warnings: list[tuple[str, tuple]] = []
@@ -183,7 +184,8 @@ def own_findings(entry: Entry, context: Context, pinyin: bool = True) -> Finding
         _check_pinyin(entry, lambda message, *key: readings.append((message, key)))
     if slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
         warnings.append((f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", ("pinyin",)))
-    forms = [(form, origin, form_region(entry, origin, form)) for form, origin, _ in surface_forms(entry)]
+    surface = surface_forms(entry) if surface is None else surface
+    forms = [(form, origin, form_region(entry, origin, form)) for form, origin, _ in surface]
     _check_sources(entry, context, lambda message, *key: sources.append((message, key)))
     return Findings(readings, sources, warnings, forms)
 

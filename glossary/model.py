@@ -181,13 +181,16 @@ def _line_index(node, prefix=()) -> dict[tuple, int]:
     return lines
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, int]]:
+def read_yaml(path: Path, problems: list[Problem], raw: bytes | None = None) -> tuple[object, dict[tuple, int]]:
     """Parse one YAML file; a syntax error becomes a Problem with its line, not an exception."""
     import yaml
 
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if raw is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # the file's bytes, already read: decoded as read_text decodes (universal newlines)
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         problems.append(Problem(name, None, "not valid UTF-8"))
         return None, {}
@@ -212,6 +215,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, 
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")
 _ITEM_LINE = re.compile(r"( *)- (.*)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`<=~ ")
+_TEXT_KEYS = frozenset({"tags", "notes", "en", "ambiguous", "first_attested"})  # known to resolve to text
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
@@ -230,6 +234,8 @@ def _simple_yaml(text: str) -> tuple[object, dict[tuple, int]] | None:
     def scalar(value: str):
         if not value or value[0] in _INDICATORS or ": " in value or " #" in value or value.endswith(":"):
             raise ValueError
+        if value[0] not in resolver.yaml_implicit_resolvers:
+            return value  # no implicit type starts so: text (what resolve would say, without its loop)
         tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
         if tag == "tag:yaml.org,2002:str":
             return value
@@ -256,8 +262,9 @@ def _simple_yaml(text: str) -> tuple[object, dict[tuple, int]] | None:
             if match is None or match.group(1) in data:
                 return None
             key = match.group(1)
-            if resolver.resolve(yaml.ScalarNode, key, (True, False)) != "tag:yaml.org,2002:str":
-                return None
+            if key[0] in resolver.yaml_implicit_resolvers and key not in _TEXT_KEYS:
+                if resolver.resolve(yaml.ScalarNode, key, (True, False)) != "tag:yaml.org,2002:str":
+                    return None
             lines.setdefault((), number)
             lines[(key,)] = number
             value = (match.group(2) or "").rstrip(" ")
@@ -401,13 +408,16 @@ def _ambiguity(fields: _Fields) -> tuple[str | None, bool]:
     return fields.text("ambiguous"), False
 
 
-def parse_entry(path: Path, problems: list[Problem], where: dict | None = None) -> Entry | None:
+def parse_entry(
+    path: Path, problems: list[Problem], where: dict | None = None, raw: bytes | None = None
+) -> Entry | None:
     """Validate one entry file and build its Entry; every problem is appended, None if unusable.
 
     `where`, when given, receives the line of every key path, for later cross-file messages.
+    `raw`: the file's bytes, when the caller has read them (a build hashes them too).
     """
     before = len(problems)
-    data, lines = read_yaml(path, problems)
+    data, lines = read_yaml(path, problems, raw)
     if where is not None:
         where.update(lines)
     if len(problems) > before:
