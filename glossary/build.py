@@ -563,7 +563,8 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict 
         rows = [made[e.id] for e in entries if stored.get(e.id) != made[e.id]["entries"][0]["hash"]]
     gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0]["id"] for r in rows)]))
     if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
-        _delete(conn, gone)
+        if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:  # (a first build has none)
+            _delete(conn, gone)
         _insert(conn, rows)
         _refresh_annotator(conn)
         now = datetime.now(UTC)
