@@ -160,23 +160,63 @@ class Context:
     readings_checked: Collection[str] = ()
 
 
+@dataclass
+class Findings:
+    """What the checks of one entry find without looking at any other entry, each as (message, key
+    path): its pinyin (`pinyin`), its authorities and quotes (`sources`), the id-vs-slug warning;
+    and its surface forms with their origins and regions. A build computes these where it parses
+    the file (in a worker process), so only the checks across entries are left to the parent."""
+
+    pinyin: list[tuple[str, tuple]]
+    sources: list[tuple[str, tuple]]
+    warnings: list[tuple[str, tuple]]
+    forms: list[tuple[str, str, str | None]]
+
+
+def own_findings(entry: Entry, context: Context, pinyin: bool = True, surface: list | None = None) -> Findings:
+    """The checks of `entry` that need only the context's sources and articles (`pinyin`: with the
+    pinyin check, which loads pypinyin and, where it disagrees, CC-CEDICT). `surface`: its
+    surface_forms, when the caller has them."""
+    readings: list[tuple[str, tuple]] = []
+    sources: list[tuple[str, tuple]] = []
+    warnings: list[tuple[str, tuple]] = []
+    if pinyin:
+        _check_pinyin(entry, lambda message, *key: readings.append((message, key)))
+    if slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
+        warnings.append((f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", ("pinyin",)))
+    surface = surface_forms(entry) if surface is None else surface
+    forms = [(form, origin, form_region(entry, origin, form)) for form, origin, _ in surface]
+    _check_sources(entry, context, lambda message, *key: sources.append((message, key)))
+    return Findings(readings, sources, warnings, forms)
+
+
 def check_entry(
-    entry: Entry, name: str, at: dict, context: Context, problems: list[Problem], warnings: list[Problem]
+    entry: Entry,
+    name: str,
+    at: dict,
+    context: Context,
+    problems: list[Problem],
+    warnings: list[Problem],
+    findings: Findings | None = None,
 ) -> None:
     """Every check of one entry, its own and against the others (`context`, whose `owner` it extends
-    with its forms). `name` and `at` (key path → line) say where a problem is."""
+    with its forms). `name` and `at` (key path → line) say where a problem is. `findings`: the
+    entry's own checks, already made (see own_findings)."""
 
     def report(message: str, *key, to=problems):
         to.append(Problem(name, at.get(key) or at.get(key[:1]), message))
 
-    if entry.id not in context.readings_checked:
-        _check_pinyin(entry, report)
-    if slug(entry.pinyin) != re.sub(r"-(\d+|prc|tw|hk|mo)$", "", entry.id):
-        report(f"id differs from the pinyin's slug {slug(entry.pinyin)!r}", "pinyin", to=warnings)
-    for form, origin, _ in surface_forms(entry):
+    readings_checked = entry.id in context.readings_checked
+    if findings is None:
+        findings = own_findings(entry, context, pinyin=not readings_checked)
+    if not readings_checked:
+        for message, key in findings.pinyin:
+            report(message, *key)
+    for message, key in findings.warnings:
+        report(message, *key, to=warnings)
+    for form, origin, region in findings.forms:
         if form in context.ordinary:
             report(f"surface form {form!r} ({origin}) is listed in {ORDINARY_WORDS} as an ordinary word", "zh")
-        region = form_region(entry, origin, form)
         for other, other_region in context.owner.get(form, []):
             if other != entry.id and _regions_clash(region, other_region):
                 report(
@@ -188,6 +228,12 @@ def check_entry(
     for i, rel in enumerate(entry.related):
         if rel not in context.ids:
             report(f"related id {rel!r} is not an entry", "related", i)
+    for message, key in findings.sources:
+        report(message, *key)
+
+
+def _check_sources(entry: Entry, context: Context, report) -> None:
+    """Every rendering says where it comes from, and what a source article is given for is in it."""
     preferred = [r for r in entry.renderings if r.status == "preferred"]
     problem = None if preferred and not entry.authority else authority_problem(entry.authority, context.source_ids)
     if problem:

