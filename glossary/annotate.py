@@ -8,6 +8,8 @@ sentence is dropped (see segment.py).
 
 from __future__ import annotations
 
+from functools import cached_property
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from glossary.chinese import matching_view
@@ -45,8 +47,12 @@ class Annotation(NamedTuple):
 
     def met(self) -> tuple[set[str], set[str]]:
         """The entry ids and reading keys of every span, nested ones too."""
-        found = [span for top in self.spans for span in top.walk()]
-        return {s.id for s in found}, {s.reading for s in found if s.reading}
+        ids, keys = {s[3] for s in self.spans}, {s[6] for s in self.spans}
+        nested = [span for top in self.spans if top[4] for span in top.walk() if span is not top]
+        ids.update(s[3] for s in nested)
+        keys.update(s[6] for s in nested)
+        keys.discard(None)
+        return ids, keys  # type: ignore[return-value]
 
     def card(self, span: Span) -> dict:
         """What to show for a span: its entry's card, read as the form on the page."""
@@ -63,17 +69,15 @@ class Annotation(NamedTuple):
         """The JSON shape of spans, their children nested: where the span is and which entry it
         names (`id`, a key of `entries`; `reading`, when present, a key of `readings`). The cards
         are not repeated per span: with a big glossary most of a text is tagged, and the JSON was
-        many times the size of the text."""
-
-        def as_dict(span: Span) -> dict:
-            start, end, text, entry_id, children, ambiguous, reading = span
-            out = {"start": start, "end": end, "text": text, "id": entry_id, "ambiguous": ambiguous}
-            if reading is not None:
-                out["reading"] = reading
-            out["children"] = [as_dict(c) for c in children] if children else []
-            return out
-
-        return [as_dict(span) for span in spans]
+        many times the size of the text. (One comprehension, no call per span: a long document has
+        tens of thousands.)"""
+        nested = self.span_dicts
+        return [
+            {"start": s, "end": e, "text": t, "id": i, "ambiguous": a, "children": nested(c) if c else []}
+            if r is None
+            else {"start": s, "end": e, "text": t, "id": i, "ambiguous": a, "reading": r, "children": nested(c)}
+            for s, e, t, i, c, a, r in spans
+        ]
 
     def to_dict(self) -> dict:
         return {"entries": self.entries, "readings": self.readings, "spans": self.span_dicts(self.spans)}
@@ -225,9 +229,13 @@ class Annotator:
         if len(view_text) >= self.LONG_TEXT:  # per match only a table look-up (see _resolved)
             table = self._resolved(most, region)
             raw = self._rust().find_matches_as_indexes(view_text, overlapping=True)
-            found = [(s, e, *t) for i, s, e in raw if (t := table[i]) is not None]
+            # ahocorasick_rs reports overlapping matches in order of their end: reversed, a stable sort
+            # by start alone puts the longest first at each start, in C (no key tuple per match)
+            found = [(s, e, t[0], t[1]) for i, s, e in reversed(raw) if (t := table[i]) is not None]
             if allowed is not None or min_length > 1:
                 found = [m for m in found if (allowed is None or m[2] in allowed) and m[1] - m[0] >= min_length]
+            found.sort(key=itemgetter(0))
+            return found
         else:
             found = []
             candidates, pick, append = self.candidates, self._pick, found.append
@@ -293,55 +301,131 @@ class Annotator:
         guessed from the text; `allowed`, `min_length`: see matches."""
         view = matching_view(text)
         vt = view.text
+        region = region or text_region(text, self.traditional)
+        found = self.matches(vt, ambiguous, ordinary, region, allowed, min_length)
         lexicon = self.lexicon if boundaries else None
-        found = self.matches(
-            vt, ambiguous, ordinary, region or text_region(text, self.traditional), allowed, min_length
+        if lexicon is not None and found:
+            found = judged_in_sentence(found, vt, lexicon)
+        shapes = self._shapes_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
+        return Annotation(text, self._spans(found, text, vt, view, shapes, lexicon), {})
+
+    def _spans(self, found: list, text: str, vt: str, view, shapes: dict, lexicon) -> tuple[Span, ...]:
+        """The leftmost-longest matches as top-level spans, each with the matches inside it as its
+        children (see shape). Most matches contain none, and those that do are a few forms met again and
+        again, so a form's children are worked out once (per options) and placed at each occurrence."""
+        shifts = view.shift_table() if view.cuts else None
+        new, readings = tuple.__new__, self.reading_forms
+
+        def place(shape: tuple, base: int) -> tuple[Span, ...]:
+            placed = []
+            for rs, re_, eid, amb, reading, inner in shape:
+                s, e = base + rs, base + re_
+                start, end = (s + shifts[s], e + shifts[e - 1]) if shifts else (s, e)
+                placed.append(
+                    new(Span, (start, end, text[start:end], eid, place(inner, s) if inner else (), amb, reading))
+                )
+            return tuple(placed)
+
+        tops, firsts, reach = [], [], -1
+        for k, m in enumerate(found):  # a match that starts inside the one before is not a top-level one
+            if m[0] >= reach:
+                tops.append(m)
+                firsts.append(k)
+                reach = m[1]
+        firsts.append(len(found))
+        children: list[tuple[Span, ...]] = [()] * len(tops)
+        for q, (k, after) in enumerate(zip(firsts, firsts[1:], strict=False)):
+            if after > k + 1:  # matches start inside this one: those it contains are its children
+                s, e, eid = found[k][:3]
+                form = vt[s:e]
+                shape = shapes.get(form)
+                if shape is None:
+                    inner = [(a - s, b - s, c, d) for a, b, c, d in found[k + 1 : after] if b <= e and c != eid]
+                    shape = shapes[form] = self.shape(form, inner, lexicon)
+                if shape:
+                    children[q] = place(shape, s)
+        if shifts is None:
+            return tuple(
+                [
+                    new(Span, (s, e, text[s:e], eid, kids, amb, f"{eid}|{f}" if f in readings.get(eid, ()) else None))
+                    for (s, e, eid, amb), kids in zip(tops, children, strict=True)
+                    if (f := vt[s:e] if eid in readings else "") is not None
+                ]
+            )
+        return tuple(
+            [
+                new(Span, (a, b, text[a:b], eid, kids, amb, f"{eid}|{f}" if f in readings.get(eid, ()) else None))
+                for (s, e, eid, amb), kids in zip(tops, children, strict=True)
+                if (a := s + shifts[s]) | (b := e + shifts[e - 1]) >= 0  # (always true: names the mapped ends)
+                and (f := vt[s:e] if eid in readings else "") is not None
+            ]
         )
 
-        def judged_in_sentence(found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
-            """Drop the outermost matches that split a word of the sentence; a match inside a longer
-            one is judged in that one's text instead (高考 in 新高考), unless the longer one goes."""
-            assert lexicon is not None  # called only when boundaries are judged
-            splits = lexicon.splits_word
-            while True:
-                reach, bad = -1, set()
-                for m in found:  # sorted by start, longest first: contained iff an earlier one reaches its end
-                    s, e = m[0], m[1]
-                    if e > reach:
-                        if e - s <= CHECKED_LENGTH and splits(vt, s, e):
-                            bad.add(m)
-                        reach = e
-                if not bad:
-                    return found
-                found = [m for m in found if m not in bad]
+    @cached_property
+    def reading_forms(self) -> dict[str, frozenset[str]]:
+        """The forms of each entry that read otherwise than its headword (see reading_keys)."""
+        forms: dict[str, set[str]] = {}
+        for key in self.reading_keys:
+            entry_id, form = key.split("|", 1)
+            forms.setdefault(entry_id, set()).add(form)
+        return {entry_id: frozenset(found) for entry_id, found in forms.items()}
 
-        def nest(found: list[tuple[int, int, str, bool]], parent: tuple[int, int] | None) -> tuple[Span, ...]:
-            """Leftmost-longest spans with their children. A match that splits a word is dropped
-            first: a top-level one judged in its sentence, a child in its parent term's text (用人
-            splits 通用|人工智能, 北大 splits 北大荒), so it cannot hide a real term beside it."""
-            if lexicon is not None:
-                if parent is None:
-                    found = judged_in_sentence(found)
-                else:
-                    ps, pe = parent
-                    found = [m for m in found if lexicon.part_of(vt[ps:pe], m[0] - ps, m[1] - ps)]
-            spans, i, n = [], 0, len(found)
-            while i < n:
-                s, e, eid, amb = found[i]
-                j = i = i + 1
-                while j < n and found[j][0] < e:  # the matches that start inside this one
-                    j += 1
-                inner = [m for m in found[i:j] if m[1] <= e and m[2] != eid] if j > i else None
-                i = j
-                children = nest(inner, (s, e)) if inner else ()
-                start, end = (s + shifts[s], e + shifts[e - 1]) if shifts else (s, e)
-                reading = f"{eid}|{vt[s:e]}" if eid in reading_ids else None
-                spans.append(
-                    Span(start, end, text[start:end], eid, children, amb, reading if reading in reading_keys else None)
-                )
-            return tuple(spans)
+    def shape(self, form: str, inner: list[tuple[int, int, str, bool]], lexicon) -> tuple:
+        """The children of a match of `form`, from the matches `inner` to it (offsets into the form,
+        sorted, its own entry left out): leftmost-longest, each with its own children, as (start, end,
+        id, ambiguous, reading, children) relative to their parent. A match that splits a word of the
+        parent term is dropped first (用人 splits 通用|人工智能, 北大 splits 北大荒), so it cannot hide
+        a real term beside it."""
+        if lexicon is not None:
+            inner = [m for m in inner if lexicon.part_of(form, m[0], m[1])]
+        shape = []
+        i, n = 0, len(inner)
+        while i < n:
+            s, e, eid, amb = inner[i]
+            j = i = i + 1
+            while j < n and inner[j][0] < e:  # the matches that start inside this one
+                j += 1
+            below = [(a - s, b - s, c, d) for a, b, c, d in inner[i:j] if b <= e and c != eid]
+            i = j
+            reading = f"{eid}|{form[s:e]}" if eid in self.reading_ids else None
+            reading = reading if reading in self.reading_keys else None
+            shape.append((s, e, eid, amb, reading, self.shape(form[s:e], below, lexicon) if below else ()))
+        return tuple(shape)
 
-        shifts = view.shift_table() if view.cuts else None
-        reading_keys, reading_ids = self.reading_keys, self.reading_ids
-        spans = nest(found, None)
-        return Annotation(text, spans, {})
+    @cached_property
+    def _shapes(self) -> dict[tuple, dict[str, tuple]]:
+        return {}
+
+    def _shapes_for(self, options: tuple) -> dict[str, tuple]:
+        """The children of each form met so far, per options (they decide which matches count)."""
+        shapes = self._shapes.get(options)
+        if shapes is None:
+            if len(self._shapes) >= 16:  # bounded, whatever filters a server's clients send
+                self._shapes.clear()
+            shapes = self._shapes[options] = {}
+        return shapes
+
+
+def judged_in_sentence(found: list[tuple[int, int, str, bool]], vt: str, lexicon) -> list[tuple[int, int, str, bool]]:
+    """Drop the outermost matches that split a word of the sentence; a match inside a longer one is
+    judged in that one's text instead (高考 in 新高考, see Annotator.shape), unless the longer one goes."""
+    splits = lexicon.splits_word
+    verdicts: dict[int, bool] = {}  # by start and length (at most CHECKED_LENGTH): a drop means another pass
+    while True:
+        reach, bad = -1, []
+        for m in found:  # sorted by start, longest first: contained iff an earlier one reaches its end
+            e = m[1]
+            if e > reach:
+                s = m[0]
+                if e - s <= CHECKED_LENGTH:
+                    key = s * (CHECKED_LENGTH + 1) + e - s
+                    verdict = verdicts.get(key)
+                    if verdict is None:
+                        verdict = verdicts[key] = splits(vt, s, e)
+                    if verdict:
+                        bad.append(m)
+                reach = e
+        if not bad:
+            return found
+        gone = set(map(id, bad))
+        found = [m for m in found if id(m) not in gone]
