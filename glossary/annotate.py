@@ -8,12 +8,33 @@ sentence is dropped (see segment.py).
 
 from __future__ import annotations
 
-from functools import cached_property
+import gc
+from functools import cached_property, wraps
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from glossary.chinese import matching_view
 from glossary.segment import CHECKED_LENGTH
+
+
+def collector_paused(work):
+    """Run `work` with Python's cycle collector off. Annotating a long text makes tens of thousands
+    of tuples and dicts that all live on, so the collector ran again and again over them (and over
+    the annotator's own data) to free nothing: a quarter of the time (see bench/bench_annotate.py).
+    They form no cycles; the collector is on again (if it was on) as soon as the work is done."""
+
+    @wraps(work)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return work(*args, **kwargs)
+        gc.disable()
+        try:
+            return work(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
 
 
 # Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
@@ -47,10 +68,13 @@ class Annotation(NamedTuple):
 
     def met(self) -> tuple[set[str], set[str]]:
         """The entry ids and reading keys of every span, nested ones too."""
-        ids, keys = {s[3] for s in self.spans}, {s[6] for s in self.spans}
-        nested = [span for top in self.spans if top[4] for span in top.walk() if span is not top]
-        ids.update(s[3] for s in nested)
-        keys.update(s[6] for s in nested)
+        ids: set[str] = set()
+        keys: set[str | None] = set()
+        level = self.spans
+        while level:  # level by level: most spans have no children
+            ids.update([s[3] for s in level])
+            keys.update([s[6] for s in level])
+            level = tuple([child for s in level if s[4] for child in s[4]])
         keys.discard(None)
         return ids, keys  # type: ignore[return-value]
 
@@ -79,6 +103,7 @@ class Annotation(NamedTuple):
             for s, e, t, i, c, a, r in spans
         ]
 
+    @collector_paused
     def to_dict(self) -> dict:
         return {"entries": self.entries, "readings": self.readings, "spans": self.span_dicts(self.spans)}
 
@@ -285,6 +310,7 @@ class Annotator:
             self._fast = ahocorasick_rs.AhoCorasick(forms)
         return self._fast
 
+    @collector_paused
     def annotate(
         self,
         text: str,
@@ -313,17 +339,27 @@ class Annotator:
         """The leftmost-longest matches as top-level spans, each with the matches inside it as its
         children (see shape). Most matches contain none, and those that do are a few forms met again and
         again, so a form's children are worked out once (per options) and placed at each occurrence."""
-        shifts = view.shift_table() if view.cuts else None
-        new, readings = tuple.__new__, self.reading_forms
+        # how many characters of the text were removed before each view index (breaks, see chinese.View)
+        shifts = view.shift_table() if view.cuts else [0] * (len(vt) + 1)
+        new, readings, reading = tuple.__new__, self.reading_forms, self._reading
 
-        def place(shape: tuple, base: int) -> tuple[Span, ...]:
+        def place(shape: tuple, base: int, shift: int) -> tuple[Span, ...]:
+            """Children where the view and the text differ by `shift` all along (no break removed)."""
+            return tuple(
+                [
+                    new(Span, (base + s + shift, base + e + shift, t, i, place(c, base + s, shift) if c else (), a, r))
+                    for s, e, t, i, a, r, c in shape
+                ]
+            )
+
+        def place_across(shape: tuple, base: int) -> tuple[Span, ...]:
+            """Children of a match across a removed line break: each end mapped to the text."""
             placed = []
-            for rs, re_, eid, amb, reading, inner in shape:
+            for rs, re_, _, eid, amb, reading, inner in shape:
                 s, e = base + rs, base + re_
-                start, end = (s + shifts[s], e + shifts[e - 1]) if shifts else (s, e)
-                placed.append(
-                    new(Span, (start, end, text[start:end], eid, place(inner, s) if inner else (), amb, reading))
-                )
+                start, end = s + shifts[s], e + shifts[e - 1]
+                kids = place_across(inner, s) if inner else ()
+                placed.append(new(Span, (start, end, text[start:end], eid, kids, amb, reading)))
             return tuple(placed)
 
         tops, firsts, reach = [], [], -1
@@ -334,32 +370,31 @@ class Annotator:
                 reach = m[1]
         firsts.append(len(found))
         children: list[tuple[Span, ...]] = [()] * len(tops)
-        for q, (k, after) in enumerate(zip(firsts, firsts[1:], strict=False)):
-            if after > k + 1:  # matches start inside this one: those it contains are its children
-                s, e, eid = found[k][:3]
-                form = vt[s:e]
-                shape = shapes.get(form)
-                if shape is None:
-                    inner = [(a - s, b - s, c, d) for a, b, c, d in found[k + 1 : after] if b <= e and c != eid]
-                    shape = shapes[form] = self.shape(form, inner, lexicon)
-                if shape:
-                    children[q] = place(shape, s)
-        if shifts is None:
-            return tuple(
-                [
-                    new(Span, (s, e, text[s:e], eid, kids, amb, f"{eid}|{f}" if f in readings.get(eid, ()) else None))
-                    for (s, e, eid, amb), kids in zip(tops, children, strict=True)
-                    if (f := vt[s:e] if eid in readings else "") is not None
-                ]
-            )
+        for q in [q for q, (k, after) in enumerate(pairwise(firsts)) if after > k + 1]:
+            k, after = firsts[q], firsts[q + 1]  # matches start inside this one: it contains some of them
+            s, e, eid = found[k][:3]
+            form = vt[s:e]
+            shape = shapes.get(form)
+            if shape is None:
+                inner = [(a - s, b - s, c, d) for a, b, c, d in found[k + 1 : after] if b <= e and c != eid]
+                shape = shapes[form] = self.shape(form, inner, lexicon)
+            if not shape:
+                continue
+            if shifts[s] == shifts[e - 1]:
+                children[q] = place(shape, s, shifts[s])
+            else:
+                children[q] = place_across(shape, s)
         return tuple(
             [
-                new(Span, (a, b, text[a:b], eid, kids, amb, f"{eid}|{f}" if f in readings.get(eid, ()) else None))
+                new(Span, (a, b, text[a:b], eid, kids, amb, reading(eid, vt[s:e]) if eid in readings else None))
                 for (s, e, eid, amb), kids in zip(tops, children, strict=True)
                 if (a := s + shifts[s]) | (b := e + shifts[e - 1]) >= 0  # (always true: names the mapped ends)
-                and (f := vt[s:e] if eid in readings else "") is not None
             ]
         )
+
+    def _reading(self, entry_id: str, form: str) -> str | None:
+        """The reading key of a form met, when it reads otherwise than its entry's headword."""
+        return f"{entry_id}|{form}" if form in self.reading_forms[entry_id] else None
 
     @cached_property
     def reading_forms(self) -> dict[str, frozenset[str]]:
@@ -373,7 +408,7 @@ class Annotator:
     def shape(self, form: str, inner: list[tuple[int, int, str, bool]], lexicon) -> tuple:
         """The children of a match of `form`, from the matches `inner` to it (offsets into the form,
         sorted, its own entry left out): leftmost-longest, each with its own children, as (start, end,
-        id, ambiguous, reading, children) relative to their parent. A match that splits a word of the
+        text, id, ambiguous, reading, children) relative to their parent. A match that splits a word of the
         parent term is dropped first (用人 splits 通用|人工智能, 北大 splits 北大荒), so it cannot hide
         a real term beside it."""
         if lexicon is not None:
@@ -389,7 +424,7 @@ class Annotator:
             i = j
             reading = f"{eid}|{form[s:e]}" if eid in self.reading_ids else None
             reading = reading if reading in self.reading_keys else None
-            shape.append((s, e, eid, amb, reading, self.shape(form[s:e], below, lexicon) if below else ()))
+            shape.append((s, e, form[s:e], eid, amb, reading, self.shape(form[s:e], below, lexicon) if below else ()))
         return tuple(shape)
 
     @cached_property
