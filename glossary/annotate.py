@@ -89,17 +89,19 @@ class Annotation(NamedTuple):
     def span_dict(self, span: Span) -> dict:
         return self.span_dicts((span,))[0]
 
-    def span_dicts(self, spans) -> list[dict]:
-        """The JSON shape of spans, their children nested: where the span is and which entry it
-        names (`id`, a key of `entries`; `reading`, when present, a key of `readings`). The cards
-        are not repeated per span: with a big glossary most of a text is tagged, and the JSON was
-        many times the size of the text. (One comprehension, no call per span: a long document has
-        tens of thousands.)"""
+    def span_dicts(self, spans, offset: int = 0) -> list[dict]:
+        """The JSON shape of spans, their children nested: where the span is (plus `offset`: a piece's
+        place in its document) and which entry it names (`id`, a key of `entries`; `reading`, when
+        present, a key of `readings`). The cards are not repeated per span: with a big glossary most of
+        a text is tagged, and the JSON was many times the size of the text. (One comprehension, no
+        call per span: a long document has tens of thousands.)"""
         nested = self.span_dicts
         return [
-            {"start": s, "end": e, "text": t, "id": i, "ambiguous": a, "children": nested(c) if c else []}
-            if r is None
-            else {"start": s, "end": e, "text": t, "id": i, "ambiguous": a, "reading": r, "children": nested(c)}
+            {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a, "children": []}
+            if not c and r is None
+            else {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a}
+            | ({} if r is None else {"reading": r})
+            | {"children": nested(c, offset) if c else []}
             for s, e, t, i, c, a, r in spans
         ]
 
