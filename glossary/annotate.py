@@ -457,24 +457,20 @@ class Annotator:
 
 def judged_in_sentence(found: list[tuple[int, int, str, bool]], vt: str, lexicon) -> list[tuple[int, int, str, bool]]:
     """Drop the outermost matches that split a word of the sentence; a match inside a longer one is
-    judged in that one's text instead (高考 in 新高考, see Annotator.shape), unless the longer one goes."""
+    judged in that one's text instead (高考 in 新高考, see Annotator.shape), unless the longer one goes.
+
+    One pass in order (by start, longest first): a match is outermost when no match kept before it
+    reaches its end, since whatever contains it comes before it. (The same as judging the outermost,
+    dropping, and judging again until nothing changes, without the passes.)"""
     splits = lexicon.splits_word
-    verdicts: dict[int, bool] = {}  # by start and length (at most CHECKED_LENGTH): a drop means another pass
-    while True:
-        reach, bad = -1, []
-        for m in found:  # sorted by start, longest first: contained iff an earlier one reaches its end
-            e = m[1]
-            if e > reach:
-                s = m[0]
-                if e - s <= CHECKED_LENGTH:
-                    key = s * (CHECKED_LENGTH + 1) + e - s
-                    verdict = verdicts.get(key)
-                    if verdict is None:
-                        verdict = verdicts[key] = splits(vt, s, e)
-                    if verdict:
-                        bad.append(m)
-                reach = e
-        if not bad:
-            return found
-        gone = set(map(id, bad))
-        found = [m for m in found if id(m) not in gone]
+    kept: list[tuple[int, int, str, bool]] = []
+    keep, reach = kept.append, -1
+    for m in found:
+        e = m[1]
+        if e > reach:
+            s = m[0]
+            if e - s <= CHECKED_LENGTH and splits(vt, s, e):
+                continue
+            reach = e
+        keep(m)
+    return kept
