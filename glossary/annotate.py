@@ -8,10 +8,33 @@ sentence is dropped (see segment.py).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import gc
+from functools import cached_property, wraps
+from itertools import pairwise
+from operator import itemgetter
+from typing import NamedTuple
 
 from glossary.chinese import matching_view
 from glossary.segment import CHECKED_LENGTH
+
+
+def collector_paused(work):
+    """Run `work` with Python's cycle collector off. Annotating a long text makes tens of thousands
+    of tuples and dicts that all live on, so the collector ran again and again over them (and over
+    the annotator's own data) to free nothing: a quarter of the time (see bench/bench_annotate.py).
+    They form no cycles; the collector is on again (if it was on) as soon as the work is done."""
+
+    @wraps(work)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return work(*args, **kwargs)
+        gc.disable()
+        try:
+            return work(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
 
 
 # Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
@@ -45,8 +68,15 @@ class Annotation(NamedTuple):
 
     def met(self) -> tuple[set[str], set[str]]:
         """The entry ids and reading keys of every span, nested ones too."""
-        found = [span for top in self.spans for span in top.walk()]
-        return {s.id for s in found}, {s.reading for s in found if s.reading}
+        ids: set[str] = set()
+        keys: set[str | None] = set()
+        level = self.spans
+        while level:  # level by level: most spans have no children
+            ids.update([s[3] for s in level])
+            keys.update([s[6] for s in level])
+            level = tuple([child for s in level if s[4] for child in s[4]])
+        keys.discard(None)
+        return ids, keys  # type: ignore[return-value]
 
     def card(self, span: Span) -> dict:
         """What to show for a span: its entry's card, read as the form on the page."""
@@ -59,22 +89,23 @@ class Annotation(NamedTuple):
     def span_dict(self, span: Span) -> dict:
         return self.span_dicts((span,))[0]
 
-    def span_dicts(self, spans) -> list[dict]:
-        """The JSON shape of spans, their children nested: where the span is and which entry it
-        names (`id`, a key of `entries`; `reading`, when present, a key of `readings`). The cards
-        are not repeated per span: with a big glossary most of a text is tagged, and the JSON was
-        many times the size of the text."""
+    def span_dicts(self, spans, offset: int = 0) -> list[dict]:
+        """The JSON shape of spans, their children nested: where the span is (plus `offset`: a piece's
+        place in its document) and which entry it names (`id`, a key of `entries`; `reading`, when
+        present, a key of `readings`). The cards are not repeated per span: with a big glossary most of
+        a text is tagged, and the JSON was many times the size of the text. (One comprehension, no
+        call per span: a long document has tens of thousands.)"""
+        nested = self.span_dicts
+        return [
+            {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a, "children": []}
+            if not c and r is None
+            else {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a}
+            | ({} if r is None else {"reading": r})
+            | {"children": nested(c, offset) if c else []}
+            for s, e, t, i, c, a, r in spans
+        ]
 
-        def as_dict(span: Span) -> dict:
-            start, end, text, entry_id, children, ambiguous, reading = span
-            out = {"start": start, "end": end, "text": text, "id": entry_id, "ambiguous": ambiguous}
-            if reading is not None:
-                out["reading"] = reading
-            out["children"] = [as_dict(c) for c in children] if children else []
-            return out
-
-        return [as_dict(span) for span in spans]
-
+    @collector_paused
     def to_dict(self) -> dict:
         return {"entries": self.entries, "readings": self.readings, "spans": self.span_dicts(self.spans)}
 
@@ -176,7 +207,6 @@ class Annotator:
             reading_ids = (key.split("|", 1)[0] for key in self.reading_keys)
         self.reading_ids = frozenset(reading_ids)
         self.traditional = frozenset(traditional)
-        self._fast: Any = None  # the Rust automaton (see scan)
         # Short texts are scanned with the forms' trie until a process has scanned about as much
         # text as building the automaton costs (see scan).
         self._trie_chars = 0
@@ -226,10 +256,14 @@ class Annotator:
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
         if len(view_text) >= self.LONG_TEXT:  # per match only a table look-up (see _resolved)
             table = self._resolved(most, region)
-            raw = self._rust().find_matches_as_indexes(view_text, overlapping=True)
-            found = [(s, e, *t) for i, s, e in raw if (t := table[i]) is not None]
+            raw = self._charwise.find_overlapping(view_text)
+            # reported in order of their end: reversed, a stable sort by start alone puts the longest
+            # first at each start, in C (no key tuple per match)
+            found = [(s, e, t[0], t[1]) for s, e, i in reversed(raw) if (t := table[i]) is not None]
             if allowed is not None or min_length > 1:
                 found = [m for m in found if (allowed is None or m[2] in allowed) and m[1] - m[0] >= min_length]
+            found.sort(key=itemgetter(0))
+            return found
         else:
             found = []
             candidates, pick, append = self.candidates, self._pick, found.append
@@ -257,6 +291,21 @@ class Annotator:
             self._tables[key] = table
         return table
 
+    @cached_property
+    def _charwise(self):
+        """The automaton for long texts (daachorse, a double-array Aho-Corasick over characters): it
+        finds every overlapping match in a third less time than ahocorasick_rs and builds in half the
+        time (≈ 40 ms for 20,000 forms, once per process; bench/bench_annotate.py). A process that
+        needs it looks most forms up: every form's candidates are decoded at once, into a list."""
+        import daachorse
+
+        automaton = daachorse.CharwiseDoubleArrayAhoCorasick(self.forms.forms())
+        self.candidates = list(self.candidates)
+        return automaton
+
+    def automaton_built(self) -> bool:
+        return "_charwise" in vars(self)
+
     LONG_TEXT = 20_000  # characters: past this a document is scanned by the Rust automaton
     # Characters of short texts scanned with the trie, per form of the glossary, before a process
     # builds the automaton for them too: the trie costs ≈ 2 µs a character (this machine, loaded) and
@@ -267,22 +316,14 @@ class Annotator:
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         """Every occurrence of every form as (start, end, form number). A short text (a paste, a
         cold start) is scanned with the forms' trie, which is ready as loaded; a long one, or any
-        once a process has scanned enough with the trie, by ahocorasick_rs, built once per process.
-        Both report every overlapping occurrence, so spans are equal."""
-        if len(text) < self.LONG_TEXT and self._fast is None and self._trie_chars < self._switch_after:
+        once a process has scanned enough with the trie, by the automaton (_charwise), built once
+        per process. Both report every overlapping occurrence, so spans are equal."""
+        if len(text) < self.LONG_TEXT and not self.automaton_built() and self._trie_chars < self._switch_after:
             self._trie_chars += len(text)
             return self.forms.matches(text)
-        return [(start, end, i) for i, start, end in self._rust().find_matches_as_indexes(text, overlapping=True)]
+        return self._charwise.find_overlapping(text)
 
-    def _rust(self):
-        if self._fast is None:
-            import ahocorasick_rs
-
-            self._fast = ahocorasick_rs.AhoCorasick(self.forms.forms())
-            # A process that scans this much looks most forms up: every form decoded at once, a list.
-            self.candidates = list(self.candidates)
-        return self._fast
-
+    @collector_paused
     def annotate(
         self,
         text: str,
@@ -299,55 +340,136 @@ class Annotator:
         guessed from the text; `allowed`, `min_length`: see matches."""
         view = matching_view(text)
         vt = view.text
+        region = region or text_region(text, self.traditional)
+        found = self.matches(vt, ambiguous, ordinary, region, allowed, min_length)
         lexicon = self.lexicon if boundaries else None
-        found = self.matches(
-            vt, ambiguous, ordinary, region or text_region(text, self.traditional), allowed, min_length
+        if lexicon is not None and found:
+            found = judged_in_sentence(found, vt, lexicon)
+        shapes = self._shapes_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
+        return Annotation(text, self._spans(found, text, vt, view, shapes, lexicon), {})
+
+    def _spans(self, found: list, text: str, vt: str, view, shapes: dict, lexicon) -> tuple[Span, ...]:
+        """The leftmost-longest matches as top-level spans, each with the matches inside it as its
+        children (see shape). Most matches contain none, and those that do are a few forms met again and
+        again, so a form's children are worked out once (per options) and placed at each occurrence."""
+        # how many characters of the text were removed before each view index (breaks, see chinese.View)
+        shifts = view.shift_table() if view.cuts else [0] * (len(vt) + 1)
+        new, readings, reading = tuple.__new__, self.reading_forms, self._reading
+
+        def place(shape: tuple, base: int, shift: int) -> tuple[Span, ...]:
+            """Children where the view and the text differ by `shift` all along (no break removed)."""
+            return tuple(
+                [
+                    new(Span, (base + s + shift, base + e + shift, t, i, place(c, base + s, shift) if c else (), a, r))
+                    for s, e, t, i, a, r, c in shape
+                ]
+            )
+
+        def place_across(shape: tuple, base: int) -> tuple[Span, ...]:
+            """Children of a match across a removed line break: each end mapped to the text."""
+            placed = []
+            for rs, re_, _, eid, amb, reading, inner in shape:
+                s, e = base + rs, base + re_
+                start, end = s + shifts[s], e + shifts[e - 1]
+                kids = place_across(inner, s) if inner else ()
+                placed.append(new(Span, (start, end, text[start:end], eid, kids, amb, reading)))
+            return tuple(placed)
+
+        tops, firsts, reach = [], [], -1
+        for k, m in enumerate(found):  # a match that starts inside the one before is not a top-level one
+            if m[0] >= reach:
+                tops.append(m)
+                firsts.append(k)
+                reach = m[1]
+        firsts.append(len(found))
+        children: list[tuple[Span, ...]] = [()] * len(tops)
+        for q in [q for q, (k, after) in enumerate(pairwise(firsts)) if after > k + 1]:
+            k, after = firsts[q], firsts[q + 1]  # matches start inside this one: it contains some of them
+            s, e, eid = found[k][:3]
+            form = vt[s:e]
+            shape = shapes.get(form)
+            if shape is None:
+                inner = [(a - s, b - s, c, d) for a, b, c, d in found[k + 1 : after] if b <= e and c != eid]
+                shape = shapes[form] = self.shape(form, inner, lexicon)
+            if not shape:
+                continue
+            if shifts[s] == shifts[e - 1]:
+                children[q] = place(shape, s, shifts[s])
+            else:
+                children[q] = place_across(shape, s)
+        return tuple(
+            [
+                new(Span, (a, b, text[a:b], eid, kids, amb, reading(eid, vt[s:e]) if eid in readings else None))
+                for (s, e, eid, amb), kids in zip(tops, children, strict=True)
+                if (a := s + shifts[s]) | (b := e + shifts[e - 1]) >= 0  # (always true: names the mapped ends)
+            ]
         )
 
-        def judged_in_sentence(found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
-            """Drop the outermost matches that split a word of the sentence; a match inside a longer
-            one is judged in that one's text instead (高考 in 新高考), unless the longer one goes."""
-            assert lexicon is not None  # called only when boundaries are judged
-            splits = lexicon.splits_word
-            while True:
-                reach, bad = -1, set()
-                for m in found:  # sorted by start, longest first: contained iff an earlier one reaches its end
-                    s, e = m[0], m[1]
-                    if e > reach:
-                        if e - s <= CHECKED_LENGTH and splits(vt, s, e):
-                            bad.add(m)
-                        reach = e
-                if not bad:
-                    return found
-                found = [m for m in found if m not in bad]
+    def _reading(self, entry_id: str, form: str) -> str | None:
+        """The reading key of a form met, when it reads otherwise than its entry's headword."""
+        return f"{entry_id}|{form}" if form in self.reading_forms[entry_id] else None
 
-        def nest(found: list[tuple[int, int, str, bool]], parent: tuple[int, int] | None) -> tuple[Span, ...]:
-            """Leftmost-longest spans with their children. A match that splits a word is dropped
-            first: a top-level one judged in its sentence, a child in its parent term's text (用人
-            splits 通用|人工智能, 北大 splits 北大荒), so it cannot hide a real term beside it."""
-            if lexicon is not None:
-                if parent is None:
-                    found = judged_in_sentence(found)
-                else:
-                    ps, pe = parent
-                    found = [m for m in found if lexicon.part_of(vt[ps:pe], m[0] - ps, m[1] - ps)]
-            spans, i, n = [], 0, len(found)
-            while i < n:
-                s, e, eid, amb = found[i]
-                j = i = i + 1
-                while j < n and found[j][0] < e:  # the matches that start inside this one
-                    j += 1
-                inner = [m for m in found[i:j] if m[1] <= e and m[2] != eid] if j > i else None
-                i = j
-                children = nest(inner, (s, e)) if inner else ()
-                start, end = (s + shifts[s], e + shifts[e - 1]) if shifts else (s, e)
-                reading = f"{eid}|{vt[s:e]}" if eid in reading_ids else None
-                spans.append(
-                    Span(start, end, text[start:end], eid, children, amb, reading if reading in reading_keys else None)
-                )
-            return tuple(spans)
+    @cached_property
+    def reading_forms(self) -> dict[str, frozenset[str]]:
+        """The forms of each entry that read otherwise than its headword (see reading_keys)."""
+        forms: dict[str, set[str]] = {}
+        for key in self.reading_keys:
+            entry_id, form = key.split("|", 1)
+            forms.setdefault(entry_id, set()).add(form)
+        return {entry_id: frozenset(found) for entry_id, found in forms.items()}
 
-        shifts = view.shift_table() if view.cuts else None
-        reading_keys, reading_ids = self.reading_keys, self.reading_ids
-        spans = nest(found, None)
-        return Annotation(text, spans, {})
+    def shape(self, form: str, inner: list[tuple[int, int, str, bool]], lexicon) -> tuple:
+        """The children of a match of `form`, from the matches `inner` to it (offsets into the form,
+        sorted, its own entry left out): leftmost-longest, each with its own children, as (start, end,
+        text, id, ambiguous, reading, children) relative to their parent. A match that splits a word of the
+        parent term is dropped first (用人 splits 通用|人工智能, 北大 splits 北大荒), so it cannot hide
+        a real term beside it."""
+        if lexicon is not None:
+            inner = [m for m in inner if lexicon.part_of(form, m[0], m[1])]
+        shape = []
+        i, n = 0, len(inner)
+        while i < n:
+            s, e, eid, amb = inner[i]
+            j = i = i + 1
+            while j < n and inner[j][0] < e:  # the matches that start inside this one
+                j += 1
+            below = [(a - s, b - s, c, d) for a, b, c, d in inner[i:j] if b <= e and c != eid]
+            i = j
+            reading = f"{eid}|{form[s:e]}" if eid in self.reading_ids else None
+            reading = reading if reading in self.reading_keys else None
+            shape.append((s, e, form[s:e], eid, amb, reading, self.shape(form[s:e], below, lexicon) if below else ()))
+        return tuple(shape)
+
+    @cached_property
+    def _shapes(self) -> dict[tuple, dict[str, tuple]]:
+        return {}
+
+    def _shapes_for(self, options: tuple) -> dict[str, tuple]:
+        """The children of each form met so far, per options (they decide which matches count)."""
+        shapes = self._shapes.get(options)
+        if shapes is None:
+            if len(self._shapes) >= 16:  # bounded, whatever filters a server's clients send
+                self._shapes.clear()
+            shapes = self._shapes[options] = {}
+        return shapes
+
+
+def judged_in_sentence(found: list[tuple[int, int, str, bool]], vt: str, lexicon) -> list[tuple[int, int, str, bool]]:
+    """Drop the outermost matches that split a word of the sentence; a match inside a longer one is
+    judged in that one's text instead (高考 in 新高考, see Annotator.shape), unless the longer one goes.
+
+    One pass in order (by start, longest first): a match is outermost when no match kept before it
+    reaches its end, since whatever contains it comes before it. (The same as judging the outermost,
+    dropping, and judging again until nothing changes, without the passes.)"""
+    splits = lexicon.splits_word
+    kept: list[tuple[int, int, str, bool]] = []
+    keep, reach = kept.append, -1
+    for m in found:
+        e = m[1]
+        if e > reach:
+            s = m[0]
+            if e - s <= CHECKED_LENGTH and splits(vt, s, e):
+                continue
+            reach = e
+        keep(m)
+    return kept

@@ -118,6 +118,7 @@ class Lexicon:
         self.unknown = -self.log_total - 5  # a character no word explains
         self._logp: dict[str, float | None] = {}
         self._verdicts: dict[tuple[str, str, str], bool] = {}
+        self._around: list[dict[str, bool]] = [{} for _ in range(CHECKED_LENGTH + 1)]  # by match length
         self._parts: dict[tuple[str, int, int], bool] = {}
         self._table_file = table_file
         self._table: WordTable | None = None
@@ -235,10 +236,25 @@ class Lexicon:
 
         A match whose edges are word boundaries is real, and so is one lying whole inside a
         longer word (下岗 in 下岗职工). Only the Han run around the match is segmented, and the
-        verdict depends on that window alone, so it is remembered for the next time it occurs.
+        verdict depends on that window alone, so it is remembered for the next time it occurs:
+        first by the plain characters around the match (one slice, no character tested), then by
+        the Han run they hold.
         """
-        if end - start > CHECKED_LENGTH:
+        length = end - start
+        if length > CHECKED_LENGTH:
             return False
+        if start < WINDOW:
+            return self._splits_in_window(text, start, end)
+        around = text[start - WINDOW : end + WINDOW]  # with its length, where the match lies in it
+        memo = self._around[length]
+        verdict = memo.get(around)
+        if verdict is None:
+            if len(memo) > self.MEMO_LIMIT:
+                memo.clear()
+            verdict = memo[around] = self._splits_in_window(text, start, end)
+        return verdict
+
+    def _splits_in_window(self, text: str, start: int, end: int) -> bool:
         lo = start
         while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):
             lo -= 1

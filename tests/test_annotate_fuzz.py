@@ -89,3 +89,23 @@ def test_piece_by_piece_gives_the_whole_texts_spans(glossary, monkeypatch, text,
     if all(piece.text[-1] in annotate.SENTENCE_ENDS for _, piece in pieces[:-1]):
         whole = glossary.annotate(text, region=annotate.text_region(text, glossary.annotator().traditional))
         assert json.loads("".join(out))["spans"] == json.loads(json.dumps(whole.to_dict()))["spans"]
+
+
+@SETTINGS
+@given(
+    text=texts,
+    ordinary=st.booleans(),
+    region=st.sampled_from([None, "prc", "tw", "hk"]),
+    chosen=st.sampled_from([None, {"min_length": 3}, {"kinds": "term"}, {"kinds": "organization,product"}]),
+)
+def test_long_and_short_texts_get_the_same_spans(glossary, monkeypatch, text, ordinary, region, chosen):
+    """A long text is scanned by another automaton (daachorse's) and its matches resolved through a
+    table per options, and a form's children are remembered from one text to the next: none of it
+    may change a span."""
+    from glossary.filters import make
+
+    options = {"ordinary": ordinary, "region": region, "entry_filter": make(**chosen) if chosen else None}
+    short = glossary.annotate(text, **options).to_dict()
+    with monkeypatch.context() as patch:
+        patch.setattr(annotate.Annotator, "LONG_TEXT", 0)
+        assert glossary.annotate(text, **options).to_dict() == short

