@@ -103,9 +103,24 @@ class Annotation(NamedTuple):
         return [
             {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a, "children": []}
             if not c and r is None
-            else {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a}
-            | ({} if r is None else {"reading": r})
-            | {"children": nested(c, offset) if c else []}
+            else {
+                "start": s + offset,
+                "end": e + offset,
+                "text": t,
+                "id": i,
+                "ambiguous": a,
+                "children": nested(c, offset) if c else [],
+            }
+            if r is None
+            else {
+                "start": s + offset,
+                "end": e + offset,
+                "text": t,
+                "id": i,
+                "ambiguous": a,
+                "reading": r,
+                "children": nested(c, offset) if c else [],
+            }
             for s, e, t, i, c, a, r in spans
         ]
 
