@@ -57,8 +57,8 @@ class Span(NamedTuple):
             yield from child.walk()
 
 
-# A raw match: (start, end, entry id, ambiguous, (reading, form)); see Annotator.matches
-Match = tuple[int, int, str, bool, tuple[str | None, str]]
+# A raw match: (start, end, entry id, ambiguous, reading key or None); see Annotator.matches
+Match = tuple[int, int, str, bool, str | None]
 
 
 class Annotation(NamedTuple):
@@ -231,6 +231,7 @@ class Annotator:
         self._trie_chars = 0
         self._switch_after = max(self.LONG_TEXT, int(len(forms) * self.SWITCH_FACTOR))
         self._tables: dict[tuple[int, str], list] = {}  # see _resolved
+        self._reading_numbers: dict[int, str] = {}  # the forms some entry reads otherwise, by number (_charwise)
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
 
@@ -266,8 +267,8 @@ class Annotator:
         allowed: frozenset[str] | None = None,
         min_length: int = 0,
     ) -> list[Match]:
-        """Every raw match as (start, end, id, ambiguous, (reading, form)), sorted leftmost-longest
-        first (`reading`: see Span; `form`: the text matched, one string per form). `allowed`:
+        """Every raw match as (start, end, id, ambiguous, reading), sorted leftmost-longest first
+        (`reading`: see Span). `allowed`:
         the only entries to tag (glossary.filters), `min_length`: the shortest form to tag; both
         applied here, before overlaps are resolved, so a term left out hides none inside it. The
         region still decides what a shared form means (a filter leaves out; it never re-reads)."""
@@ -275,8 +276,8 @@ class Annotator:
             return []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
         if len(view_text) >= self.LONG_TEXT:  # per match only a table look-up (see _resolved)
-            table = self._resolved(most, region)
             raw = self._charwise.find_overlapping(view_text)
+            table = self._resolved(most, region)
             # reported in order of their end: reversed, a stable sort by start alone puts the longest
             # first at each start, in C (no key tuple per match)
             found = [(s, e, t[0], t[1], t[2]) for s, e, i in reversed(raw) if (t := table[i]) is not None]
@@ -294,23 +295,24 @@ class Annotator:
                 else:
                     entry_id, reads = pick(choices, region)
                 if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
-                    form = view_text[start:end]
-                    append((start, end, entry_id, reads != SPECIFIC, (reading(entry_id, form), form)))
+                    append((start, end, entry_id, reads != SPECIFIC, reading(entry_id, view_text[start:end])))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
 
     def _resolved(self, most: int, region: str) -> list:
-        """Each form's (entry id, ambiguous, (reading, form)) under these options, or None when they
-        leave it out: made once per process and options (a pass over every form, worth it only for
-        long texts), so that a match needs no look-up of its own."""
+        """Each form's (entry id, ambiguous, reading key or None) under these options, or None when
+        they leave it out: made once per process and options (a pass over every form, worth it only
+        for long texts), so that a match needs no look-up of its own."""
         key = (most, region)
         table = self._tables.get(key)
         if table is None:
             table = []
-            for choices, form in zip(self.candidates, self.forms.forms(), strict=True):
+            self._charwise  # noqa: B018 (made with it: _reading_numbers)
+            readable, reading = self._reading_numbers, self._reading
+            for number, choices in enumerate(self.candidates):
                 entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
-                extra = (self._reading(entry_id, form), form)
-                table.append((entry_id, reads != SPECIFIC, extra) if reads <= most else None)
+                read_as = reading(entry_id, readable[number]) if number in readable else None
+                table.append((entry_id, reads != SPECIFIC, read_as) if reads <= most else None)
             self._tables[key] = table
         return table
 
@@ -322,8 +324,11 @@ class Annotator:
         needs it looks most forms up: every form's candidates are decoded at once, into a list."""
         import daachorse
 
-        automaton = daachorse.CharwiseDoubleArrayAhoCorasick(self.forms.forms())
+        forms = self.forms.forms()  # (≈ 30 ms for 20,000 forms: made once)
+        automaton = daachorse.CharwiseDoubleArrayAhoCorasick(forms)
         self.candidates = list(self.candidates)
+        read = {key.split("|", 1)[1] for key in self.reading_keys}
+        self._reading_numbers = {number: form for number, form in enumerate(forms) if form in read}
         return automaton
 
     def automaton_built(self) -> bool:
@@ -420,12 +425,11 @@ class Annotator:
                 children[q] = place(shape, s, shifts[s])
             else:
                 children[q] = place_across(shape, s)
-        # Where no break was removed inside a match, its text is the form's own string.
         return tuple(
             [
-                new(Span, (s + a, e + b, form if a == b else text[s + a : e + b], eid, kids, amb, reading))
-                for (s, e, eid, amb, (reading, form)), kids in zip(tops, children, strict=True)
-                if (a := shifts[s]) | (b := shifts[e - 1]) >= 0  # (always true: names the shifts)
+                new(Span, (a, b, text[a:b], eid, kids, amb, reading))
+                for (s, e, eid, amb, reading), kids in zip(tops, children, strict=True)
+                if (a := s + shifts[s]) | (b := e + shifts[e - 1]) >= 0  # (always true: names the mapped ends)
             ]
         )
 
