@@ -57,6 +57,10 @@ class Span(NamedTuple):
             yield from child.walk()
 
 
+# A raw match: (start, end, entry id, ambiguous, reading key or None); see Annotator.matches
+Match = tuple[int, int, str, bool, str | None]
+
+
 class Annotation(NamedTuple):
     """The spans of a text, with the cards of the entries they name (and of the forms that read
     otherwise than their headword): what every output needs, fetched once for the terms found."""
@@ -99,9 +103,24 @@ class Annotation(NamedTuple):
         return [
             {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a, "children": []}
             if not c and r is None
-            else {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a}
-            | ({} if r is None else {"reading": r})
-            | {"children": nested(c, offset) if c else []}
+            else {
+                "start": s + offset,
+                "end": e + offset,
+                "text": t,
+                "id": i,
+                "ambiguous": a,
+                "children": nested(c, offset) if c else [],
+            }
+            if r is None
+            else {
+                "start": s + offset,
+                "end": e + offset,
+                "text": t,
+                "id": i,
+                "ambiguous": a,
+                "reading": r,
+                "children": nested(c, offset) if c else [],
+            }
             for s, e, t, i, c, a, r in spans
         ]
 
@@ -212,6 +231,7 @@ class Annotator:
         self._trie_chars = 0
         self._switch_after = max(self.LONG_TEXT, int(len(forms) * self.SWITCH_FACTOR))
         self._tables: dict[tuple[int, str], list] = {}  # see _resolved
+        self._reading_numbers: dict[int, str] = {}  # the forms some entry reads otherwise, by number (_charwise)
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
 
@@ -246,8 +266,9 @@ class Annotator:
         region: str = "prc",
         allowed: frozenset[str] | None = None,
         min_length: int = 0,
-    ) -> list[tuple[int, int, str, bool]]:
-        """Every raw match as (start, end, id, ambiguous), sorted leftmost-longest first. `allowed`:
+    ) -> list[Match]:
+        """Every raw match as (start, end, id, ambiguous, reading), sorted leftmost-longest first
+        (`reading`: see Span). `allowed`:
         the only entries to tag (glossary.filters), `min_length`: the shortest form to tag; both
         applied here, before overlaps are resolved, so a term left out hides none inside it. The
         region still decides what a shared form means (a filter leaves out; it never re-reads)."""
@@ -255,18 +276,18 @@ class Annotator:
             return []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
         if len(view_text) >= self.LONG_TEXT:  # per match only a table look-up (see _resolved)
-            table = self._resolved(most, region)
             raw = self._charwise.find_overlapping(view_text)
+            table = self._resolved(most, region)
             # reported in order of their end: reversed, a stable sort by start alone puts the longest
             # first at each start, in C (no key tuple per match)
-            found = [(s, e, t[0], t[1]) for s, e, i in reversed(raw) if (t := table[i]) is not None]
+            found = [(s, e, t[0], t[1], t[2]) for s, e, i in reversed(raw) if (t := table[i]) is not None]
             if allowed is not None or min_length > 1:
                 found = [m for m in found if (allowed is None or m[2] in allowed) and m[1] - m[0] >= min_length]
             found.sort(key=itemgetter(0))
             return found
         else:
             found = []
-            candidates, pick, append = self.candidates, self._pick, found.append
+            candidates, pick, append, reading = self.candidates, self._pick, found.append, self._reading
             for start, end, index in self.scan(view_text):
                 choices = candidates[index]
                 if len(choices) == 1:
@@ -274,20 +295,24 @@ class Annotator:
                 else:
                     entry_id, reads = pick(choices, region)
                 if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
-                    append((start, end, entry_id, reads != SPECIFIC))
+                    append((start, end, entry_id, reads != SPECIFIC, reading(entry_id, view_text[start:end])))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
 
     def _resolved(self, most: int, region: str) -> list:
-        """Each form's (entry id, ambiguous) under these options, or None when they leave it out:
-        made once per process and options (a pass over every form, worth it only for long texts)."""
+        """Each form's (entry id, ambiguous, reading key or None) under these options, or None when
+        they leave it out: made once per process and options (a pass over every form, worth it only
+        for long texts), so that a match needs no look-up of its own."""
         key = (most, region)
         table = self._tables.get(key)
         if table is None:
             table = []
-            for choices in self.candidates:
+            self._charwise  # noqa: B018 (made with it: _reading_numbers)
+            readable, reading = self._reading_numbers, self._reading
+            for number, choices in enumerate(self.candidates):
                 entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
-                table.append((entry_id, reads != SPECIFIC) if reads <= most else None)
+                read_as = reading(entry_id, readable[number]) if number in readable else None
+                table.append((entry_id, reads != SPECIFIC, read_as) if reads <= most else None)
             self._tables[key] = table
         return table
 
@@ -299,8 +324,11 @@ class Annotator:
         needs it looks most forms up: every form's candidates are decoded at once, into a list."""
         import daachorse
 
-        automaton = daachorse.CharwiseDoubleArrayAhoCorasick(self.forms.forms())
+        forms = self.forms.forms()  # (≈ 30 ms for 20,000 forms: made once)
+        automaton = daachorse.CharwiseDoubleArrayAhoCorasick(forms)
         self.candidates = list(self.candidates)
+        read = {key.split("|", 1)[1] for key in self.reading_keys}
+        self._reading_numbers = {number: form for number, form in enumerate(forms) if form in read}
         return automaton
 
     def automaton_built(self) -> bool:
@@ -354,7 +382,7 @@ class Annotator:
         again, so a form's children are worked out once (per options) and placed at each occurrence."""
         # how many characters of the text were removed before each view index (breaks, see chinese.View)
         shifts = view.shift_table() if view.cuts else [0] * (len(vt) + 1)
-        new, readings, reading = tuple.__new__, self.reading_forms, self._reading
+        new = tuple.__new__
 
         def place(shape: tuple, base: int, shift: int) -> tuple[Span, ...]:
             """Children where the view and the text differ by `shift` all along (no break removed)."""
@@ -389,7 +417,7 @@ class Annotator:
             form = vt[s:e]
             shape = shapes.get(form)
             if shape is None:
-                inner = [(a - s, b - s, c, d) for a, b, c, d in found[k + 1 : after] if b <= e and c != eid]
+                inner = [(a - s, b - s, c, d) for a, b, c, d, _ in found[k + 1 : after] if b <= e and c != eid]
                 shape = shapes[form] = self.shape(form, inner, lexicon)
             if not shape:
                 continue
@@ -399,15 +427,16 @@ class Annotator:
                 children[q] = place_across(shape, s)
         return tuple(
             [
-                new(Span, (a, b, text[a:b], eid, kids, amb, reading(eid, vt[s:e]) if eid in readings else None))
-                for (s, e, eid, amb), kids in zip(tops, children, strict=True)
+                new(Span, (a, b, text[a:b], eid, kids, amb, reading))
+                for (s, e, eid, amb, reading), kids in zip(tops, children, strict=True)
                 if (a := s + shifts[s]) | (b := e + shifts[e - 1]) >= 0  # (always true: names the mapped ends)
             ]
         )
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""
-        return f"{entry_id}|{form}" if form in self.reading_forms[entry_id] else None
+        forms = self.reading_forms.get(entry_id)
+        return f"{entry_id}|{form}" if forms and form in forms else None
 
     @cached_property
     def reading_forms(self) -> dict[str, frozenset[str]]:
@@ -454,7 +483,7 @@ class Annotator:
         return shapes
 
 
-def judged_in_sentence(found: list[tuple[int, int, str, bool]], vt: str, lexicon) -> list[tuple[int, int, str, bool]]:
+def judged_in_sentence(found: list[Match], vt: str, lexicon) -> list[Match]:
     """Drop the outermost matches that split a word of the sentence; a match inside a longer one is
     judged in that one's text instead (高考 in 新高考, see Annotator.shape), unless the longer one goes.
 
@@ -462,7 +491,7 @@ def judged_in_sentence(found: list[tuple[int, int, str, bool]], vt: str, lexicon
     reaches its end, since whatever contains it comes before it. (The same as judging the outermost,
     dropping, and judging again until nothing changes, without the passes.)"""
     splits = lexicon.splits_word
-    kept: list[tuple[int, int, str, bool]] = []
+    kept: list[Match] = []
     keep, reach = kept.append, -1
     for m in found:
         e = m[1]
