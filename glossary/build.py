@@ -1158,6 +1158,8 @@ def needs_build(db_path: str | Path) -> bool:
             if stamp_same and big:
                 return False
             mark = _mark(meta.get("newest_change"), entries_dir)
+            if big and mark is not None:
+                return _changed_since_mark(store, db_path, entries_dir, sources_file, mark, stamp)
             newest = None if big else _newest_change(entries_dir)
             if stamp_same and newest is not None and mark is not None and newest[0] == mark[0] and newest[1] <= mark[1]:
                 return False  # no entry file added, removed or changed since the check that was in step
@@ -1176,6 +1178,34 @@ def needs_build(db_path: str | Path) -> bool:
     new_mark = _newest_change_mark(entries_dir, newest)  # taken before the files were compared: never too new
     if touched or not stamp_same or (new_mark is not None and new_mark != meta.get("newest_change")):
         _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, new_mark)
+    return False
+
+
+def _changed_since_mark(
+    store: Store, db_path: Path, entries_dir: Path, sources_file: Path, mark: tuple[int, int], stamp: str
+) -> bool:
+    """needs_build of a big folder whose stamp moved (a file added, removed or replaced, or an
+    editor's swap file come and gone), since a build or check that recorded a mark: only the files
+    whose status changed since are compared, with their own recorded rows (see _sync)."""
+    started = time.time_ns()
+    newest, files = _changed_since(entries_dir, mark[1])
+    files.update(_curated_stats(sources_file))
+    names = [*files, "ordinary_words.txt"]
+    recorded = {
+        r[0]: tuple(r[1:])
+        for i in range(0, len(names), 500)
+        for r in store.query(
+            "SELECT name, size, mtime_ns, inode, sha256 FROM _files WHERE name IN "
+            f"({','.join('?' * len(names[i : i + 500]))})",
+            names[i : i + 500],
+        )
+    }
+    if recorded.keys() != files.keys() or newest[0] != mark[0]:
+        return True  # a file added or removed
+    touched = {n: f for n, f in files.items() if recorded[n][:3] != f[1]}
+    if any(_sha256(files[n][0]) != recorded[n][3] for n in touched):
+        return True
+    _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, _build_mark(entries_dir, newest, started))
     return False
 
 
@@ -1253,10 +1283,11 @@ def _record_stats(db_path: Path, stats: dict[str, tuple[int, int, int]], stamp: 
         pass
 
 
-def ensure_built(db_path: str | Path) -> None:
-    """Build (or bring up to date from the sources it names) a missing or stale database."""
+def ensure_built(db_path: str | Path, stale: bool = False) -> None:
+    """Build (or bring up to date from the sources it names) a missing or stale database.
+    `stale`: the caller has just found it so (needs_build), which is not asked again."""
     db_path = Path(db_path)
-    if not needs_build(db_path):
+    if not stale and not needs_build(db_path):
         return
     entries_dir = sources_file = None
     big = False
