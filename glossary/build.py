@@ -199,6 +199,7 @@ def build(
     full: bool = False,
     quick: bool = False,
     progress=None,
+    scanned: tuple | None = None,
 ) -> dict:
     """Bring the database in step with the curated sources, in place, in one transaction.
 
@@ -206,7 +207,8 @@ def build(
     replaced (`full`: every file); tables of other owners in the same file are never touched.
     `quick`: stat only the entry files whose inode changed (see scan_files), as commands do in a
     folder of more than SMALL_FOLDER files; `glossary build` stats them all. `progress(done, total)`
-    is called as changed entry files are read (the CLI shows a counter on a terminal).
+    is called as changed entry files are read (the CLI shows a counter on a terminal). `scanned`:
+    what needs_build found of the files changed since the recorded mark (see _SCANS), not looked up again.
     Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
     from glossary import curation
@@ -223,7 +225,7 @@ def build(
     with _connect(db_path) as conn:
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
-            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress)
+            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress, scanned)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -259,7 +261,9 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT key, value FROM _meta").fetchall())
 
 
-def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool, progress) -> dict:
+def _sync(
+    conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool, progress, scanned=None
+) -> dict:
     """Compare the files with the recorded ones, parse what changed, check it, apply it."""
     from glossary import curation
     from glossary.model import CurationError, parse_sources
@@ -278,8 +282,11 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
         # Every entry file whose status changed at or before the mark has its stat recorded, and any
         # later change (an edit, a file added, renamed or replaced) gives a later ctime: only those
         # files can differ, and a file is gone when fewer than the recorded ones are left.
-        newest, files = _changed_since(entries_dir, since[1])
-        files.update(_curated_stats(sources_file))
+        if scanned is not None and scanned[0] == meta.get("newest_change"):
+            started, stamp, newest, files = scanned[1:]  # the check's scan, from before the stamp it took
+        else:
+            newest, files = _changed_since(entries_dir, since[1])
+            files.update(_curated_stats(sources_file))
         recorded = _recorded_files(conn, [*files, "ordinary_words.txt"])
         added = sum(n.startswith("entries/") and n not in recorded for n in files)
         partial = newest[0] == since[0] + added
@@ -1159,7 +1166,7 @@ def needs_build(db_path: str | Path) -> bool:
                 return False
             mark = _mark(meta.get("newest_change"), entries_dir)
             if big and mark is not None:
-                return _changed_since_mark(store, db_path, entries_dir, sources_file, mark, stamp)
+                return _changed_since_mark(store, db_path, entries_dir, sources_file, meta["newest_change"], stamp)
             newest = None if big else _newest_change(entries_dir)
             if stamp_same and newest is not None and mark is not None and newest[0] == mark[0] and newest[1] <= mark[1]:
                 return False  # no entry file added, removed or changed since the check that was in step
@@ -1181,12 +1188,20 @@ def needs_build(db_path: str | Path) -> bool:
     return False
 
 
+# What needs_build found of a big folder's changed files, by database, for the build that follows it
+# in the same process (ensure_built): the stat of every file is not taken twice. The build uses it only
+# if the mark it was found from is still the recorded one.
+_SCANS: dict[str, tuple] = {}
+
+
 def _changed_since_mark(
-    store: Store, db_path: Path, entries_dir: Path, sources_file: Path, mark: tuple[int, int], stamp: str
+    store: Store, db_path: Path, entries_dir: Path, sources_file: Path, recorded_mark: str, stamp: str
 ) -> bool:
     """needs_build of a big folder whose stamp moved (a file added, removed or replaced, or an
     editor's swap file come and gone), since a build or check that recorded a mark: only the files
     whose status changed since are compared, with their own recorded rows (see _sync)."""
+    mark = _mark(recorded_mark, entries_dir)
+    assert mark is not None
     started = time.time_ns()
     newest, files = _changed_since(entries_dir, mark[1])
     files.update(_curated_stats(sources_file))
@@ -1200,11 +1215,13 @@ def _changed_since_mark(
             names[i : i + 500],
         )
     }
+    _SCANS[str(db_path)] = (recorded_mark, started, stamp, newest, files)
     if recorded.keys() != files.keys() or newest[0] != mark[0]:
         return True  # a file added or removed
     touched = {n: f for n, f in files.items() if recorded[n][:3] != f[1]}
     if any(_sha256(files[n][0]) != recorded[n][3] for n in touched):
         return True
+    del _SCANS[str(db_path)]
     _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, _build_mark(entries_dir, newest, started))
     return False
 
@@ -1299,4 +1316,5 @@ def ensure_built(db_path: str | Path, stale: bool = False) -> None:
             big = int(meta.get("files", 0)) > SMALL_FOLDER
         except StoreError:
             pass
-    build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file), quick=big)
+    scanned = _SCANS.pop(str(db_path), None)
+    build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file), quick=big, scanned=scanned)
