@@ -289,7 +289,9 @@ def _sync(
             files.update(_curated_stats(sources_file))
         recorded = _recorded_files(conn, [*files, "ordinary_words.txt"])
         added = sum(n.startswith("entries/") and n not in recorded for n in files)
-        partial = newest[0] == since[0] + added
+        lists = [n for n in (*files, *recorded) if not n.startswith("entries/")]
+        lists_same = all(n in files and recorded.get(n, ())[:3] == files[n][1] for n in lists)
+        partial = newest[0] == since[0] + added and lists_same  # (a changed list: every entry is checked)
     if not partial:
         recorded = {} if fresh_schema or not same_place else _recorded_files(conn)
         files = scan_files(entries_dir, sources_file, recorded if quick and not full else None)
@@ -306,7 +308,7 @@ def _sync(
         hashes[name] = _sha256(path)
         if full or old is None or old[3] != hashes[name]:
             changed.add(name)
-    removed_files = set(recorded) - set(files)  # (of a partial comparison: the ordinary words only)
+    removed_files = set(recorded) - set(files)
     lists = ("sources.yaml", "ordinary_words.txt")
     lists_changed = fresh_schema or any(n in changed or n in removed_files for n in lists)
     if lists_changed or not same_place:

@@ -130,3 +130,29 @@ def test_in_a_big_folder_the_next_command_sees_a_saved_edit_and_ignores_a_swap_f
     with sqlite3.connect(tree["db"]) as conn:
         assert conn.execute("SELECT count(*) FROM _files WHERE name = 'entries/zhongkao.yaml'").fetchone() == (0,)
     conn.close()
+
+
+def test_a_changed_list_of_ordinary_words_or_sources_checks_every_entry_again(tmp_path, fixture_paths):
+    """Only entry files changed since the last build are compared — unless sources.yaml or
+    ordinary_words.txt changed, which decide every entry's checks."""
+    shutil.copytree(fixture_paths["entries"], tmp_path / "entries")
+    for name in ("sources.yaml", "ordinary_words.txt"):
+        shutil.copy(fixture_paths["sources"].parent / name, tmp_path / name)
+    tree = {"entries": tmp_path / "entries", "sources": tmp_path / "sources.yaml", "db": tmp_path / "terms.sqlite"}
+    build(tree["db"], tree["entries"], tree["sources"])
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    build(tree["db"], tree["entries"], tree["sources"])
+    before = rows_by_entry(tree["db"])
+    ordinary = tmp_path / "ordinary_words.txt"
+    listed = ordinary.read_text(encoding="utf-8")
+    ordinary.write_text(listed + "算力\n", encoding="utf-8")
+    with pytest.raises(CurationError) as info:
+        build(tree["db"], tree["entries"], tree["sources"])
+    assert "suanli.yaml" in str(info.value) and "ordinary word" in str(info.value)
+    assert rows_by_entry(tree["db"]) == before
+    ordinary.write_text(listed, encoding="utf-8")
+    with open(tree["sources"], "a", encoding="utf-8") as file:
+        file.write("# a comment: the content changed\n")
+    result = build(tree["db"], tree["entries"], tree["sources"])
+    assert (result["parsed"], result["entries"]) == (28, 28)
+    assert rows_by_entry(tree["db"]) == before
