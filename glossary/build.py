@@ -289,8 +289,8 @@ def _sync(
             files.update(_curated_stats(sources_file))
         recorded = _recorded_files(conn, [*files, "ordinary_words.txt"])
         added = sum(n.startswith("entries/") and n not in recorded for n in files)
-        lists = [n for n in (*files, *recorded) if not n.startswith("entries/")]
-        lists_same = all(n in files and recorded.get(n, ())[:3] == files[n][1] for n in lists)
+        list_names = [n for n in (*files, *recorded) if not n.startswith("entries/")]
+        lists_same = all(n in files and recorded.get(n, ())[:3] == files[n][1] for n in list_names)
         partial = newest[0] == since[0] + added and lists_same  # (a changed list: every entry is checked)
     if not partial:
         recorded = {} if fresh_schema or not same_place else _recorded_files(conn)
