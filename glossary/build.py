@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,9 +132,44 @@ def scan_files(
                 found[name] = (item.path, old[:3])
             elif item.is_file():
                 found[name] = (item.path, _stat_key(item.stat()))
-    for path in curated_lists(sources_file):
-        found[path.name] = (str(path), _stat_key(path.stat()))
+    found.update(_curated_stats(sources_file))
     return found
+
+
+def _curated_stats(sources_file: Path) -> dict[str, tuple[str, tuple[int, int, int]]]:
+    return {path.name: (str(path), _stat_key(path.stat())) for path in curated_lists(sources_file)}
+
+
+def _changed_since(entries_dir: Path, since: int) -> tuple[tuple[int, int], dict]:
+    """(number of entry files, newest status change) and, as scan_files gives them, the entry files
+    whose status changed after `since` (st_ctime_ns): a stat of each file by its name within the
+    folder, and nothing more for the others (see CHANGE_TIME)."""
+    found: dict[str, tuple[str, tuple[int, int, int]]] = {}
+    count = newest = 0
+    folder = os.open(entries_dir, os.O_RDONLY)  # each file stat'ed by name within the folder: no path walk
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if not item.name.endswith(".yaml"):
+                    continue
+                count += 1
+                st = item.stat()
+                changed = st.st_ctime_ns
+                if changed > newest:
+                    newest = changed
+                if changed > since:
+                    found[f"entries/{item.name}"] = (os.path.join(entries_dir, item.name), _stat_key(st))
+    finally:
+        os.close(folder)
+    return (count, newest), found
+
+
+def _newest_of(files: dict[str, tuple[str, tuple[int, int, int]]]) -> tuple[int, int] | None:
+    """(number of entry files, newest status change) of what scan_files found (None: not by ctime)."""
+    if not CHANGE_TIME:
+        return None
+    stats = [stat for name, (_, stat) in files.items() if name.startswith("entries/")]
+    return len(stats), max((stat[1] for stat in stats), default=0)
 
 
 def _sha256(path: str) -> str:
@@ -163,6 +199,7 @@ def build(
     full: bool = False,
     quick: bool = False,
     progress=None,
+    scanned: tuple | None = None,
 ) -> dict:
     """Bring the database in step with the curated sources, in place, in one transaction.
 
@@ -170,7 +207,8 @@ def build(
     replaced (`full`: every file); tables of other owners in the same file are never touched.
     `quick`: stat only the entry files whose inode changed (see scan_files), as commands do in a
     folder of more than SMALL_FOLDER files; `glossary build` stats them all. `progress(done, total)`
-    is called as changed entry files are read (the CLI shows a counter on a terminal).
+    is called as changed entry files are read (the CLI shows a counter on a terminal). `scanned`:
+    what needs_build found of the files changed since the recorded mark (see _SCANS), not looked up again.
     Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
     from glossary import curation
@@ -187,7 +225,7 @@ def build(
     with _connect(db_path) as conn:
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
-            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress)
+            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress, scanned)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -223,7 +261,9 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT key, value FROM _meta").fetchall())
 
 
-def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool, progress) -> dict:
+def _sync(
+    conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool, progress, scanned=None
+) -> dict:
     """Compare the files with the recorded ones, parse what changed, check it, apply it."""
     from glossary import curation
     from glossary.model import CurationError, parse_sources
@@ -233,8 +273,29 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
     fresh_schema = meta.get("schema_version") != SCHEMA_VERSION
     if fresh_schema:
         _create_schema(conn)
-    recorded = {} if fresh_schema or not same_place else _recorded_files(conn)
-    files = scan_files(entries_dir, sources_file, recorded if quick and not full else None)
+    started = time.time_ns()
+    stamp = _folder_stamp(entries_dir, sources_file)
+    since = None if fresh_schema or not same_place or full else _mark(meta.get("newest_change"), entries_dir)
+    newest: tuple[int, int] | None = None
+    partial = False  # `files` holds only the files whose status changed since the mark
+    if since is not None:
+        # Every entry file whose status changed at or before the mark has its stat recorded, and any
+        # later change (an edit, a file added, renamed or replaced) gives a later ctime: only those
+        # files can differ, and a file is gone when fewer than the recorded ones are left.
+        if scanned is not None and scanned[0] == meta.get("newest_change"):
+            started, stamp, newest, files = scanned[1:]  # the check's scan, from before the stamp it took
+        else:
+            newest, files = _changed_since(entries_dir, since[1])
+            files.update(_curated_stats(sources_file))
+        recorded = _recorded_files(conn, [*files, "ordinary_words.txt"])
+        added = sum(n.startswith("entries/") and n not in recorded for n in files)
+        list_names = [n for n in (*files, *recorded) if not n.startswith("entries/")]
+        lists_same = all(n in files and recorded.get(n, ())[:3] == files[n][1] for n in list_names)
+        partial = newest[0] == since[0] + added and lists_same  # (a changed list: every entry is checked)
+    if not partial:
+        recorded = {} if fresh_schema or not same_place else _recorded_files(conn)
+        files = scan_files(entries_dir, sources_file, recorded if quick and not full else None)
+        newest = None if quick else _newest_of(files)
     hashes, changed = {}, set()
     for name, (path, stat) in files.items():
         old = recorded.get(name)
@@ -275,6 +336,10 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
             entries.append(entry)
             if own is not None:
                 findings[entry.id], rows[entry.id] = own, entry_rows
+    for entry_id, (own, entry_rows) in _kept_forms(
+        conn, [e for e in entries if e.id not in rows], source_ids, texts
+    ).items():
+        findings[entry_id], rows[entry_id] = own, entry_rows
     changed_ids = {e.id for e in entries}
     removed_ids = [n[len("entries/") : -len(".yaml")] for n in removed_files if n.startswith("entries/")]
     if lists_changed or not same_place:
@@ -297,7 +362,8 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
         )
         _set_meta(conn, {"ordinary_words": json.dumps(ordinary, ensure_ascii=False)})
     counts = _apply(conn, entries, removed_ids, False, rows or None)
-    conn.execute("DELETE FROM _files WHERE name NOT IN (SELECT value FROM json_each(?))", (json.dumps(list(files)),))
+    if removed_files:
+        _rows_in(conn, "DELETE FROM _files WHERE name IN", list(removed_files))
     conn.executemany(
         "INSERT OR REPLACE INTO _files VALUES (?, ?, ?, ?, ?)",
         [(n, *files[n][1], hashes[n]) for n in files if recorded.get(n) != (*files[n][1], hashes[n])],
@@ -307,8 +373,9 @@ def _sync(conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full:
         {
             "entries_dir": str(entries_dir),
             "sources_file": str(sources_file),
-            "folder_stamp": _folder_stamp(entries_dir, sources_file),
-            "files": str(len(files)),
+            "folder_stamp": stamp,
+            "newest_change": _build_mark(entries_dir, newest, started),
+            **({} if partial else {"files": str(len(files))}),
         },
     )
     return {**counts, "sources": len(sources), "warnings": warnings, "parsed": len(entries)}
@@ -432,8 +499,11 @@ def _read_chunk(paths: list[str]) -> list[tuple]:
     return out
 
 
-def _recorded_files(conn) -> dict[str, tuple]:
-    return {r[0]: tuple(r[1:]) for r in conn.execute("SELECT name, size, mtime_ns, inode, sha256 FROM _files")}
+def _recorded_files(conn, names: list[str] | None = None) -> dict[str, tuple]:
+    """(size, mtime_ns, inode, sha256) of each recorded file, or of those of `names` recorded."""
+    sql = "SELECT name, size, mtime_ns, inode, sha256 FROM _files"
+    rows = conn.execute(sql) if names is None else _rows_in(conn, f"{sql} WHERE name IN", names)
+    return {r[0]: tuple(r[1:]) for r in rows}
 
 
 def _create_schema(conn) -> None:
@@ -470,19 +540,20 @@ def _check(
 
     findings = findings or {}
     if len(findings) < len(entries):
-        _prefetch(entries)
+        _prefetch([e for e in entries if e.id not in findings])
     changed = {e.id for e in entries}
     gone = set(removed_ids) | changed
-    stored = {r[0] for r in conn.execute("SELECT id FROM entries")}
     owner: dict[str, list[tuple[str, str | None]]] = {}
-    if not stored <= gone:  # some stored entries stay: the changed ones' forms must not clash with theirs
+    stored_total = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+    if stored_total > len(_rows_in(conn, "SELECT id FROM entries WHERE id IN", list(gone))):
+        # some stored entries stay: the changed ones' forms must not clash with theirs
         forms = [
             form for e in entries for form, _, _ in (findings[e.id].forms if e.id in findings else surface_forms(e))
         ]
         for form, entry_id, region in _rows_in(conn, "SELECT form, entry_id, region FROM forms WHERE form IN", forms):
             if entry_id not in gone:
                 owner.setdefault(form, []).append((entry_id, region))
-    ids = stored - set(removed_ids) | changed
+    ids = _EntryIds(conn, changed, set(removed_ids))
     context = Context(owner, ids, source_ids, set(ordinary), texts, names, _same_readings(conn, entries))
     for entry in entries:
         name, at = names.get(entry.id, entry.id), lines.get(entry.id, {})
@@ -493,6 +564,21 @@ def _check(
         ):
             if entry_id not in gone:
                 problems.append(Problem(entry_id, None, f"related id {rel!r} is not an entry (it was removed)"))
+
+
+class _EntryIds:
+    """The ids there will be once the changes are applied, asked one at a time (an entry's related
+    ids) rather than read whole: the stored ids, less the removed, with the changed."""
+
+    def __init__(self, conn, changed: set[str], removed: set[str]):
+        self.conn, self.changed, self.removed = conn, changed, removed
+
+    def __contains__(self, entry_id: object) -> bool:
+        if entry_id in self.changed:
+            return True
+        if entry_id in self.removed:
+            return False
+        return self.conn.execute("SELECT 1 FROM entries WHERE id = ?", (entry_id,)).fetchone() is not None
 
 
 READING_FIELDS = ("zh", "pinyin", "variants", "confirmed_readings")
@@ -572,11 +658,12 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict 
         if problems:
             raise CurationError(problems)
     stored = dict(_rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries]))
-    if made is None:
-        _prefetch(entries)
-        rows = [_rows_of(e) for e in entries if stored.get(e.id) != _entry_hash(e)]
-    else:
-        rows = [made[e.id] for e in entries if stored.get(e.id) != made[e.id]["entries"][0]["hash"]]
+    made = made or {}
+    fresh = [e for e in entries if e.id not in made and stored.get(e.id) != _entry_hash(e)]
+    if fresh:
+        _prefetch(fresh)
+    made = {**made, **{e.id: _rows_of(e) for e in fresh}}
+    rows = [made[e.id] for e in entries if e.id in made and stored.get(e.id) != made[e.id]["entries"][0]["hash"]]
     gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0]["id"] for r in rows)]))
     if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
         if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:  # (a first build has none)
@@ -649,30 +736,35 @@ def _insert(conn, rows: list[dict]) -> None:
         conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
 
 
-def _rows_of(entry, surface: list | None = None) -> dict[str, list[dict]]:
+def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> dict[str, list[dict]]:
     """Every row one entry owns: itself, its forms, renderings, quotes, tags, card and readings.
-    `surface`: its curation.surface_forms, when the caller has them."""
+    `surface`: its curation.surface_forms, when the caller has them. `kept`: what its stored rows
+    already hold of its forms and readings, when those are unchanged (see _kept_forms)."""
     import orjson
 
     from glossary.annotate import entry_card
     from glossary.chinese import matching_form
     from glossary.pinyin import pinyin_forms
 
-    row = _entry_row(entry)
-    forms = _form_rows(entry, surface)
+    row = _entry_row(entry, kept)
+    forms = kept["forms"] if kept else _form_rows(entry, surface)
+    numbered = kept["numbered"] if kept else {}
     quotes = [{"entry_id": entry.id, "position": i, **_fields(q)} for i, q in enumerate(entry.quotes)]
     first = {k: quotes[0][k] for k in ("source", "text", "zh", "cites")} if quotes else None
     card = entry_card({**row, "zh_attested": bool(row["zh_attested"])}, first)
     readings = {}
     for f in forms:
         if f["pinyin"] != card["pinyin"] or f["en"]:
+            key = f"{entry.id}|{matching_form(f['form'])}"
             reading = {
                 "pinyin": f["pinyin"],
-                "pinyin_numbered": pinyin_forms(f["form"], f["pinyin"])["numbered"],
+                "pinyin_numbered": numbered[key]
+                if key in numbered
+                else pinyin_forms(f["form"], f["pinyin"])["numbered"],
                 "en": f["en"] or card["en"],
                 "form": f["form"],
             }
-            readings[f"{entry.id}|{matching_form(f['form'])}"] = reading
+            readings[key] = reading
     return {
         "entries": [row],
         "forms": forms,
@@ -686,25 +778,84 @@ def _rows_of(entry, surface: list | None = None) -> dict[str, list[dict]]:
     }
 
 
+# What an entry's forms and readings are made of (with its characters' script forms, which only
+# change with OpenCC, a dependency whose new version gives a new schema): entries equal in these have
+# the same form rows, pinyin columns and readings' tone numbers.
+FORM_FIELDS = ("zh", "zh_hant", "kind", "region", "pinyin", "variants", "confirmed_readings")
+
+
+def _kept_forms(conn, entries: list, source_ids: set[str], texts: dict[str, str]) -> dict[str, tuple]:
+    """For each of `entries` whose forms and readings are those stored (an edit of its English,
+    notes, quotes or tags): its own findings and its rows, made from its stored rows rather than
+    anew — which would load OpenCC and pypinyin (about half a second) for rows the database holds."""
+    import orjson
+
+    from glossary.curation import Context, own_findings
+
+    stored = {
+        r[0]: r[1:]
+        for r in _rows_in(
+            conn,
+            "SELECT id, data, zh_hant, pinyin_plain, pinyin_syllables, pinyin_numbered, pinyin_key"
+            " FROM entries WHERE id IN",
+            [e.id for e in entries],
+        )
+    }
+    same = []
+    for entry in entries:
+        if entry.id in stored:
+            old, new = orjson.loads(stored[entry.id][0]), orjson.loads(orjson.dumps(entry))
+            if all(old.get(f) == new.get(f) for f in FORM_FIELDS):
+                same.append(entry)
+    if not same:
+        return {}
+    ids = [e.id for e in same]
+    columns = ("form", "entry_id", "origin", "note", "region", "pinyin", "en")
+    forms: dict[str, list[dict]] = {}
+    in_order = sorted(
+        _rows_in(conn, f"SELECT {', '.join(columns)}, rowid FROM forms WHERE entry_id IN", ids), key=lambda r: r[-1]
+    )
+    for row in in_order:
+        forms.setdefault(row[1], []).append(dict(zip(columns, row[:-1], strict=True)))
+    numbered: dict[str, dict[str, str]] = {}
+    for key, entry_id, data in _rows_in(conn, "SELECT key, entry_id, data FROM readings WHERE entry_id IN", ids):
+        numbered.setdefault(entry_id, {})[key] = orjson.loads(data)["pinyin_numbered"]
+    context = Context({}, (), source_ids, (), texts, {})
+    out = {}
+    for entry in same:
+        zh_hant, plain, syllables, numbered_words, key = stored[entry.id][1:]
+        entry_forms = forms.get(entry.id, [])
+        kept = {
+            "pinyin": {"plain": plain, "syllables": syllables, "numbered": numbered_words, "key": key},
+            "zh_hant": zh_hant,
+            "forms": entry_forms,
+            "numbered": numbered.get(entry.id, {}),
+        }
+        own = own_findings(entry, context, pinyin=False, surface=[])
+        own.forms = [(f["form"], f["origin"], f["region"]) for f in entry_forms]
+        out[entry.id] = (own, _rows_of(entry, kept=kept))
+    return out
+
+
 def _fields(record) -> dict:
     """A flat record's fields (Rendering, Quote: text and numbers only), as to_dict gives them without
     dataclasses.asdict's deep copy (a tenth of a build's row-making)."""
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
-def _entry_row(entry) -> dict:
+def _entry_row(entry, kept: dict | None = None) -> dict:
     import hashlib
 
     import orjson
 
     from glossary.pinyin import pinyin_forms
 
-    py = pinyin_forms(entry.zh, entry.pinyin)
+    py = kept["pinyin"] if kept else pinyin_forms(entry.zh, entry.pinyin)
     data = orjson.dumps(entry)
     return {
         "id": entry.id,
         "zh": entry.zh,
-        "zh_hant": entry.zh_hant or _hant(entry),
+        "zh_hant": kept["zh_hant"] if kept else entry.zh_hant or _hant(entry),
         "kind": entry.kind,
         "region": entry.region,
         "zh_attested": int(entry.zh_attested),
@@ -942,7 +1093,6 @@ def remove_stale_temp_files(db_path: Path) -> None:
     database each), and killed lexicon-cache writes: only files of our own name patterns, named with
     the pid of a process that is gone. Files of earlier versions, named without a pid, go once an hour old."""
     import re
-    import time
 
     name = re.escape(db_path.name)
     ours = re.compile(rf"{name}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp|\.{name}\.[0-9a-f]{{12}}\.[^/]+\.(\d+)\.tmp")
@@ -1017,6 +1167,8 @@ def needs_build(db_path: str | Path) -> bool:
             if stamp_same and big:
                 return False
             mark = _mark(meta.get("newest_change"), entries_dir)
+            if big and mark is not None:
+                return _changed_since_mark(store, db_path, entries_dir, sources_file, meta["newest_change"], stamp)
             newest = None if big else _newest_change(entries_dir)
             if stamp_same and newest is not None and mark is not None and newest[0] == mark[0] and newest[1] <= mark[1]:
                 return False  # no entry file added, removed or changed since the check that was in step
@@ -1035,6 +1187,44 @@ def needs_build(db_path: str | Path) -> bool:
     new_mark = _newest_change_mark(entries_dir, newest)  # taken before the files were compared: never too new
     if touched or not stamp_same or (new_mark is not None and new_mark != meta.get("newest_change")):
         _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, new_mark)
+    return False
+
+
+# What needs_build found of a big folder's changed files, by database, for the build that follows it
+# in the same process (ensure_built): the stat of every file is not taken twice. The build uses it only
+# if the mark it was found from is still the recorded one.
+_SCANS: dict[str, tuple] = {}
+
+
+def _changed_since_mark(
+    store: Store, db_path: Path, entries_dir: Path, sources_file: Path, recorded_mark: str, stamp: str
+) -> bool:
+    """needs_build of a big folder whose stamp moved (a file added, removed or replaced, or an
+    editor's swap file come and gone), since a build or check that recorded a mark: only the files
+    whose status changed since are compared, with their own recorded rows (see _sync)."""
+    mark = _mark(recorded_mark, entries_dir)
+    assert mark is not None
+    started = time.time_ns()
+    newest, files = _changed_since(entries_dir, mark[1])
+    files.update(_curated_stats(sources_file))
+    names = [*files, "ordinary_words.txt"]
+    recorded = {
+        r[0]: tuple(r[1:])
+        for i in range(0, len(names), 500)
+        for r in store.query(
+            "SELECT name, size, mtime_ns, inode, sha256 FROM _files WHERE name IN "
+            f"({','.join('?' * len(names[i : i + 500]))})",
+            names[i : i + 500],
+        )
+    }
+    _SCANS[str(db_path)] = (recorded_mark, started, stamp, newest, files)
+    if recorded.keys() != files.keys() or newest[0] != mark[0]:
+        return True  # a file added or removed
+    touched = {n: f for n, f in files.items() if recorded[n][:3] != f[1]}
+    if any(_sha256(files[n][0]) != recorded[n][3] for n in touched):
+        return True
+    del _SCANS[str(db_path)]
+    _record_stats(db_path, {n: files[n][1] for n in touched}, stamp, _build_mark(entries_dir, newest, started))
     return False
 
 
@@ -1069,11 +1259,20 @@ def _newest_change_mark(entries_dir: Path, newest: tuple[int, int] | None) -> st
     """What to record of a check that found the database in step: the folder, its number of entry
     files and their newest change, unless that change is so recent that a later one could share its
     timestamp (then None: the next check compares the files again)."""
-    import time
 
     if newest is None or newest[1] > time.time_ns() - RACY_NS:
         return None
     return json.dumps([str(entries_dir), *newest])
+
+
+def _build_mark(entries_dir: Path, newest: tuple[int, int] | None, started: int) -> str:
+    """The mark a build records: every entry file whose status changed at or before it has its stat
+    recorded. Not later than RACY_NS before the build began, so that a file changed after its stat
+    was taken has a later ctime even on a coarse clock: the few files changed just before a build
+    (the edit it was run for) are compared again by the next one, the others are not."""
+    if newest is None:
+        return ""
+    return json.dumps([str(entries_dir), newest[0], min(newest[1], started - RACY_NS)])
 
 
 def _mark(recorded: str | None, entries_dir: Path) -> tuple[int, int] | None:
@@ -1103,10 +1302,11 @@ def _record_stats(db_path: Path, stats: dict[str, tuple[int, int, int]], stamp: 
         pass
 
 
-def ensure_built(db_path: str | Path) -> None:
-    """Build (or bring up to date from the sources it names) a missing or stale database."""
+def ensure_built(db_path: str | Path, stale: bool = False) -> None:
+    """Build (or bring up to date from the sources it names) a missing or stale database.
+    `stale`: the caller has just found it so (needs_build), which is not asked again."""
     db_path = Path(db_path)
-    if not needs_build(db_path):
+    if not stale and not needs_build(db_path):
         return
     entries_dir = sources_file = None
     big = False
@@ -1118,4 +1318,5 @@ def ensure_built(db_path: str | Path) -> None:
             big = int(meta.get("files", 0)) > SMALL_FOLDER
         except StoreError:
             pass
-    build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file), quick=big)
+    scanned = _SCANS.pop(str(db_path), None)
+    build(db_path, entries_dir and Path(entries_dir), sources_file and Path(sources_file), quick=big, scanned=scanned)

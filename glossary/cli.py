@@ -79,7 +79,7 @@ def first_build(db: str) -> None:
     message = f"glossary: {what} the database {db} from the curated entries…"
     if not sys.stderr.isatty():
         click.echo(message, err=True)
-        ensure_built(db)
+        ensure_built(db, stale=True)
         return
     import threading
     import time
@@ -88,7 +88,7 @@ def first_build(db: str) -> None:
 
     def run():
         try:
-            ensure_built(db)
+            ensure_built(db, stale=True)
         except BaseException as exc:  # re-raised below, in the command's thread
             failed.append(exc)
         finally:

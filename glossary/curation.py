@@ -5,7 +5,7 @@ verbatim in the article they are attributed to."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,7 +150,7 @@ class Context:
     verbatim quotes, when given) and each entry's file name (for messages)."""
 
     owner: dict[str, list[tuple[str, str | None]]]
-    ids: Collection[str]
+    ids: Container[str]
     source_ids: Collection[str]
     ordinary: Collection[str]
     texts: dict[str, str]

@@ -1,0 +1,158 @@
+"""A one-entry edit in a big glossary: `glossary build` compares only the files whose status changed
+since the last build (their ctime), an edit that keeps an entry's forms reuses its stored form rows,
+and whatever path an edit takes, the database equals a full build of the same folder."""
+
+import os
+import shutil
+import sqlite3
+import time
+
+import pytest
+
+from glossary import Glossary
+from glossary.build import RACY_NS, build, needs_build
+from glossary.model import CurationError
+from glossary.store import Store
+from tests.test_build_incremental import rows_by_entry, tags_of
+
+
+@pytest.fixture
+def tree(tmp_path, fixture_paths):
+    entries = tmp_path / "entries"
+    shutil.copytree(fixture_paths["entries"], entries)
+    db = tmp_path / "terms.sqlite"
+    build(db, entries, fixture_paths["sources"])
+    time.sleep(RACY_NS / 1e9 + 0.1)  # the copies' changes are older than a clock tick's doubt
+    build(db, entries, fixture_paths["sources"])  # in step: records the newest change it saw
+    return {"entries": entries, "sources": fixture_paths["sources"], "db": db}
+
+
+def rewrite_in_place(path, old: str, new: str) -> None:
+    """As an editor saving into the same file: same inode, the folder's own stat unchanged."""
+    with open(path, "r+", encoding="utf-8") as file:
+        text = file.read()
+        assert old in text
+        file.seek(0)
+        file.write(text.replace(old, new))
+        file.truncate()
+
+
+def save_by_rename(path, old: str, new: str) -> None:
+    """As an editor saving to a temporary file renamed over the old one."""
+    temp = path.with_name(path.name + ".swp")
+    temp.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def assert_equals_a_full_build(tree, tmp_path) -> None:
+    fresh = tmp_path / "fresh.sqlite"
+    build(fresh, tree["entries"], tree["sources"])
+    assert rows_by_entry(tree["db"]) == rows_by_entry(fresh)
+    with Store(tree["db"]) as a, Store(fresh) as b:
+        edited, whole = a.annotator_data(), b.annotator_data()
+        assert edited["forms"].as_dict() == whole["forms"].as_dict()
+        assert edited["reading_keys"] == whole["reading_keys"]
+        assert a.blob("lexicon_forms") == b.blob("lexicon_forms")
+        assert [dict(r) for r in a.search("wisdom")] == [dict(r) for r in b.search("wisdom")]
+
+
+def test_an_in_place_edit_of_a_rendering_is_built_as_a_full_build_would(tree, tmp_path):
+    """人工智能 has readings of its own forms (人工智慧 réngōng zhìhuì): they carry the new English too."""
+    path = tree["entries"] / "rengong-zhineng.yaml"
+    before = path.stat()
+    rewrite_in_place(path, "en: artificial intelligence (AI)", "en: artificial wisdom (AI)")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # even with its old modification time
+    result = build(tree["db"], tree["entries"], tree["sources"])
+    assert (result["parsed"], result["changed"]) == (1, 1)
+    assert tags_of(tree["db"], "发展人工智慧")["人工智慧"] == "artificial wisdom (AI)"
+    assert_equals_a_full_build(tree, tmp_path)
+
+
+def test_an_added_variant_is_built_as_a_full_build_would(tree, tmp_path):
+    rewrite_in_place(
+        tree["entries"] / "suanli.yaml", "kind: term", "variants:\n- form: 计算力\n  pinyin: jìsuànlì\nkind: term"
+    )
+    result = build(tree["db"], tree["entries"], tree["sources"])
+    assert (result["parsed"], result["changed"]) == (1, 1)
+    assert tags_of(tree["db"], "提升计算力")["计算力"] == "computing power"
+    assert_equals_a_full_build(tree, tmp_path)
+    rewrite_in_place(tree["entries"] / "suanli.yaml", "variants:\n- form: 计算力\n  pinyin: jìsuànlì\n", "")
+    build(tree["db"], tree["entries"], tree["sources"])
+    assert "计算力" not in tags_of(tree["db"], "提升计算力")
+    assert_equals_a_full_build(tree, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("kind: term", "variants:\n- form: 中考\n  pinyin: zhōngkǎo\nkind: term", 1, "also a form of"),
+        ("tags: [ai]", "tags: [ai]\nrelated: [no-such-entry]", 7, "related id 'no-such-entry' is not an entry"),
+    ],
+)
+def test_an_edit_that_breaks_a_check_is_refused_with_its_file_and_line(tree, old, new, line, message):
+    before = rows_by_entry(tree["db"])
+    rewrite_in_place(tree["entries"] / "suanli.yaml", old, new)
+    for _ in range(2):  # refused again: nothing of the refused build was recorded
+        with pytest.raises(CurationError) as info:
+            build(tree["db"], tree["entries"], tree["sources"])
+        [problem] = info.value.problems
+        assert (problem.file.endswith("suanli.yaml"), problem.line) == (True, line)
+        assert message in problem.message
+        assert rows_by_entry(tree["db"]) == before
+
+
+def test_a_removed_file_is_seen_by_a_build_that_compares_only_changed_files(tree):
+    (tree["entries"] / "zhongkao.yaml").unlink()
+    assert build(tree["db"], tree["entries"], tree["sources"])["removed"] == 1
+    with Store(tree["db"]) as store:
+        assert store.get("zhongkao") is None
+
+
+def test_in_a_big_folder_the_next_command_sees_a_saved_edit_and_ignores_a_swap_file(tree, monkeypatch):
+    import glossary.build
+
+    monkeypatch.setattr(glossary.build, "SMALL_FOLDER", 10)  # the fixture's 28 files count as a big folder
+    build(tree["db"], tree["entries"], tree["sources"])
+    assert not needs_build(tree["db"])
+    swap = tree["entries"] / ".suanli.yaml.swp"  # an editor's swap file come and gone: the folder's stamp moves
+    swap.write_text("x", encoding="utf-8")
+    swap.unlink()
+    assert not needs_build(tree["db"])
+    save_by_rename(tree["entries"] / "suanli.yaml", "computing power", "compute")
+    assert needs_build(tree["db"])
+    with Glossary.open(tree["db"]) as opened:  # as every command: brought up to date first
+        assert opened.get("suanli").en == "compute"
+    assert not needs_build(tree["db"])
+    (tree["entries"] / "zhongkao.yaml").unlink()
+    assert needs_build(tree["db"])
+    with Glossary.open(tree["db"]) as opened:
+        assert opened.get("zhongkao") is None
+    with sqlite3.connect(tree["db"]) as conn:
+        assert conn.execute("SELECT count(*) FROM _files WHERE name = 'entries/zhongkao.yaml'").fetchone() == (0,)
+    conn.close()
+
+
+def test_a_changed_list_of_ordinary_words_or_sources_checks_every_entry_again(tmp_path, fixture_paths):
+    """Only entry files changed since the last build are compared — unless sources.yaml or
+    ordinary_words.txt changed, which decide every entry's checks."""
+    shutil.copytree(fixture_paths["entries"], tmp_path / "entries")
+    for name in ("sources.yaml", "ordinary_words.txt"):
+        shutil.copy(fixture_paths["sources"].parent / name, tmp_path / name)
+    tree = {"entries": tmp_path / "entries", "sources": tmp_path / "sources.yaml", "db": tmp_path / "terms.sqlite"}
+    build(tree["db"], tree["entries"], tree["sources"])
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    build(tree["db"], tree["entries"], tree["sources"])
+    before = rows_by_entry(tree["db"])
+    ordinary = tmp_path / "ordinary_words.txt"
+    listed = ordinary.read_text(encoding="utf-8")
+    ordinary.write_text(listed + "算力\n", encoding="utf-8")
+    with pytest.raises(CurationError) as info:
+        build(tree["db"], tree["entries"], tree["sources"])
+    assert "suanli.yaml" in str(info.value) and "ordinary word" in str(info.value)
+    assert rows_by_entry(tree["db"]) == before
+    ordinary.write_text(listed, encoding="utf-8")
+    with open(tree["sources"], "a", encoding="utf-8") as file:
+        file.write("# a comment: the content changed\n")
+    result = build(tree["db"], tree["entries"], tree["sources"])
+    assert (result["parsed"], result["entries"]) == (28, 28)
+    assert rows_by_entry(tree["db"]) == before
