@@ -101,3 +101,17 @@ def team_db(team_template, tmp_path) -> Path:
     path = tmp_path / "terms.sqlite"
     shutil.copy(team_template, path)
     return path
+
+
+@pytest.fixture
+def tree(tmp_path, fixture_paths) -> dict[str, Path]:
+    """A private copy of the fixture entries, built: for tests that edit entry files and build again."""
+    import shutil
+
+    from glossary.build import build
+
+    entries = tmp_path / "entries"
+    shutil.copytree(fixture_paths["entries"], entries)
+    db = tmp_path / "terms.sqlite"
+    build(db, entries, fixture_paths["sources"])
+    return {"entries": entries, "sources": fixture_paths["sources"], "db": db}

@@ -3,7 +3,6 @@ rows, other owners' tables survive, and an interrupted build leaves the previous
 
 import dataclasses
 import os
-import shutil
 import sqlite3
 
 import pytest
@@ -14,15 +13,6 @@ from glossary.model import CurationError
 from glossary.store import Store
 
 ENTRY_TABLES = {"entries": "id", **{t: "entry_id" for t in ("forms", "renderings", "quotes", "tags")}}
-
-
-@pytest.fixture
-def tree(tmp_path, fixture_paths):
-    entries = tmp_path / "entries"
-    shutil.copytree(fixture_paths["entries"], entries)
-    db = tmp_path / "terms.sqlite"
-    build(db, entries, fixture_paths["sources"])
-    return {"entries": entries, "sources": fixture_paths["sources"], "db": db}
 
 
 def rows_by_entry(db) -> dict[str, dict[str, list]]:

@@ -17,14 +17,10 @@ from tests.test_build_incremental import rows_by_entry, tags_of
 
 
 @pytest.fixture
-def tree(tmp_path, fixture_paths):
-    entries = tmp_path / "entries"
-    shutil.copytree(fixture_paths["entries"], entries)
-    db = tmp_path / "terms.sqlite"
-    build(db, entries, fixture_paths["sources"])
+def tree(tree):
     time.sleep(RACY_NS / 1e9 + 0.1)  # the copies' changes are older than a clock tick's doubt
-    build(db, entries, fixture_paths["sources"])  # in step: records the newest change it saw
-    return {"entries": entries, "sources": fixture_paths["sources"], "db": db}
+    build(tree["db"], tree["entries"], tree["sources"])  # in step: records the newest change it saw
+    return tree
 
 
 def rewrite_in_place(path, old: str, new: str) -> None:

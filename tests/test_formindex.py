@@ -2,10 +2,6 @@
 delta of the forms an edit changed. Scanning with the trie finds what the automaton finds; an edit
 that adds, changes or removes forms is annotated at once, and equals a whole rebuild."""
 
-import shutil
-
-import pytest
-
 from glossary import Glossary
 from glossary.build import build
 from glossary.formindex import FormIndex, pack
@@ -53,15 +49,6 @@ def test_a_delta_adds_replaces_and_removes_forms():
 def test_an_empty_glossary_has_no_forms():
     index = FormIndex(pack({}))
     assert len(index) == 0 and index.matches("人工智能") == [] and list(index.candidates) == []
-
-
-@pytest.fixture
-def tree(tmp_path, fixture_paths):
-    entries = tmp_path / "entries"
-    shutil.copytree(fixture_paths["entries"], entries)
-    db = tmp_path / "terms.sqlite"
-    build(db, entries, fixture_paths["sources"])
-    return {"entries": entries, "sources": fixture_paths["sources"], "db": db}
 
 
 def tags(db, text: str) -> dict[str, str]:

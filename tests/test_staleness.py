@@ -4,24 +4,19 @@ and modification time are as before; files left alone, or only touched, rebuild 
 
 import json
 import os
-import shutil
 import sqlite3
 import time
 
 import pytest
 
 from glossary import Glossary
-from glossary.build import RACY_NS, build, needs_build
+from glossary.build import RACY_NS, needs_build
 
 
 @pytest.fixture
-def tree(tmp_path, fixture_paths):
-    entries = tmp_path / "entries"
-    shutil.copytree(fixture_paths["entries"], entries)
-    db = tmp_path / "terms.sqlite"
-    build(db, entries, fixture_paths["sources"])
+def tree(tree):
     time.sleep(RACY_NS / 1e9 + 0.1)  # the copies' changes are older than a clock tick's doubt
-    return {"entries": entries, "db": db}
+    return tree
 
 
 def recorded_mark(db) -> list | None:
