@@ -101,9 +101,7 @@ class Annotation(NamedTuple):
         call per span: a long document has tens of thousands.)"""
         nested = self.span_dicts
         return [
-            {"start": s + offset, "end": e + offset, "text": t, "id": i, "ambiguous": a, "children": []}
-            if not c and r is None
-            else {
+            {
                 "start": s + offset,
                 "end": e + offset,
                 "text": t,
@@ -234,11 +232,6 @@ class Annotator:
         self._reading_numbers: dict[int, str] = {}  # the forms some entry reads otherwise, by number (_charwise)
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
-
-    @property
-    def lengths(self) -> list[int]:
-        """The length of each form, by its number."""
-        return [len(form) for form in self.forms.forms()]
 
     @staticmethod
     def build_automaton(forms: list[str]):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -1240,19 +1241,7 @@ def _newest_change(entries_dir: Path) -> tuple[int, int] | None:
     it was) has a ctime past the newest that check saw."""
     if not CHANGE_TIME:
         return None
-    count = newest = 0
-    folder = os.open(entries_dir, os.O_RDONLY)  # each file stat'ed by name within the folder: no path walk
-    try:
-        with os.scandir(folder) as listing:
-            for item in listing:
-                if item.name.endswith(".yaml"):
-                    count += 1
-                    changed = item.stat().st_ctime_ns
-                    if changed > newest:
-                        newest = changed
-    finally:
-        os.close(folder)
-    return count, newest
+    return _changed_since(entries_dir, sys.maxsize)[0]  # the same stat of each file; none changed after that
 
 
 def _newest_change_mark(entries_dir: Path, newest: tuple[int, int] | None) -> str | None:
