@@ -50,13 +50,17 @@ def outputs(db: Path, work: Path) -> dict[str, bytes]:
                     read = reading(annotation, lexicon, numbers)
                     tokens.append(token_dicts(read))
                     if not numbers:
-                        pages.append(render.html_fragment(annotation, lambda i: f"/entry/{i}", reading=read, gloss=True))
+                        pages.append(
+                            render.html_fragment(annotation, lambda i: f"/entry/{i}", reading=read, gloss=True)
+                        )
                         pages.append(render.to_markdown(annotation, None, read))
                         pages.append(render.to_text(annotation, read))
                 out[f"{text_name}-{numbers}-slices"] = orjson.dumps(tokens)
                 if pages:
                     out[f"{text_name}-pages"] = "\n\f".join(pages).encode()
-                out[f"{text_name}-{numbers}-whole"] = orjson.dumps(token_dicts(reading(glossary.annotate(whole), lexicon, numbers)))
+                out[f"{text_name}-{numbers}-whole"] = orjson.dumps(
+                    token_dicts(reading(glossary.annotate(whole), lexicon, numbers))
+                )
         for numbers in (False, True):
             out[f"boundaries-{numbers}"] = orjson.dumps(
                 [token_dicts(reading(glossary.annotate(case["text"]), lexicon, numbers)) for case in cases]

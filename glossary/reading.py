@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from glossary import pinyin_tables
-from glossary.annotate import Annotation, Span
+from glossary.annotate import Annotation, Span, collector_paused
 from glossary.chinese import is_han
 from glossary.pinyin import join_syllables, numbered_syllable
 from glossary.segment import HAN_RUN
@@ -40,21 +40,29 @@ def _word_pinyin(word: str, numbers: bool) -> str:
     first, then each character's first reading: what pypinyin.pinyin answers). Calling
     pypinyin.pinyin per word (its own segmentation and style conversion each time) was most of the
     cost of "pinyin for every word" (6.4× the plain annotation); each word is read once per
-    process (see _Readings), each character and syllable once too."""
+    process (see _Readings), each character and syllable once too. Most words are one character or
+    one phrase of the table: those take one look-up."""
+    first, after = _FORMS[numbers]
+    n = len(word)
+    if n == 1:
+        return first[_char_reading(word)]
     phrase = _tables().phrase
-    syllables: list[str] = []
-    i, n = 0, len(word)
-    while i < n:
-        for j in range(min(n, i + 8), i + 1, -1):
-            found = phrase(word[i:j])
-            if found:
-                syllables.extend(found)
-                i = j
-                break
-        else:
-            syllables.append(_char_reading(word[i]))
-            i += 1
-    return _syllable(syllables[0], numbers, False) + "".join([_syllable(s, numbers, True) for s in syllables[1:]])
+    syllables = phrase(word) if n <= 8 else None
+    if not syllables:
+        syllables = []
+        i, whole = 0, n if n > 8 else n - 1  # (the whole word is no phrase)
+        while i < n:
+            for j in range(min(whole, i + 8), i + 1, -1):
+                found = phrase(word[i:j])
+                if found:
+                    syllables.extend(found)
+                    i = j
+                    break
+            else:
+                syllables.append(_char_reading(word[i]))
+                i += 1
+            whole = n
+    return first[syllables[0]] + "".join(map(after.__getitem__, syllables[1:]))
 
 
 @cache
@@ -63,12 +71,21 @@ def _char_reading(char: str) -> str:
     return _tables().char(char)
 
 
-@cache
-def _syllable(syllable: str, numbers: bool, after: bool) -> str:
-    """A syllable as written in a word: in tone numbers or not, and after another syllable with
-    the apostrophe join_syllables puts before a, o, e (xī'ān)."""
-    form = numbered_syllable(syllable) if numbers else syllable
-    return join_syllables(["a", form])[1:] if after else form
+class _Written(dict):
+    """Each syllable → as written in a word: in tone numbers or not, and (`after`) after another
+    syllable, with the apostrophe join_syllables puts before a, o, e (xī'ān)."""
+
+    def __init__(self, numbers: bool, after: bool):
+        super().__init__()
+        self.numbers, self.after = numbers, after
+
+    def __missing__(self, syllable: str) -> str:
+        form = numbered_syllable(syllable) if self.numbers else syllable
+        found = self[syllable] = join_syllables(["a", form])[1:] if self.after else form
+        return found
+
+
+_FORMS = {numbers: (_Written(numbers, False), _Written(numbers, True)) for numbers in (False, True)}
 
 
 def _pypinyin_word(word: str, numbers: bool) -> str:
@@ -123,6 +140,7 @@ class _Readings(dict):
 _READINGS = {False: _Readings(False), True: _Readings(True)}
 
 
+@collector_paused
 def reading(annotation: Annotation, lexicon, numbers: bool = False) -> list[tuple]:
     """The whole text as tokens (start, end, text, pinyin, span) — see Token: terms, words, and the rest.
 

@@ -271,6 +271,12 @@ def to_markdown(
     return text
 
 
+# A word → (its pinyin, its ruby HTML), kept for the process: with pinyin for every word a page is a
+# ruby per word, two escapes each (as much time as reading the text's words), and pages repeat words.
+_RUBIES: dict[str, tuple[str, str]] = {}
+RUBIES_LIMIT = 100_000
+
+
 def html_fragment(
     annotation: Annotation,
     entry_url=lambda entry_id: f"/terms/{entry_id}",
@@ -285,11 +291,17 @@ def html_fragment(
     """
     out = []
     if reading is not None:
+        rubies = _RUBIES
+        if len(rubies) > RUBIES_LIMIT:
+            rubies.clear()
         for _, _, text, pinyin, span in reading:
             if span is not None:
                 out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous, gloss, span.reading))
             elif pinyin:
-                out.append(f"<ruby>{escape(text)}<rt>{escape(pinyin)}</rt></ruby>")
+                ruby = rubies.get(text)
+                if ruby is None or ruby[0] != pinyin:
+                    ruby = rubies[text] = (pinyin, f"<ruby>{escape(text)}<rt>{escape(pinyin)}</rt></ruby>")
+                out.append(ruby[1])
             else:
                 out.append(escape(text).replace("\n", "<br>\n"))
         return "".join(out)

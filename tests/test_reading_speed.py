@@ -95,3 +95,19 @@ def test_each_word_is_read_once_per_process(glossary, monkeypatch):
     assert calls.count("我们") == calls.count("发展") == 1
     assert module.reading(glossary.annotate(text), glossary.annotator().lexicon) == tokens
     assert calls.count("发展") == 1  # the second reading of the page reads nothing again
+
+
+def test_ruby_html_is_remembered_per_word_and_tone_style(glossary):
+    """The page's ruby per word is kept for the process (glossary.render._RUBIES): the same word read
+    in tone numbers afterwards shows tone numbers, the apostrophe escaped either way, and a page made
+    again is the same page."""
+    from glossary import render
+    from glossary.reading import reading
+
+    annotation = glossary.annotate("我们在西安发展大模型。")
+    lexicon = glossary.annotator().lexicon
+    marks = render.html_fragment(annotation, reading=reading(annotation, lexicon))
+    numbers = render.html_fragment(annotation, reading=reading(annotation, lexicon, numbers=True))
+    assert "<ruby>西安<rt>xī&#39;ān</rt></ruby>" in marks and "<ruby>我们<rt>wǒmen</rt></ruby>" in marks
+    assert "<ruby>西安<rt>xi1&#39;an1</rt></ruby>" in numbers and "<ruby>我们<rt>wo3men</rt></ruby>" in numbers
+    assert render.html_fragment(annotation, reading=reading(annotation, lexicon)) == marks
