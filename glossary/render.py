@@ -274,7 +274,7 @@ def to_markdown(
 # A word → (its pinyin, its ruby HTML), kept for the process: with pinyin for every word a page is a
 # ruby per word, two escapes each (as much time as reading the text's words), and pages repeat words.
 _RUBIES: dict[str, tuple[str, str]] = {}
-RUBIES_LIMIT = 100_000
+RUBIES_LIMIT = 50_000  # ≈ 235 bytes each: 12 MB at most (the whole bench corpus has 11,600 words)
 
 
 def html_fragment(
