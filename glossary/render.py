@@ -296,7 +296,8 @@ def html_fragment(
             rubies.clear()
         for _, _, text, pinyin, span in reading:
             if span is not None:
-                out.append(_mark(annotation.card(span), text, entry_url, span.ambiguous, gloss, span.reading))
+                card = annotation.card(span)  # its ruby in the tone style the whole line is in
+                out.append(_mark(card, text, entry_url, span.ambiguous, gloss, span.reading, ruby=pinyin))
             elif pinyin:
                 ruby = rubies.get(text)
                 if ruby is None or ruby[0] != pinyin:
@@ -318,8 +319,17 @@ def html_fragment(
     return "".join(out)
 
 
-def _mark(entry: dict, text: str, entry_url, ambiguous: bool, gloss: bool = False, reading: str | None = None) -> str:
-    """One term as a link with ruby pinyin; `data-reading` names the form's own reading (文心一言)."""
+def _mark(
+    entry: dict,
+    text: str,
+    entry_url,
+    ambiguous: bool,
+    gloss: bool = False,
+    reading: str | None = None,
+    ruby: str | None = None,
+) -> str:
+    """One term as a link with ruby pinyin (`ruby`, else the entry's); `data-reading` names the form's
+    own reading (文心一言)."""
     cls = "term ambiguous" if ambiguous else "term"
     title = escape(
         f"{entry['en']} — {entry['pinyin']}" + (f" (ambiguous; also: {entry['ordinary']})" if ambiguous else "")
@@ -329,7 +339,7 @@ def _mark(entry: dict, text: str, entry_url, ambiguous: bool, gloss: bool = Fals
         f'<a class="{cls}" data-id="{escape(entry["id"])}"'
         + (f' data-reading="{escape(reading)}"' if reading else "")
         + f' href="{escape(entry_url(entry["id"]))}" '
-        f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"])}</rt></ruby>'
+        f'title="{title}"><ruby>{body}<rt>{escape(entry["pinyin"] if ruby is None else ruby)}</rt></ruby>'
         + (f'<span class="gloss" lang="en">{escape(entry["en"])}</span>' if gloss else "")
         + "</a>"
     )

@@ -80,6 +80,9 @@ def test_whole_text_pinyin_interlinear_and_tone_numbers(run):
     assert traditional.splitlines()[0] == "guānyú tuīdòng chǎnyè fāzhǎn"  # words grouped in either script
     html = run("annotate", "--pinyin", "all", "--format", "html", "发展大模型").output
     assert "<ruby>发展<rt>fāzhǎn</rt></ruby>" in html and "<ruby>大模型<rt>dàmóxíng</rt></ruby>" in html
+    numbered = run("annotate", "--pinyin", "all", "--tones", "numbers", "--format", "html", "发展大模型").output
+    assert "<ruby>发展<rt>fa1zhan3</rt></ruby>" in numbered  # the term's ruby in the same style as its line
+    assert "<ruby>大模型<rt>da4mo2xing2</rt></ruby>" in numbered
 
 
 def test_dictionary_glosses_are_kept_apart_from_curated_entries(run):
