@@ -1,12 +1,14 @@
 """POST /api/v1/annotate without Flask's request machinery, for the plain request: the hot endpoint
 (the bookmarklet sends it every page it annotates).
 
-Flask's routing, request and response objects, session and hooks cost about as much as annotating a
-5,000-character text. This WSGI layer, between the guard and Flask, answers the plain case itself
+Flask's routing, request and response objects, session and hooks cost 1.4-2.2 ms a request (a SQLite
+connection opened for the session among them), next to 2-3 ms for annotating 5,000 characters with
+its JSON. This WSGI layer, between the guard and Flask, answers the plain case itself
 with the view's own `web.api.answer` and the headers web/security.py gives that answer; anything
-else — another path or method, another Content-Type, a cookie (a session to refresh), a database
-not yet built, any error at all — goes on to Flask with the body as it was read, so every answer
-is the one Flask gives (tests/test_fast_api.py compares them byte for byte).
+else — another path or method, another Content-Type, a cookie (a session to refresh), a server with
+ALLOWED_ORIGINS, a database not yet built, any error at all — goes on to Flask with the body as it
+was read, so every answer is the one Flask gives (tests/test_fast_api.py compares them byte for byte,
+so a header changed in web/security.py fails there until `headers` below follows it).
 """
 
 from __future__ import annotations
