@@ -6,6 +6,8 @@ and 2 and 1 to 32 clients.
     python bench/bench_web.py                    # uses terms.sqlite (built first if needed)
     python bench/bench_web.py --db terms.sqlite --clients 8 --seconds 10 --workers 1,2
 
+The server and the in-process call are measured in turn (one request, one call, …; CPU in alternating
+blocks), so a change in the machine's other load falls on both sides of each ratio alike.
 It starts its own `glossary serve` on a free 127.0.0.1 port, talks to it only over loopback with
 bounded loops (a fixed number of requests per client and a deadline), stops the server, and writes
 the numbers to bench/out/web.json as well as printing them.
@@ -35,14 +37,35 @@ def sample_text(length: int = 5000) -> str:
     return text[:length]
 
 
-def timed(fn, runs: int) -> list[float]:
-    fn()  # warm-up: automaton, lexicon and connections are built once
-    times = []
+def alternated(fns: list, runs: int) -> list[list[float]]:
+    """Wall times of each function, called in turn `runs` times (one call of each per turn): the
+    machine's other load then falls on all of them alike, not on whichever ran while it peaked."""
+    for fn in fns:
+        fn()  # warm-up: automaton, lexicon and connections are built once
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
+        for fn, spent in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - t0)
     return times
+
+
+def cpu_per_call(server_pid: int, request, in_process, calls: int, rounds: int = 10) -> tuple[float, float]:
+    """CPU seconds per request in the server's processes and per in-process call, measured in
+    alternating blocks (`rounds` of each) for the same reason as `alternated`."""
+    server = local = 0.0
+    block = max(1, calls // rounds)
+    for _ in range(rounds):
+        before = tree_cpu(server_pid)
+        for _ in range(block):
+            request()
+        server += tree_cpu(server_pid) - before
+        t0 = time.process_time()
+        for _ in range(block):
+            in_process()
+        local += time.process_time() - t0
+    return server / (block * rounds), local / (block * rounds)
 
 
 def summary(times: list[float]) -> dict:
@@ -199,12 +222,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="terms.sqlite")
     parser.add_argument("--chars", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=200, help="alternated requests and calls for the wall times")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--seconds", type=float, default=8.0, help="deadline of each load phase")
     parser.add_argument("--per-client", type=int, default=2000, help="upper bound of requests per client")
-    parser.add_argument("--cpu-runs", type=int, default=300, help="requests for the CPU-time ratio")
+    parser.add_argument("--cpu-runs", type=int, default=600, help="requests (and calls) for the CPU-time ratio")
     parser.add_argument("--workers", default="1,2", help="`glossary serve --workers` values for the scaling run")
     parser.add_argument("--client-counts", default="1,2,4,8,16,32", help="concurrent clients in the scaling run")
     parser.add_argument("--scale-seconds", type=float, default=2.0, help="deadline of each scaling phase")
@@ -229,25 +252,21 @@ def main(argv=None) -> int:
         data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
         return to_json(data, indent=False)
 
-    in_process = summary(timed(lambda: glossary.annotate(text), args.runs))
-    in_process_json = summary(timed(with_json, args.runs))
-
     port = free_port()
     server = start_server(str(glossary.store.path), port, args.threads)
     try:
         client = Client(port)
-        http_times = summary(timed(lambda: client.post_json("/api/v1/annotate", body), args.runs))
+
+        def post():
+            return client.post_json("/api/v1/annotate", body)
+
+        # wall: one request, one in-process call with JSON, one call without, in turn
+        alone_times, json_times, http_times_ = alternated([lambda: glossary.annotate(text), with_json, post], args.runs)
+        in_process, in_process_json, http_times = summary(alone_times), summary(json_times), summary(http_times_)
         # CPU seconds per request in the server process against CPU seconds per in-process call:
         # other work on the machine stretches wall-clock times, much less the CPU a request takes.
-        before = process_cpu(server.pid)
-        for _ in range(args.cpu_runs):
-            client.post_json("/api/v1/annotate", body)
-        server_cpu = (process_cpu(server.pid) - before) / args.cpu_runs
+        server_cpu, in_process_cpu = cpu_per_call(server.pid, post, with_json, args.cpu_runs)
         client.close()
-        t0 = time.process_time()
-        for _ in range(args.cpu_runs):
-            with_json()
-        in_process_cpu = (time.process_time() - t0) / args.cpu_runs
         search = load(
             port,
             args.clients,

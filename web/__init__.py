@@ -59,10 +59,14 @@ def create_app(db_path: str | os.PathLike | None = None, test_config: dict | Non
 
     edit.init_app(app)
     security.init_app(app)
+    from web.fast_api import FastAnnotate
     from web.guard import Guard
 
     app.wsgi_app = Guard(  # type: ignore[method-assign]  # Flask's way to wrap middleware
-        app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["ALLOWED_HOSTS"], app.config["ALLOWED_ORIGINS"]
+        FastAnnotate(app, app.wsgi_app),
+        app.config["MAX_CONTENT_LENGTH"],
+        app.config["ALLOWED_HOSTS"],
+        app.config["ALLOWED_ORIGINS"],
     )
     return app
 
@@ -81,10 +85,11 @@ class TextProblem(Exception):
         self.status = status
 
 
-def check_text(text: str) -> str:
-    """The one rule for text to annotate, for the page and the API alike: at most MAX_TEXT_CHARS,
-    and something other than whitespace (an empty paste is a mistake to point out, not a result)."""
-    limit = current_app.config["MAX_TEXT_CHARS"]
+def check_text(text: str, limit: int | None = None) -> str:
+    """The one rule for text to annotate, for the page and the API alike: at most MAX_TEXT_CHARS
+    (or `limit`, outside a request), and something other than whitespace (an empty paste is a
+    mistake to point out, not a result)."""
+    limit = current_app.config["MAX_TEXT_CHARS"] if limit is None else limit
     if len(text) > limit:
         raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. Annotate it in parts.", 413)
     if not text.strip():

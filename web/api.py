@@ -101,11 +101,19 @@ def lookup():
 @bp.post("/annotate")
 def annotate():
     """`{"text": "...", "ambiguous": true}` → the CLI's JSON (`entries`, `readings`, `spans`) plus quote
-    sources; optional entry filters (kind, tag, entry_region, status, min_length, curated_only)."""
+    sources; optional entry filters (kind, tag, entry_region, status, min_length, curated_only).
+    web/fast_api.py answers the plain case of this endpoint without Flask, with the same `answer`."""
     if request.mimetype != "application/json":
         raise ApiError("send JSON with Content-Type: application/json", 415)
+    body = answer(request.get_data(cache=False), current_app.config["MAX_TEXT_CHARS"], get_glossary)
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def answer(raw: bytes, max_chars: int, open_glossary) -> bytes:
+    """The annotate endpoint's JSON for a request body, or ApiError; `open_glossary()` is called only
+    once the request is known to be good (a bad one never builds or opens the database)."""
     try:
-        body = json.loads(request.get_data(cache=False).decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError("the request body is not UTF-8", 400) from None
     except RecursionError:  # the decoder recurses once per level: 1,000 brackets are 2 kB
@@ -120,19 +128,19 @@ def annotate():
     if not isinstance(ambiguous, bool):
         raise ApiError('"ambiguous" must be true or false', 400)
     try:
-        check_text(text)  # offsets point into the text as sent: no line-break normalising here
+        check_text(text, max_chars)  # offsets point into the text as sent: no line-break normalising here
     except TextProblem as problem:
         raise ApiError(str(problem), problem.status) from None
     region = body.get("region")
     if region is not None and region not in REGIONS:
         raise ApiError(f'"region" must be one of {", ".join(REGIONS)} (or absent: guessed from the text)', 400)
-    glossary = get_glossary()
+    glossary = open_glossary()
     annotation = glossary.annotate(text, ambiguous=ambiguous, region=region, entry_filter=_entry_filter(body, glossary))
     data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
     # orjson: the standard encoder was most of the endpoint's time on a long text (bench/bench_web.py)
     import orjson  # bytes straight out: no str to encode again (the answer is many kB)
 
-    return current_app.response_class(orjson.dumps(data), mimetype="application/json")
+    return orjson.dumps(data)
 
 
 def _entry_filter(options: dict, glossary):

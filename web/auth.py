@@ -11,6 +11,7 @@ which no other site's page can send for it.
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 import threading
 import time
@@ -40,12 +41,12 @@ def editing_on() -> bool:
     while the server runs turns editing on without a restart."""
     if "edit_on" not in g:
         from glossary import accounts
-        from glossary.editdb import connect, has_editing
+        from glossary.editdb import connect
         from web import get_glossary
 
         get_glossary()  # built first, if it has to be
         db = current_app.config["GLOSSARY_DB"]
-        if not has_editing(db):
+        if not has_editing(current_app):
             g.edit_on = False
         else:
             with connect(db) as conn:
@@ -53,13 +54,34 @@ def editing_on() -> bool:
     return g.edit_on
 
 
+def has_editing(app) -> bool:
+    """Whether the app's database has editorial tables (glossary.editdb.has_editing), asked again only
+    when the database file or its write-ahead log changed: every request opens the session, and
+    asking SQLite each time (a connection, the schema parsed) cost a read-only server ~0.5 ms a request."""
+    from glossary.editdb import has_editing as ask
+
+    db = app.config["GLOSSARY_DB"]
+    stamp = (_file_stamp(db), _file_stamp(f"{db}-wal"))
+    known = app.extensions.get("glossary_has_editing")
+    if known is None or known[0] != stamp:
+        known = app.extensions["glossary_has_editing"] = (stamp, ask(db))
+    return known[1]
+
+
+def _file_stamp(path: str) -> tuple:
+    """What changes when SQLite writes to a file (or the file is replaced): every commit, in WAL mode or not."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 class Sessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, keyed from the database once editing is on; Secure over HTTPS."""
 
     def get_signing_serializer(self, app):
-        from glossary.editdb import has_editing
-
-        if not app.secret_key and has_editing(app.config["GLOSSARY_DB"]):  # never builds, never raises
+        if not app.secret_key and has_editing(app):  # never builds, never raises
             from glossary import accounts
             from glossary.editdb import connect
 

@@ -22,6 +22,10 @@ from web.guard import error_body
 
 HEADER_LIMIT = 64 * 1024  # request line and headers; waitress allows 256 kB
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+# A socket read of up to 64 kB instead of waitress's 8 kB: a 5,000-character annotate request (15 kB
+# of JSON) is read at once, not over several turns of waitress's loop (bench/bench_web.py's request:
+# 0.2-0.45 ms less CPU in the server, 1.06-1.18x the in-process call instead of 1.21-1.26x).
+RECV_BYTES = 64 * 1024
 
 
 class ApiErrorTask(ErrorTask):
@@ -99,6 +103,7 @@ def serve(
         channel_timeout=channel_timeout,
         cleanup_interval=max(1, min(30, channel_timeout // 2)),
         inbuf_overflow=1024 * 1024,
+        recv_bytes=RECV_BYTES,
     )
     server.channel_class = Channel
     server.run()
