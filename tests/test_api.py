@@ -157,6 +157,7 @@ def test_content_type_with_charset_is_accepted(client):
         ({"text": "人工智能", "ambiguous": "no"}, '"ambiguous" must be true or false'),
         ('{"text": "人工智能"}'.encode("gb18030"), "the request body is not UTF-8"),
         (b'{"text": "\xff\xfe"}', "the request body is not UTF-8"),
+        (b'{"text": "\\u4eba\\ud800"}', "The text is not valid Unicode: a lone surrogate at character 1."),
     ],
 )
 def test_bad_annotate_request_is_400(client, body, message):

@@ -94,6 +94,10 @@ def check_text(text: str, limit: int | None = None) -> str:
         raise TextProblem(f"The text has {len(text):,} characters; the limit is {limit:,}. Annotate it in parts.", 413)
     if not text.strip():
         raise TextProblem("No text to annotate: paste some Chinese text.", 400)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # JSON's "\ud800": a lone surrogate is no character
+        raise TextProblem(f"The text is not valid Unicode: a lone surrogate at character {exc.start:,}.", 400) from None
     return text
 
 
