@@ -1,5 +1,5 @@
 """`python -m glossary` is the `glossary` command."""
 
-from glossary.cli import main
+from glossary.prefetch import launch
 
-main()
+launch()

@@ -71,7 +71,8 @@ def open_glossary(db: str, build: bool = True):
 def first_build(db: str) -> None:
     """Build a missing or stale database, saying so: a line on stderr, and on a terminal a live
     count of the seconds it takes (the build has no steps to count)."""
-    from glossary.build import ensure_built, needs_build
+    from glossary.build import ensure_built
+    from glossary.prefetch import needs_build  # answered by the check started at launch, if any
 
     if not needs_build(Path(db)):
         return

@@ -1,0 +1,90 @@
+"""The staleness check of `glossary annotate`, started on another core as the command launches.
+
+Every annotate first asks whether the database is behind its entry files (build.needs_build): for a
+folder of up to SMALL_FOLDER files that is a `stat` of each file, so that an entry rewritten in place
+is seen — tens of milliseconds of system time, as long as importing the command's own modules. A
+forked child makes that check while the parent imports (as git's preloaded index stats files in
+parallel) and answers through a pipe; the parent waits for the answer only where it would have made
+the check itself. Threads would not do: each `stat` of the loop has to win the GIL back from the
+importing thread. Where fork is missing, or anything about the child goes wrong, the parent checks
+for itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+PREFETCHED_COMMANDS = {"annotate"}
+_pending: dict[str, tuple[int, int]] = {}  # database path → (child's pid, read end of its pipe)
+
+
+def start(args: list[str]) -> None:
+    """Fork the check for the database the command line names, if it is a command that checks."""
+    if not hasattr(os, "fork") or not args or args[0] not in PREFETCHED_COMMANDS:
+        return
+    db = database_named(args[1:])
+    if db is None or not os.path.isfile(db):
+        return  # a first build says what it does; nothing to gain here
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer b"1" (stale) or b"0", never return into the command
+        answer = b"?"
+        try:
+            os.close(read_end)
+            from glossary.build import needs_build
+
+            answer = b"1" if needs_build(db) else b"0"
+        finally:
+            os.write(write_end, answer)
+            os._exit(0)
+    os.close(write_end)
+    _pending[db] = (pid, read_end)
+
+
+def database_named(args: list[str]) -> str | None:
+    """The database the CLI will use: --db, else GLOSSARY_DB, else the default (as cli._db_default)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--db":
+            return os.path.abspath(args[i + 1]) if i + 1 < len(args) else None
+        if arg.startswith("--db="):
+            return os.path.abspath(arg[5:])
+    if os.environ.get("GLOSSARY_DB"):
+        return os.path.abspath(os.environ["GLOSSARY_DB"])
+    from glossary.locations import default_db
+
+    return os.path.abspath(default_db())
+
+
+def needs_build(db: str | Path) -> bool:
+    """build.needs_build, answered by the child started for this database if there is one."""
+    pending = _pending.pop(os.path.abspath(db), None)
+    if pending is not None:
+        answer = _answer(*pending)
+        if answer is not None:
+            return answer
+    from glossary.build import needs_build as check
+
+    return check(db)
+
+
+def _answer(pid: int, read_end: int) -> bool | None:
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            answer = pipe.read()
+        os.waitpid(pid, 0)
+    except OSError:
+        return None
+    return {b"1": True, b"0": False}.get(answer)
+
+
+def launch() -> None:
+    """The `glossary` command: the check started, then the CLI (imported after the fork, so the
+    child does not carry it)."""
+    start(sys.argv[1:])
+    from glossary.cli import main
+
+    main()
