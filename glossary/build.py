@@ -212,7 +212,7 @@ def build(
     what needs_build found of the files changed since the recorded mark (see _SCANS), not looked up again.
     Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
-    from glossary import curation
+    from glossary import curation, pinyin
 
     entries_dir = Path(entries_dir or curation.ENTRIES_DIR).resolve()
     sources_file = Path(sources_file or curation.SOURCES_FILE).resolve()
@@ -223,6 +223,8 @@ def build(
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(db_path)
+    check_tables = _check_tables_path(db_path)
+    pinyin.use_check_tables(check_tables)
     with _connect(db_path) as conn:
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
@@ -232,8 +234,33 @@ def build(
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    if not check_tables.exists() and (result["changed"] or result["removed"] or "pypinyin" in sys.modules):
+        _write_check_tables(check_tables)
     _remove_stale_lexicon_files(db_path)
     return result
+
+
+def _check_tables_path(db_path: Path) -> Path:
+    """The copy of pypinyin's tables the pinyin check reads (pinyin_tables.CheckTables), beside the
+    database and named by the pypinyin it was made from."""
+    from glossary import pinyin_tables
+
+    return db_path.with_name(f".{db_path.name}.{_digest([pinyin_tables.check_version()])[:12]}.pinyin")
+
+
+def _write_check_tables(path: Path) -> None:
+    """Made once by a build that changed something (importing pypinyin, which it has mostly done
+    already): later edits' checks then read it instead of importing pypinyin. Best effort."""
+    from glossary import pinyin, pinyin_tables
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(pinyin_tables.build_check())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return
+    pinyin.use_check_tables(path)
 
 
 class _connect:
@@ -1120,6 +1147,10 @@ def _remove_stale_lexicon_files(db_path: Path) -> None:
         return
     for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):
         if stale not in current:
+            stale.unlink(missing_ok=True)
+    current_tables = _check_tables_path(db_path)
+    for stale in db_path.parent.glob(f".{db_path.name}.*.pinyin"):
+        if stale != current_tables:
             stale.unlink(missing_ok=True)
 
 

@@ -71,3 +71,75 @@ def version() -> str:
     folder = Path(spec.origin).parent
     stats = [(folder / name).stat() for name in ("phrases_dict.py", "pinyin_dict.py")]
     return " ".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
+
+
+# ------------------------------------------------------------------- what the pinyin check asks
+
+
+class CheckTables:
+    """What the pinyin check and the form readings ask of pypinyin (glossary.pinyin), answered from
+    a copy of its tables (build_check) memory-mapped beside the database: an edit's check then does
+    not import pypinyin (0.3-0.5 s). Exactly pypinyin's answers: its segmentation of a phrase is
+    replayed on the same phrase table, and each character's readings are its own table's; anything
+    the copy does not know (a character without a reading) gives None, and pypinyin is asked."""
+
+    def __init__(self, path: Path):
+        import marisa_trie
+
+        self.trie = marisa_trie.BytesTrie()
+        self.trie.mmap(str(path))
+
+    def char_readings(self, char: str) -> list[str] | None:
+        """pypinyin.pinyin(char, style=TONE, heteronym=True)[0]: every reading of a character."""
+        found = self.trie.get("#" + char)
+        return found[0].decode().split(",") if found else None
+
+    def first_readings(self, text: str) -> list[str] | None:
+        """[r[0] for r in pypinyin.pinyin(text, style=TONE)] for Han text whose every character has
+        a reading, cut as pypinyin's mmseg cuts it: the longest phrase the rest begins with; if none,
+        its first character, or every character alone when the whole rest begins a phrase (the
+        segmenter's walk ran off the end). A phrase reads its first readings, a character its first."""
+        trie, out = self.trie, []
+        for char in set(text):
+            if ("#" + char) not in trie:
+                return None
+        rest = text
+        while rest:
+            phrases = trie.prefixes(rest)  # the phrases rest begins with: pypinyin's walk reaches each
+            if phrases:
+                longest = max(phrases, key=len)
+                out += trie[longest][0].decode().split(" ")
+                rest = rest[len(longest) :]
+            elif next(trie.iterkeys(rest), None) is not None:  # rest begins a phrase, holds none
+                out += [self._first(char) for char in rest]
+                break
+            else:
+                out.append(self._first(rest[0]))
+                rest = rest[1:]
+        return out
+
+    def _first(self, char: str) -> str:
+        return self.trie["#" + char][0].decode().split(",", 1)[0]
+
+
+def build_check() -> bytes:
+    """The copy CheckTables reads: each phrase of pypinyin's phrase table (any length) → its
+    syllables' first readings, space-separated; "#" + each character with a reading → its readings
+    as pypinyin's character table holds them (comma-separated). From pypinyin's tables as this
+    process has them (pypinyin.constants), which are what pypinyin.pinyin reads."""
+    import marisa_trie
+    from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
+
+    items = [(w, " ".join(s[0] for s in r).encode()) for w, r in PHRASES_DICT.items() if r]
+    items += [("#" + chr(code), r.encode()) for code, r in PINYIN_DICT.items() if r and RE_HANS.match(chr(code))]
+    return marisa_trie.BytesTrie(items).tobytes()
+
+
+def check_version() -> str:
+    """Which pypinyin a copy of the check tables was made from: version() and its table files'."""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or spec.origin is None:
+        return ""
+    folder = Path(spec.origin).parent
+    stats = [(folder / name).stat() for name in ("phrases_dict.json", "pinyin_dict.json") if (folder / name).exists()]
+    return " ".join([version(), *(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)])
