@@ -352,7 +352,8 @@ def _sync(
     entry_files = sorted(n for n in changed if n.startswith("entries/"))
     source_ids = {s.id for s in sources}
     texts = curation._article_texts(sources, seeds) if seeds else {}
-    read = _read_files([files[n][0] for n in entry_files], source_ids, texts, progress)
+    ordinary = curation.ordinary_words(sources_file)
+    read = _read_files([files[n][0] for n in entry_files], source_ids, texts, progress, _lexicon_wanted(meta, ordinary))
     lines: dict[str, dict] = {}
     entries, findings, rows = [], {}, {}
     for name, result in zip(entry_files, read, strict=True):
@@ -363,7 +364,7 @@ def _sync(
         if entry is not None:
             entries.append(entry)
             if own is not None:
-                findings[entry.id], rows[entry.id] = own, entry_rows
+                findings[entry.id], rows[entry.id] = curation.Findings(*own), entry_rows
     for entry_id, (own, entry_rows) in _kept_forms(
         conn, [e for e in entries if e.id not in rows], source_ids, texts
     ).items():
@@ -372,7 +373,6 @@ def _sync(
     removed_ids = [n[len("entries/") : -len(".yaml")] for n in removed_files if n.startswith("entries/")]
     if lists_changed or not same_place:
         removed_ids = [r[0] for r in conn.execute("SELECT id FROM entries") if r[0] not in changed_ids]
-    ordinary = curation.ordinary_words(sources_file)
     if seeds and not texts:
         from glossary.model import Problem
 
@@ -413,14 +413,18 @@ POOL_MIN_FILES = 2_000  # from this many changed entry files on, they are read b
 CHUNK = 500  # entry files per task of the pool (and per step of the progress counter)
 
 
-def _read_files(paths: list[str], source_ids: set[str], texts: dict[str, str], progress) -> list[tuple]:
+def _read_files(
+    paths: list[str], source_ids: set[str], texts: dict[str, str], progress, lexicon: tuple | None = None
+) -> list[tuple]:
     """Each entry file read: (sha256, Entry or None, its lines, its problems, own findings, rows).
 
     Many files are read by a pool of processes, one per core, which also make each entry's own
     checks and its rows (curation.own_findings, _rows_of): parsing and checking are most of a
     full build, and each entry's are independent of the others'. The results come back in order,
     so problems are reported as a serial read reports them. On Ctrl-C (or any error) the workers
-    are stopped and the exception goes up to the transaction, which is rolled back."""
+    are stopped and the exception goes up to the transaction, which is rolled back.
+    `lexicon`: (key, ordinary words) of a lexicon base the build will need (see _lexicon_wanted):
+    one worker builds it first, beside the others' reading, rather than the parent after the read."""
     total = len(paths)
     workers = _cores()
     if workers < 2 or total < POOL_MIN_FILES:
@@ -452,13 +456,42 @@ def _read_files(paths: list[str], source_ids: set[str], texts: dict[str, str], p
         if block is not None:
             block(signal.SIG_UNBLOCK, {signal.SIGINT})
     with pool:
+        base = pool.apply_async(_lexicon_base, (lexicon[1],)) if lexicon is not None else None
         if progress is not None:
             progress(0, total)
         for chunk in pool.imap(_read_chunk, chunks):
             results += chunk
             if progress is not None and len(results) < total:
                 progress(len(results), total)
+        if base is not None and lexicon is not None:
+            _PREBUILT[lexicon[0]] = base.get()
     return results
+
+
+# A lexicon base built by a worker of the pool while the others read (see _read_files), by its key,
+# for _refresh_lexicon to take instead of building it.
+_PREBUILT: dict[str, tuple] = {}
+
+
+def _lexicon_key(ordinary: list[str]) -> str:
+    """What the lexicon base is made of: the schema, pypinyin's tables and the ordinary words."""
+    from glossary import pinyin_tables
+
+    return _digest([SCHEMA_VERSION, pinyin_tables.version(), *ordinary])
+
+
+def _lexicon_wanted(meta: dict[str, str], ordinary: list[str]) -> tuple[str, list[str]] | None:
+    """(key, ordinary words) of the lexicon base this build will build, or None if it has it."""
+    key = _lexicon_key(ordinary)
+    return None if meta.get("lexicon_base_key") == key else (key, ordinary)
+
+
+def _lexicon_base(ordinary: list[str]) -> tuple[bytes, int, bytes, bytes]:
+    """The lexicon base (segment.build_base_lexicon) and the copy of pypinyin's tables beside it."""
+    from glossary import pinyin_tables
+    from glossary.segment import build_base_lexicon
+
+    return (*build_base_lexicon(ordinary), pinyin_tables.build())
 
 
 def _preload() -> None:
@@ -523,7 +556,9 @@ def _read_chunk(paths: list[str]) -> list[tuple]:
         else:
             surface = surface_forms(entry)
             own = own_findings(entry, _WORKER["context"], surface=surface)
-            out.append((digest, entry, lines, problems, own, _rows_of(entry, surface)))
+            # (the findings as a tuple: a Findings object takes 30 µs to unpickle, its fields 2 µs)
+            own_fields = (own.pinyin, own.sources, own.warnings, own.forms)
+            out.append((digest, entry, lines, problems, own_fields, _rows_of(entry, surface)))
     return out
 
 
@@ -1049,20 +1084,20 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     has it; only when one of them enters or leaves the trie is the trie rebuilt (None: rebuild it)."""
     import marisa_trie
 
-    from glossary import pinyin_tables
     from glossary.chinese import matching_form
-    from glossary.segment import GLOSSARY_FREQ, build_base_lexicon
+    from glossary.segment import GLOSSARY_FREQ
 
     meta = _meta(conn)
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
-    base_key = _digest([SCHEMA_VERSION, pinyin_tables.version(), *ordinary])
+    base_key = _lexicon_key(ordinary)
     base = _blob(conn, "lexicon_base")
     has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
     if meta.get("lexicon_base_key") != base_key or base is None or not has_words:
-        base, base_total, words = build_base_lexicon(ordinary)  # words: its table (glossary.wordtable)
+        prebuilt = _PREBUILT.pop(base_key, None) or _lexicon_base(ordinary)
+        base, base_total, words, readings = prebuilt  # words: its table (glossary.wordtable)
         _set_blob(conn, "lexicon_base", base)
         _set_blob(conn, "lexicon_base_words", words)
-        _set_blob(conn, "lexicon_readings", pinyin_tables.build())  # pypinyin's tables, for glossary.reading
+        _set_blob(conn, "lexicon_readings", readings)  # pypinyin's tables, for glossary.reading
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
         changed = None
