@@ -91,6 +91,13 @@ def use_check_tables(path: Path | None) -> None:
         _CHECK.append(CheckTables(path))
 
 
+def use_loaded_tables() -> None:
+    """Ask pypinyin's questions of its tables in memory (pinyin_tables.LoadedTables): imports pypinyin."""
+    from glossary.pinyin_tables import LoadedTables
+
+    _CHECK[:] = [LoadedTables()]
+
+
 def first_readings(text: str) -> list[str]:
     """pypinyin's reading of a Han text, one syllable per character: [r[0] for r in pinyin(text)]."""
     found = _CHECK[0].first_readings(text) if _CHECK else None

@@ -122,6 +122,51 @@ class CheckTables:
         return self.trie["#" + char][0].decode().split(",", 1)[0]
 
 
+class LoadedTables:
+    """CheckTables' answers from pypinyin's tables in memory, for a process that has imported pypinyin
+    anyway (a full build's workers, which ask for every form): dictionary look-ups replayed as
+    pypinyin's own segmenter walks them, without the per-call set-up, regular expressions and deep
+    copies of pypinyin.pinyin (a sixth of a worker's time)."""
+
+    def __init__(self):
+        from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
+        from pypinyin.seg.mmseg import seg
+
+        self.phrases, self.chars, self.hans = PHRASES_DICT, PINYIN_DICT, RE_HANS
+        self.begins = seg._prefix_set._set  # every prefix of every phrase, as the segmenter asks
+
+    def char_readings(self, char: str) -> list[str] | None:
+        found = self.chars.get(ord(char)) if self.hans.match(char) else None
+        return found.split(",") if found else None
+
+    def first_readings(self, text: str) -> list[str] | None:
+        chars, phrases, begins = self.chars, self.phrases, self.begins
+        for char in set(text):
+            if not chars.get(ord(char)) or not self.hans.match(char):
+                return None
+        out: list[str] = []
+        rest = text
+        while rest:
+            longest = ""
+            for end in range(1, len(rest) + 1):
+                word = rest[:end]
+                if word not in begins:
+                    break
+                if word in phrases:
+                    longest = word
+            else:
+                if not longest:  # the whole rest begins a phrase but holds none: one by one
+                    out += [chars[ord(char)].split(",", 1)[0] for char in rest]
+                    break
+            if longest:
+                out += [syllable[0] for syllable in phrases[longest]]
+                rest = rest[len(longest) :]
+            else:
+                out.append(chars[ord(rest[0])].split(",", 1)[0])
+                rest = rest[1:]
+        return out
+
+
 def build_check() -> bytes:
     """The copy CheckTables reads: each phrase of pypinyin's phrase table (any length) → its
     syllables' first readings, space-separated; "#" + each character with a reading → its readings

@@ -14,8 +14,11 @@ from glossary import pinyin_tables
 from glossary.chinese import is_han
 
 
-@pytest.fixture(scope="module")
-def tables(tmp_path_factory):
+@pytest.fixture(scope="module", params=["stored", "loaded"])
+def tables(tmp_path_factory, request):
+    """The copy a build stores beside the database, and pypinyin's tables in memory (a build's workers)."""
+    if request.param == "loaded":
+        return pinyin_tables.LoadedTables()
     path = tmp_path_factory.mktemp("tables") / "check.pinyin"
     path.write_bytes(pinyin_tables.build_check())
     return pinyin_tables.CheckTables(path)
