@@ -393,7 +393,7 @@ def _sync(
     for name, result in zip(entry_files, read, strict=True):
         digest, entry, where, found, own, entry_rows = result
         hashes.setdefault(name, digest)
-        lines[Path(name).stem] = where
+        lines[name[len("entries/") : -len(".yaml")]] = where  # (its id: the stem, without a Path per file)
         problems.extend(found)
         if entry is not None:
             entries.append(entry)
