@@ -1,7 +1,8 @@
 """One place for pinyin: curated readings checked against their characters, pypinyin suggestions,
 CC-CEDICT's readings, the searchable forms, and one orthography (GB/T 16159) for everything we print.
 
-Curated pinyin always wins; pypinyin and CC-CEDICT only suggest and check. Both load lazily.
+Curated pinyin always wins; pypinyin and CC-CEDICT only suggest and check. Both load lazily; what
+the check asks of pypinyin can be read from a copy of its tables instead (use_check_tables).
 """
 
 from __future__ import annotations
