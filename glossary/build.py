@@ -91,6 +91,22 @@ CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
 END;
 """
 ENTRY_TABLES = ("forms", "renderings", "quotes", "tags")  # rows keyed by entry_id
+# The columns an entry's rows are written with (_rows_of gives each row as a tuple of these: a
+# hundred thousand entries' rows cross from the workers and into SQLite faster than as dicts).
+TABLE_COLUMNS = {
+    "entries": (
+        *("id", "zh", "zh_hant", "kind", "region", "zh_attested", "pinyin", "pinyin_plain", "pinyin_syllables"),
+        *("pinyin_numbered", "pinyin_key", "en", "ambiguous", "ordinary_dominates", "first_attested", "notes"),
+        *("tags", "renderings_text", "quote_count", "data", "hash"),
+    ),
+    "forms": ("form", "entry_id", "origin", "note", "region", "pinyin", "en"),
+    "renderings": ("entry_id", "position", "en", "status", "authority", "from_year", "until_year", "note"),
+    "quotes": ("entry_id", "position", "source", "text", "zh", "cites", "locator"),
+    "tags": ("entry_id", "tag"),
+    "cards": ("id", "data"),
+    "readings": ("key", "entry_id", "data"),
+}
+ENTRY_HASH = TABLE_COLUMNS["entries"].index("hash")
 
 
 def curated_lists(sources_file: Path) -> list[Path]:
@@ -212,7 +228,7 @@ def build(
     what needs_build found of the files changed since the recorded mark (see _SCANS), not looked up again.
     Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
-    from glossary import curation
+    from glossary import curation, pinyin
 
     entries_dir = Path(entries_dir or curation.ENTRIES_DIR).resolve()
     sources_file = Path(sources_file or curation.SOURCES_FILE).resolve()
@@ -223,7 +239,9 @@ def build(
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(db_path)
-    with _connect(db_path) as conn:
+    check_tables = _check_tables_path(db_path)
+    pinyin.use_check_tables(check_tables)
+    with _connect(db_path) as conn, _no_cycle_collection():
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
             result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress, scanned)
@@ -232,8 +250,52 @@ def build(
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    if not check_tables.exists() and (result["changed"] or result["removed"] or "pypinyin" in sys.modules):
+        _write_check_tables(check_tables)
     _remove_stale_lexicon_files(db_path)
     return result
+
+
+def _check_tables_path(db_path: Path) -> Path:
+    """The copy of pypinyin's tables the pinyin check reads (pinyin_tables.CheckTables), beside the
+    database and named by the pypinyin it was made from."""
+    from glossary import pinyin_tables
+
+    return db_path.with_name(f".{db_path.name}.{_digest([pinyin_tables.check_version()])[:12]}.pinyin")
+
+
+def _write_check_tables(path: Path) -> None:
+    """Made once by a build that changed something (importing pypinyin, which it has mostly done
+    already): later edits' checks then read it instead of importing pypinyin. Best effort."""
+    from glossary import pinyin, pinyin_tables
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(pinyin_tables.build_check())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return
+    pinyin.use_check_tables(path)
+
+
+class _no_cycle_collection:
+    """Python's cycle collector paused while a build makes its millions of objects (entries, rows,
+    the workers' results), which hold no cycles and are freed by their reference counts: each of
+    its passes walks every object still alive (13% of a worker's time, half of the unpickling of
+    their results)."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        if self.was_enabled:
+            gc.enable()
 
 
 class _connect:
@@ -325,18 +387,19 @@ def _sync(
     entry_files = sorted(n for n in changed if n.startswith("entries/"))
     source_ids = {s.id for s in sources}
     texts = curation._article_texts(sources, seeds) if seeds else {}
-    read = _read_files([files[n][0] for n in entry_files], source_ids, texts, progress)
+    ordinary = curation.ordinary_words(sources_file)
+    read = _read_files([files[n][0] for n in entry_files], source_ids, texts, progress, _lexicon_wanted(meta, ordinary))
     lines: dict[str, dict] = {}
     entries, findings, rows = [], {}, {}
     for name, result in zip(entry_files, read, strict=True):
         digest, entry, where, found, own, entry_rows = result
         hashes.setdefault(name, digest)
-        lines[Path(name).stem] = where
+        lines[name[len("entries/") : -len(".yaml")]] = where  # (its id: the stem, without a Path per file)
         problems.extend(found)
         if entry is not None:
             entries.append(entry)
             if own is not None:
-                findings[entry.id], rows[entry.id] = own, entry_rows
+                findings[entry.id], rows[entry.id] = curation.Findings(*own), entry_rows
     for entry_id, (own, entry_rows) in _kept_forms(
         conn, [e for e in entries if e.id not in rows], source_ids, texts
     ).items():
@@ -345,7 +408,6 @@ def _sync(
     removed_ids = [n[len("entries/") : -len(".yaml")] for n in removed_files if n.startswith("entries/")]
     if lists_changed or not same_place:
         removed_ids = [r[0] for r in conn.execute("SELECT id FROM entries") if r[0] not in changed_ids]
-    ordinary = curation.ordinary_words(sources_file)
     if seeds and not texts:
         from glossary.model import Problem
 
@@ -386,14 +448,18 @@ POOL_MIN_FILES = 2_000  # from this many changed entry files on, they are read b
 CHUNK = 500  # entry files per task of the pool (and per step of the progress counter)
 
 
-def _read_files(paths: list[str], source_ids: set[str], texts: dict[str, str], progress) -> list[tuple]:
+def _read_files(
+    paths: list[str], source_ids: set[str], texts: dict[str, str], progress, lexicon: tuple | None = None
+) -> list[tuple]:
     """Each entry file read: (sha256, Entry or None, its lines, its problems, own findings, rows).
 
     Many files are read by a pool of processes, one per core, which also make each entry's own
     checks and its rows (curation.own_findings, _rows_of): parsing and checking are most of a
     full build, and each entry's are independent of the others'. The results come back in order,
     so problems are reported as a serial read reports them. On Ctrl-C (or any error) the workers
-    are stopped and the exception goes up to the transaction, which is rolled back."""
+    are stopped and the exception goes up to the transaction, which is rolled back.
+    `lexicon`: (key, ordinary words) of a lexicon base the build will need (see _lexicon_wanted):
+    one worker builds it first, beside the others' reading, rather than the parent after the read."""
     total = len(paths)
     workers = _cores()
     if workers < 2 or total < POOL_MIN_FILES:
@@ -425,24 +491,51 @@ def _read_files(paths: list[str], source_ids: set[str], texts: dict[str, str], p
         if block is not None:
             block(signal.SIG_UNBLOCK, {signal.SIGINT})
     with pool:
+        base = pool.apply_async(_lexicon_base, (lexicon[1],)) if lexicon is not None else None
         if progress is not None:
             progress(0, total)
         for chunk in pool.imap(_read_chunk, chunks):
             results += chunk
             if progress is not None and len(results) < total:
                 progress(len(results), total)
+        if base is not None and lexicon is not None:
+            _PREBUILT[lexicon[0]] = base.get()
     return results
 
 
+# A lexicon base built by a worker of the pool while the others read (see _read_files), by its key,
+# for _refresh_lexicon to take instead of building it.
+_PREBUILT: dict[str, tuple] = {}
+
+
+def _lexicon_key(ordinary: list[str]) -> str:
+    """What the lexicon base is made of: the schema, pypinyin's tables and the ordinary words."""
+    from glossary import pinyin_tables
+
+    return _digest([SCHEMA_VERSION, pinyin_tables.version(), *ordinary])
+
+
+def _lexicon_wanted(meta: dict[str, str], ordinary: list[str]) -> tuple[str, list[str]] | None:
+    """(key, ordinary words) of the lexicon base this build will build, or None if it has it."""
+    key = _lexicon_key(ordinary)
+    return None if meta.get("lexicon_base_key") == key else (key, ordinary)
+
+
+def _lexicon_base(ordinary: list[str]) -> tuple[bytes, int, bytes, bytes]:
+    """The lexicon base (segment.build_base_lexicon) and the copy of pypinyin's tables beside it."""
+    from glossary import pinyin_tables
+    from glossary.segment import build_base_lexicon
+
+    return (*build_base_lexicon(ordinary), pinyin_tables.build())
+
+
 def _preload() -> None:
-    """What every worker loads (pypinyin's dictionaries, CC-CEDICT's readings, OpenCC's), loaded
+    """What every worker loads (pypinyin's tables, CC-CEDICT's readings, OpenCC's), loaded
     once before they are forked: they share it instead of each loading its own (seconds each)."""
-    from pypinyin import pinyin
-
     from glossary.chinese import OPENCC_CONFIGS, converter
-    from glossary.pinyin import _cedict_readings
+    from glossary.pinyin import _cedict_readings, use_loaded_tables
 
-    pinyin("中国")
+    use_loaded_tables()  # (the same answers as pypinyin's own calls, a third of their time)
     _cedict_readings()
     for config in (*OPENCC_CONFIGS, "t2s"):
         converter(config)
@@ -463,20 +556,34 @@ def _read_one(path: str) -> tuple:
 
     problems: list = []
     lines: dict = {}
-    with open(path, "rb") as file:
-        raw = file.read()
+    raw = _read_bytes(path)
     entry = parse_entry(Path(path), problems, lines, raw)
     return hashlib.sha256(raw).hexdigest(), entry, lines, problems, None, None
+
+
+def _read_bytes(path: str) -> bytes:
+    """A file's bytes by the system calls themselves: half the time of open() and its buffered file
+    object, for the 100,000 small files of a big build."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 _WORKER: dict = {}  # in a worker process: the context of its entries' own checks
 
 
 def _start_worker(source_ids: set[str], texts: dict[str, str]) -> None:
+    import gc
     import signal
 
     from glossary.curation import Context
 
+    gc.disable()  # (see _no_cycle_collection: a worker lives for one build)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -496,7 +603,9 @@ def _read_chunk(paths: list[str]) -> list[tuple]:
         else:
             surface = surface_forms(entry)
             own = own_findings(entry, _WORKER["context"], surface=surface)
-            out.append((digest, entry, lines, problems, own, _rows_of(entry, surface)))
+            # (the findings as a tuple: a Findings object takes 30 µs to unpickle, its fields 2 µs)
+            own_fields = (own.pinyin, own.sources, own.warnings, own.forms)
+            out.append((digest, entry, lines, problems, own_fields, _rows_of(entry, surface)))
     return out
 
 
@@ -664,8 +773,8 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict 
     if fresh:
         _prefetch(fresh)
     made = {**made, **{e.id: _rows_of(e) for e in fresh}}
-    rows = [made[e.id] for e in entries if e.id in made and stored.get(e.id) != made[e.id]["entries"][0]["hash"]]
-    gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0]["id"] for r in rows)]))
+    rows = [made[e.id] for e in entries if e.id in made and stored.get(e.id) != made[e.id]["entries"][0][ENTRY_HASH]]
+    gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0][0] for r in rows)]))
     if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
         if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:  # (a first build has none)
             _delete(conn, gone)
@@ -725,20 +834,19 @@ def _insert(conn, rows: list[dict]) -> None:
     rebuild = len(rows) >= FTS_REBUILD_MIN and conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
     if rebuild:
         conn.execute("DROP TRIGGER entries_ai")
-    for table in ("entries", *ENTRY_TABLES, "cards", "readings"):
+    for table, columns in TABLE_COLUMNS.items():
         records = [record for row in rows for record in row[table]]
         if records:
-            columns = list(records[0])
-            conn.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})", records
-            )
+            marks = ", ".join("?" * len(columns))
+            conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records)
     if rebuild:
         conn.execute(next(s for s in _statements(SCHEMA) if s.startswith("CREATE TRIGGER entries_ai ")))
         conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
 
 
-def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> dict[str, list[dict]]:
-    """Every row one entry owns: itself, its forms, renderings, quotes, tags, card and readings.
+def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> dict[str, list[tuple]]:
+    """Every row one entry owns: itself, its forms, renderings, quotes, tags, card and readings, each
+    a tuple of its table's TABLE_COLUMNS.
     `surface`: its curation.surface_forms, when the caller has them. `kept`: what its stored rows
     already hold of its forms and readings, when those are unchanged (see _kept_forms)."""
     import orjson
@@ -766,7 +874,7 @@ def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> di
                 "form": f["form"],
             }
             readings[key] = reading
-    return {
+    tables = {
         "entries": [row],
         "forms": forms,
         "renderings": [
@@ -777,6 +885,7 @@ def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> di
         "cards": [{"id": entry.id, "data": orjson.dumps(card).decode()}],
         "readings": [{"key": k, "entry_id": entry.id, "data": orjson.dumps(v).decode()} for k, v in readings.items()],
     }
+    return {t: [tuple(map(r.__getitem__, TABLE_COLUMNS[t])) for r in records] for t, records in tables.items()}
 
 
 # What an entry's forms and readings are made of (with its characters' script forms, which only
@@ -1022,20 +1131,20 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     has it; only when one of them enters or leaves the trie is the trie rebuilt (None: rebuild it)."""
     import marisa_trie
 
-    from glossary import pinyin_tables
     from glossary.chinese import matching_form
-    from glossary.segment import GLOSSARY_FREQ, build_base_lexicon
+    from glossary.segment import GLOSSARY_FREQ
 
     meta = _meta(conn)
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
-    base_key = _digest([SCHEMA_VERSION, pinyin_tables.version(), *ordinary])
+    base_key = _lexicon_key(ordinary)
     base = _blob(conn, "lexicon_base")
     has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
     if meta.get("lexicon_base_key") != base_key or base is None or not has_words:
-        base, base_total, words = build_base_lexicon(ordinary)  # words: its table (glossary.wordtable)
+        prebuilt = _PREBUILT.pop(base_key, None) or _lexicon_base(ordinary)
+        base, base_total, words, readings = prebuilt  # words: its table (glossary.wordtable)
         _set_blob(conn, "lexicon_base", base)
         _set_blob(conn, "lexicon_base_words", words)
-        _set_blob(conn, "lexicon_readings", pinyin_tables.build())  # pypinyin's tables, for glossary.reading
+        _set_blob(conn, "lexicon_readings", readings)  # pypinyin's tables, for glossary.reading
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
         changed = None
@@ -1111,7 +1220,8 @@ def remove_stale_temp_files(db_path: Path) -> None:
 
 
 def _remove_stale_lexicon_files(db_path: Path) -> None:
-    """Lexicon caches (see Store.lexicon_file) of base lexicons this database no longer has."""
+    """Lexicon caches (see Store.lexicon_file) of base lexicons this database no longer has, and copies
+    of pypinyin's tables for the pinyin check (_check_tables_path) made from another pypinyin."""
     try:
         with Store(db_path) as store:
             blobs = ("lexicon_base", "lexicon_base_words", "lexicon_readings")
@@ -1120,6 +1230,10 @@ def _remove_stale_lexicon_files(db_path: Path) -> None:
         return
     for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):
         if stale not in current:
+            stale.unlink(missing_ok=True)
+    current_tables = _check_tables_path(db_path)
+    for stale in db_path.parent.glob(f".{db_path.name}.*.pinyin"):
+        if stale != current_tables:
             stale.unlink(missing_ok=True)
 
 

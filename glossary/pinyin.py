@@ -1,7 +1,8 @@
 """One place for pinyin: curated readings checked against their characters, pypinyin suggestions,
 CC-CEDICT's readings, the searchable forms, and one orthography (GB/T 16159) for everything we print.
 
-Curated pinyin always wins; pypinyin and CC-CEDICT only suggest and check. Both load lazily.
+Curated pinyin always wins; pypinyin and CC-CEDICT only suggest and check. Both load lazily; what
+the check asks of pypinyin can be read from a copy of its tables instead (use_check_tables).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from pathlib import Path
 
 from glossary.chinese import PLUS_FORMS, is_han
 
@@ -77,12 +79,45 @@ def slug(pinyin: str) -> str:
     return "-".join(words)
 
 
+_CHECK: list = []  # glossary.pinyin_tables.CheckTables, when a database has a copy (use_check_tables)
+
+
+def use_check_tables(path: Path | None) -> None:
+    """Ask pypinyin's questions of the copy of its tables at `path` (pinyin_tables.CheckTables:
+    the same answers without importing pypinyin); None or a missing file: of pypinyin itself."""
+    from glossary.pinyin_tables import CheckTables
+
+    _CHECK.clear()
+    if path is not None and path.exists():
+        _CHECK.append(CheckTables(path))
+
+
+def use_loaded_tables() -> None:
+    """Ask pypinyin's questions of its tables in memory (pinyin_tables.LoadedTables): imports pypinyin."""
+    from glossary.pinyin_tables import LoadedTables
+
+    _CHECK[:] = [LoadedTables()]
+
+
+def first_readings(text: str) -> list[str]:
+    """pypinyin's reading of a Han text, one syllable per character: [r[0] for r in pinyin(text)]."""
+    found = _CHECK[0].first_readings(text) if _CHECK else None
+    if found is None:
+        from pypinyin import Style, pinyin
+
+        found = [r[0] for r in pinyin(text, style=Style.TONE)]
+    return found
+
+
 @cache
 def _readings(char: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin
+    found = _CHECK[0].char_readings(char) if _CHECK else None
+    if found is None:
+        from pypinyin import Style, pinyin
 
-    readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
-    marked = [r.lower() for r in (readings[0] if readings else [])]
+        readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
+        found = readings[0] if readings else []
+    marked = [r.lower() for r in found]
     toneless = [strip_tones(r).replace("v", "ü") for r in marked]
     return tuple(dict.fromkeys(marked + toneless))
 
@@ -256,10 +291,7 @@ def reading_of_form(form: str, zh: str, pinyin: str) -> str:
     syllables = align_pinyin(zh, pinyin)
     han_zh, han_form = [c for c in zh if is_han(c)], [c for c in form if is_han(c)]
     if syllables is not None and len(han_zh) == len(han_form) == len(syllables):
-        from pypinyin import Style
-        from pypinyin import pinyin as pypinyin_of
-
-        fresh = [r[0] for r in pypinyin_of("".join(han_form), style=Style.TONE)]
+        fresh = first_readings("".join(han_form))
         out, pos = pinyin, 0
         for i, (old, new) in enumerate(zip(han_zh, han_form, strict=True)):
             at = out.lower().find(syllables[i], pos)
@@ -275,13 +307,10 @@ def reading_of_form(form: str, zh: str, pinyin: str) -> str:
 
 def suggest_pinyin_words(form: str) -> str:
     """pypinyin's reading with the syllables of each Han run joined into one word (our orthography)."""
-    from pypinyin import Style
-    from pypinyin import pinyin as pypinyin_of
-
     words, run = [], []
     for char in form:
         if is_han(char):
-            run.append(pypinyin_of(char, style=Style.TONE)[0][0])
+            run.append(first_readings(char)[0])
             continue
         if run:
             words.append(join_syllables(run))
@@ -299,14 +328,11 @@ CITATION = {"一": "yī", "不": "bù"}  # the orthography writes citation tones
 def unconfirmed_readings(form: str, pinyin: str, confirmed: tuple[str, ...] = ()) -> list[str]:
     """The curator's readings that neither pypinyin (reading the whole form) nor CC-CEDICT (the form
     as a word) gives, as "字:reading", less those the entry confirms: each is a decision to record."""
-    from pypinyin import Style
-    from pypinyin import pinyin as pypinyin_of
-
     syllables = align_pinyin(form, pinyin)
     han = "".join(c for c in form if is_han(c))
     if syllables is None or len(syllables) != len(han):
         return []
-    suggested = [r[0].lower() for r in pypinyin_of(han, style=Style.TONE)]
+    suggested = [r.lower() for r in first_readings(han)]
     dictionary: list[list[str]] | None = None  # CC-CEDICT (seconds to load) only where pypinyin disagrees
     missing = []
     for i, (char, syllable) in enumerate(zip(han, syllables, strict=True)):
