@@ -9,13 +9,15 @@ sentence is dropped (see segment.py).
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 from functools import cached_property, wraps
-from itertools import pairwise
-from operator import itemgetter
+from itertools import pairwise, repeat
+from operator import add, itemgetter, sub
 from typing import NamedTuple
 
 from glossary.chinese import matching_view
 from glossary.segment import CHECKED_LENGTH
+from glossary.spans import Span, Spans, span_dicts
 
 
 def collector_paused(work):
@@ -37,28 +39,8 @@ def collector_paused(work):
     return paused
 
 
-# Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
-# costs milliseconds at import, and this module is on the CLI's cold path.
-class Span(NamedTuple):
-    start: int  # code points into the original text
-    end: int
-    text: str  # the original text of the span, as given
-    id: str
-    children: tuple[Span, ...] = ()
-    # Matched by a form that is also an ordinary word (浪潮 "wave"); a curated variant such as
-    # 浪潮集团 is specific, so it is not ambiguous even when its entry is.
-    ambiguous: bool = False
-    # "<id>|<form>" when the form met reads otherwise than its headword (文心一言 Wénxīn Yīyán, ERNIE Bot)
-    reading: str | None = None
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
 # A raw match: (start, end, entry id, ambiguous, reading key or None); see Annotator.matches
-Match = tuple[int, int, str, bool, str | None]
+Match = tuple[int, int, str, bool, str | None, int]
 
 
 class Annotation(NamedTuple):
@@ -66,19 +48,21 @@ class Annotation(NamedTuple):
     otherwise than their headword): what every output needs, fetched once for the terms found."""
 
     text: str
-    spans: tuple[Span, ...]
+    spans: Sequence[Span]  # a Spans, or any sequence of Span
     entries: dict[str, dict]
     readings: dict[str, dict] = {}
 
     def met(self) -> tuple[set[str], set[str]]:
         """The entry ids and reading keys of every span, nested ones too."""
-        ids: set[str] = set()
-        keys: set[str | None] = set()
-        level = self.spans
-        while level:  # level by level: most spans have no children
-            ids.update([s[3] for s in level])
-            keys.update([s[6] for s in level])
-            level = tuple([child for s in level if s[4] for child in s[4]])
+        if isinstance(self.spans, Spans):
+            ids, keys = self.spans.met()
+        else:
+            ids, keys = set(), set()
+            level = tuple(self.spans)
+            while level:  # level by level: most spans have no children
+                ids.update([s[3] for s in level])
+                keys.update([s[6] for s in level])
+                level = tuple([child for s in level if s[4] for child in s[4]])
         keys.discard(None)
         return ids, keys  # type: ignore[return-value]
 
@@ -93,38 +77,31 @@ class Annotation(NamedTuple):
     def span_dict(self, span: Span) -> dict:
         return self.span_dicts((span,))[0]
 
-    def span_dicts(self, spans, offset: int = 0) -> list[dict]:
-        """The JSON shape of spans, their children nested: where the span is (plus `offset`: a piece's
-        place in its document) and which entry it names (`id`, a key of `entries`; `reading`, when
-        present, a key of `readings`). The cards are not repeated per span: with a big glossary most of
-        a text is tagged, and the JSON was many times the size of the text. (One comprehension, no
-        call per span: a long document has tens of thousands.)"""
-        nested = self.span_dicts
-        return [
-            {
-                "start": s + offset,
-                "end": e + offset,
-                "text": t,
-                "id": i,
-                "ambiguous": a,
-                "children": nested(c, offset) if c else [],
-            }
-            if r is None
-            else {
-                "start": s + offset,
-                "end": e + offset,
-                "text": t,
-                "id": i,
-                "ambiguous": a,
-                "reading": r,
-                "children": nested(c, offset) if c else [],
-            }
-            for s, e, t, i, c, a, r in spans
-        ]
+    @staticmethod
+    def span_dicts(spans, offset: int = 0) -> list[dict]:
+        """The JSON shape of spans (see spans.span_dicts)."""
+        return span_dicts(spans, offset)
 
     @collector_paused
     def to_dict(self) -> dict:
         return {"entries": self.entries, "readings": self.readings, "spans": self.span_dicts(self.spans)}
+
+    def json_dict(self) -> dict:
+        """to_dict() for orjson without indent: the same bytes, its spans one JSON fragment put
+        together in bulk (see spans.Spans.json) instead of a dict per span."""
+        import orjson
+
+        return {"entries": self.entries, "readings": self.readings, "spans": orjson.Fragment(self.spans_json())}
+
+    @collector_paused
+    def spans_json(self, offset: int = 0, join: bytes = b",") -> bytes:
+        """The JSON array of the spans (`offset` added to every position, `join` between top-level
+        spans): what orjson gives for span_dicts, byte for byte."""
+        if isinstance(self.spans, Spans):
+            return self.spans.json(offset, join)
+        import orjson
+
+        return b"[" + join.join(map(orjson.dumps, span_dicts(self.spans, offset))) + b"]"
 
     def terms(self) -> list[dict]:
         """The document's term list (the one every output shows) in order of first appearance, with
@@ -260,8 +237,8 @@ class Annotator:
         allowed: frozenset[str] | None = None,
         min_length: int = 0,
     ) -> list[Match]:
-        """Every raw match as (start, end, id, ambiguous, reading), sorted leftmost-longest first
-        (`reading`: see Span). `allowed`:
+        """Every raw match as (start, end, id, ambiguous, reading, form number), sorted leftmost-longest
+        first (`reading`: see Span; the form's number keys what is worked out once per form). `allowed`:
         the only entries to tag (glossary.filters), `min_length`: the shortest form to tag; both
         applied here, before overlaps are resolved, so a term left out hides none inside it. The
         region still decides what a shared form means (a filter leaves out; it never re-reads)."""
@@ -273,7 +250,7 @@ class Annotator:
             table = self._resolved(most, region)
             # reported in order of their end: reversed, a stable sort by start alone puts the longest
             # first at each start, in C (no key tuple per match)
-            found = [(s, e, t[0], t[1], t[2]) for s, e, i in reversed(raw) if (t := table[i]) is not None]
+            found = [(s, e, t[0], t[1], t[2], i) for s, e, i in reversed(raw) if (t := table[i]) is not None]
             if allowed is not None or min_length > 1:
                 found = [m for m in found if (allowed is None or m[2] in allowed) and m[1] - m[0] >= min_length]
             found.sort(key=itemgetter(0))
@@ -288,7 +265,7 @@ class Annotator:
                 else:
                     entry_id, reads = pick(choices, region)
                 if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
-                    append((start, end, entry_id, reads != SPECIFIC, reading(entry_id, view_text[start:end])))
+                    append((start, end, entry_id, reads != SPECIFIC, reading(entry_id, view_text[start:end]), index))
         found.sort(key=lambda m: (m[0], -m[1]))
         return found
 
@@ -366,36 +343,16 @@ class Annotator:
         lexicon = self.lexicon if boundaries else None
         if lexicon is not None and found:
             found = judged_in_sentence(found, vt, lexicon)
-        shapes = self._shapes_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
-        return Annotation(text, self._spans(found, text, vt, view, shapes, lexicon), {})
+        cached = self._cached_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
+        return Annotation(text, self._spans(found, text, view, cached, lexicon), {})
 
-    def _spans(self, found: list, text: str, vt: str, view, shapes: dict, lexicon) -> tuple[Span, ...]:
+    def _spans(self, found: list, text: str, view, cached: tuple[dict, dict], lexicon) -> Spans:
         """The leftmost-longest matches as top-level spans, each with the matches inside it as its
         children (see shape). Most matches contain none, and those that do are a few forms met again and
-        again, so a form's children are worked out once (per options) and placed at each occurrence."""
-        # how many characters of the text were removed before each view index (breaks, see chinese.View)
-        shifts = view.shift_table() if view.cuts else [0] * (len(vt) + 1)
-        new = tuple.__new__
-
-        def place(shape: tuple, base: int, shift: int) -> tuple[Span, ...]:
-            """Children where the view and the text differ by `shift` all along (no break removed)."""
-            return tuple(
-                [
-                    new(Span, (base + s + shift, base + e + shift, t, i, place(c, base + s, shift) if c else (), a, r))
-                    for s, e, t, i, a, r, c in shape
-                ]
-            )
-
-        def place_across(shape: tuple, base: int) -> tuple[Span, ...]:
-            """Children of a match across a removed line break: each end mapped to the text."""
-            placed = []
-            for rs, re_, _, eid, amb, reading, inner in shape:
-                s, e = base + rs, base + re_
-                start, end = s + shifts[s], e + shifts[e - 1]
-                kids = place_across(inner, s) if inner else ()
-                placed.append(new(Span, (start, end, text[start:end], eid, kids, amb, reading)))
-            return tuple(placed)
-
+        again, so a form's children are worked out once (per options) and placed at each occurrence,
+        when the spans are read (see spans.Spans)."""
+        vt = view.text
+        shapes, templates = cached
         tops, firsts, reach = [], [], -1
         for k, m in enumerate(found):  # a match that starts inside the one before is not a top-level one
             if m[0] >= reach:
@@ -403,28 +360,23 @@ class Annotator:
                 firsts.append(k)
                 reach = m[1]
         firsts.append(len(found))
-        children: list[tuple[Span, ...]] = [()] * len(tops)
+        kids: dict[int, tuple] = {}
         for q in [q for q, (k, after) in enumerate(pairwise(firsts)) if after > k + 1]:
             k, after = firsts[q], firsts[q + 1]  # matches start inside this one: it contains some of them
             s, e, eid = found[k][:3]
             form = vt[s:e]
             shape = shapes.get(form)
             if shape is None:
-                inner = [(a - s, b - s, c, d) for a, b, c, d, _ in found[k + 1 : after] if b <= e and c != eid]
+                inner = [(m[0] - s, m[1] - s, m[2], m[3]) for m in found[k + 1 : after] if m[1] <= e and m[2] != eid]
                 shape = shapes[form] = self.shape(form, inner, lexicon)
-            if not shape:
-                continue
-            if shifts[s] == shifts[e - 1]:
-                children[q] = place(shape, s, shifts[s])
-            else:
-                children[q] = place_across(shape, s)
-        return tuple(
-            [
-                new(Span, (a, b, text[a:b], eid, kids, amb, reading))
-                for (s, e, eid, amb, reading), kids in zip(tops, children, strict=True)
-                if (a := s + shifts[s]) | (b := e + shifts[e - 1]) >= 0  # (always true: names the mapped ends)
-            ]
-        )
+            if shape:
+                kids[q] = shape
+        starts, ends = list(map(itemgetter(0), tops)), list(map(itemgetter(1), tops))
+        if view.cuts:  # how many characters of the text were removed before each view index
+            shifts = view.shift_table()
+            starts = list(map(add, starts, map(shifts.__getitem__, starts)))
+            ends = list(map(add, ends, map(shifts.__getitem__, map(sub, ends, repeat(1)))))
+        return Spans(text, view, tops, (starts, ends), kids, templates)
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""
@@ -463,17 +415,18 @@ class Annotator:
         return tuple(shape)
 
     @cached_property
-    def _shapes(self) -> dict[tuple, dict[str, tuple]]:
+    def _per_options(self) -> dict[tuple, tuple[dict, dict]]:
         return {}
 
-    def _shapes_for(self, options: tuple) -> dict[str, tuple]:
-        """The children of each form met so far, per options (they decide which matches count)."""
-        shapes = self._shapes.get(options)
-        if shapes is None:
-            if len(self._shapes) >= 16:  # bounded, whatever filters a server's clients send
-                self._shapes.clear()
-            shapes = self._shapes[options] = {}
-        return shapes
+    def _cached_for(self, options: tuple) -> tuple[dict, dict]:
+        """The children of each form met so far (see shape), and its JSON pieces (see spans.template),
+        per options (they decide which matches count)."""
+        cached = self._per_options.get(options)
+        if cached is None:
+            if len(self._per_options) >= 16:  # bounded, whatever filters a server's clients send
+                self._per_options.clear()
+            cached = self._per_options[options] = ({}, {})
+        return cached
 
 
 def judged_in_sentence(found: list[Match], vt: str, lexicon) -> list[Match]:

@@ -1,0 +1,276 @@
+"""The spans of an annotation, kept as the matcher left them: a `Span` is made only when someone looks
+at one, and the JSON of them all is put together in bulk from pieces made once per form.
+
+A long document has tens of thousands of spans. Making a tuple for each, then a dict for each for
+orjson, was most of the time of annotating one, and most callers never look at them one by one: the
+JSON outputs and the list of entries met need only the matches and where each form's children sit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import compress, count, repeat
+from operator import add, itemgetter, ne, sub
+from typing import NamedTuple
+
+
+# Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
+# costs milliseconds at import, and this module is on the CLI's cold path.
+class Span(NamedTuple):
+    start: int  # code points into the original text
+    end: int
+    text: str  # the original text of the span, as given
+    id: str
+    children: tuple[Span, ...] = ()
+    # Matched by a form that is also an ordinary word (浪潮 "wave"); a curated variant such as
+    # 浪潮集团 is specific, so it is not ambiguous even when its entry is.
+    ambiguous: bool = False
+    # "<id>|<form>" when the form met reads otherwise than its headword (文心一言 Wénxīn Yīyán, ERNIE Bot)
+    reading: str | None = None
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+_new = tuple.__new__
+
+
+def place(shape: tuple, base: int, shift: int) -> tuple[Span, ...]:
+    """The children of a match at view index `base`, from its form's shape (see Annotator.shape),
+    where the view and the text differ by `shift` all along (no break removed inside it)."""
+    return tuple(
+        [
+            _new(Span, (base + s + shift, base + e + shift, t, i, place(c, base + s, shift) if c else (), a, r))
+            for s, e, t, i, a, r, c in shape
+        ]
+    )
+
+
+def place_across(shape: tuple, base: int, view, text: str) -> tuple[Span, ...]:
+    """The children of a match across a removed line break: each end mapped to the text."""
+    placed = []
+    for rs, re_, _, eid, amb, reading, inner in shape:
+        s, e = base + rs, base + re_
+        start, end = view.to_original(s), view.to_original(e, end=True)
+        kids = place_across(inner, s, view, text) if inner else ()
+        placed.append(_new(Span, (start, end, text[start:end], eid, kids, amb, reading)))
+    return tuple(placed)
+
+
+def span_dicts(spans, offset: int = 0) -> list[dict]:
+    """The JSON shape of spans, their children nested: where the span is (plus `offset`: a piece's
+    place in its document) and which entry it names (`id`, a key of `entries`; `reading`, when
+    present, a key of `readings`). The cards are not repeated per span: with a big glossary most of
+    a text is tagged, and the JSON was many times the size of the text."""
+    return [
+        {
+            "start": s + offset,
+            "end": e + offset,
+            "text": t,
+            "id": i,
+            "ambiguous": a,
+            "children": span_dicts(c, offset) if c else [],
+        }
+        if r is None
+        else {
+            "start": s + offset,
+            "end": e + offset,
+            "text": t,
+            "id": i,
+            "ambiguous": a,
+            "reading": r,
+            "children": span_dicts(c, offset) if c else [],
+        }
+        for s, e, t, i, c, a, r in spans
+    ]
+
+
+HEAD = b'{"start":'  # how the JSON of every span begins
+END = b',"end":'  # what follows its start
+
+
+def template(form: str, match: tuple, shape: tuple, tail: bytes) -> bytes | tuple[bytes, tuple[int, ...]]:
+    """The JSON of a top-level match of `form` after its end number, then `tail`: bytes, or for a
+    form with children a %-format and, for each of its %d, that number's distance from the match's
+    start (the children's places)."""
+    import orjson
+
+    dumps = orjson.dumps
+    pieces: list = []
+
+    def put(s: int, e: int, t: str, i: str, a: bool, r: str | None, children: tuple, base: int) -> None:
+        reading = b"" if r is None else b',"reading":' + dumps(r)
+        pieces.extend((HEAD, base + s, END, base + e))
+        pieces.append(b',"text":' + dumps(t) + b',"id":' + dumps(i) + b',"ambiguous":' + dumps(a) + reading)
+        pieces.append(b',"children":[')
+        for n, child in enumerate(children):
+            if n:
+                pieces.append(b",")
+            cs, ce, ct, ci, ca, cr, cc = child
+            put(cs, ce, ct, ci, ca, cr, cc, base + s)
+        pieces.append(b"]}")
+
+    put(0, len(form), form, match[2], match[3], match[4], shape, 0)
+    pieces = [*pieces[4:], tail]  # after HEAD, start, END, end
+    if not shape:
+        return b"".join(pieces)
+    fmt = b"".join(b"%d" if type(p) is int else p.replace(b"%", b"%%") for p in pieces)
+    return fmt, tuple(p for p in pieces if type(p) is int)
+
+
+class Spans(Sequence):
+    """The top-level spans of a text, as a read-only sequence of `Span` (equal to the tuple of them).
+
+    Kept as the matches themselves (view indices), their ends in the text, and the shape of the
+    children of those that have some; a Span is made when one is read (all of them, once, when they
+    are iterated). `json` and `met` need none of them."""
+
+    __slots__ = (
+        "_text",
+        "_view_text",
+        "_view",
+        "_tops",
+        "_starts",
+        "_ends",
+        "_kids",
+        "_across",
+        "_templates",
+        "_items",
+    )
+
+    def __init__(self, text: str, view, tops: list, ends: tuple[list[int], list[int]], kids: dict, templates: dict):
+        """`tops`: the top-level matches (see Annotator.matches) in the matching `view` of `text`;
+        `ends`: their starts and ends in the text; `kids`: the shape of the children of each top that
+        has some, by its index; `templates`: the JSON after the end of each form met under these
+        options, by the separator between spans (kept by the annotator across calls)."""
+        self._text, self._view_text, self._view = text, view.text, view
+        self._tops, (self._starts, self._ends), self._kids = tops, ends, kids
+        self._templates = templates
+        self._across: list[int] = []  # the tops with a removed line break inside them
+        if view.cuts:
+            widths = map(sub, self._ends, self._starts)
+            view_widths = map(sub, map(itemgetter(1), tops), map(itemgetter(0), tops))
+            self._across = list(compress(count(), map(ne, widths, view_widths)))
+        self._items: tuple[Span, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._tops)
+
+    def _make(self, q: int) -> Span:
+        s, e, entry_id, ambiguous, reading = self._tops[q][:5]
+        a, b = self._starts[q], self._ends[q]
+        shape = self._kids.get(q)
+        if shape is None:
+            kids: tuple[Span, ...] = ()
+        elif a - s == b - e:
+            kids = place(shape, s, a - s)
+        else:
+            kids = place_across(shape, s, self._view, self._text)
+        return _new(Span, (a, b, self._text[a:b], entry_id, kids, ambiguous, reading))
+
+    def _all(self) -> tuple[Span, ...]:
+        if self._items is None:
+            text, kids = self._text, self._kids
+            self._items = tuple(
+                [
+                    self._make(q) if q in kids else _new(Span, (a, b, text[a:b], m[2], (), m[3], m[4]))
+                    for q, (m, a, b) in enumerate(zip(self._tops, self._starts, self._ends, strict=True))
+                ]
+            )
+        return self._items
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice) or self._items is not None:
+            return self._all()[index]
+        return self._make(range(len(self._tops))[index])
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Spans | tuple):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self):
+        return tuple, (self._all(),)  # unpickled as the plain tuple of its spans
+
+    def met(self) -> tuple[set[str], set[str | None]]:
+        """The entry ids and reading keys of every span, nested ones too (None among the keys)."""
+        ids = set(map(itemgetter(2), self._tops))
+        keys = set(map(itemgetter(4), self._tops))
+        shapes = list({id(shape): shape for shape in self._kids.values()}.values())
+        while shapes:  # level by level
+            for shape in shapes:
+                ids.update([child[3] for child in shape])
+                keys.update([child[5] for child in shape])
+            shapes = [child[6] for shape in shapes for child in shape if child[6]]
+        return ids, keys
+
+    def json(self, offset: int = 0, join: bytes = b",") -> bytes:
+        """What `b"[" + join.join(map(orjson.dumps, span_dicts(spans, offset))) + b"]"` gives, byte for byte, with
+        no object per span: each span is its start and end, and the bytes after its end, the same for
+        every match of a form (made once per form and options), all put together by C-level joins;
+        a form with children has its children's numbers put in at each match (one %-format). A span
+        with a line break removed inside it is written from its dict, as before."""
+        tops = self._tops
+        if not tops:
+            return b"[]"
+        import orjson
+
+        starts, ends = self._starts, self._ends
+        if offset:
+            starts, ends = list(map(add, starts, repeat(offset))), list(map(add, ends, repeat(offset)))
+        forms = list(map(itemgetter(5), tops))
+        cache = self._templates.setdefault(join, {})
+        try:
+            after = list(map(cache.__getitem__, forms))
+        except KeyError:
+            tail = join + HEAD
+            first = dict(zip(reversed(forms), range(len(forms) - 1, -1, -1), strict=True))
+            for form, q in first.items():
+                if form not in cache:
+                    s, e = tops[q][:2]
+                    cache[form] = template(self._view_text[s:e], tops[q], self._kids.get(q, ()), tail)
+            after = list(map(cache.__getitem__, forms))
+        if self._kids:
+            placed = list(self._kids)
+            chosen = list(map(after.__getitem__, placed))
+            numbers = map(
+                tuple, map(map, repeat(add), map(repeat, map(starts.__getitem__, placed)), map(itemgetter(1), chosen))
+            )
+            for q, written in zip(placed, map(bytes.__mod__, map(itemgetter(0), chosen), numbers), strict=True):
+                after[q] = written
+        for q in self._across:  # a line break removed inside: the text is not the form's
+            after[q] = self._written(q, offset, join) if q in self._kids else self._retexted(q, after[q])
+        pieces: list[bytes] = [END] * (4 * len(tops))
+        pieces[0::4] = orjson.dumps(starts)[1:-1].split(b",")
+        pieces[2::4] = orjson.dumps(ends)[1:-1].split(b",")
+        pieces[3::4] = after
+        pieces[0] = b"[" + HEAD + pieces[0]
+        pieces[-1] = pieces[-1][: -len(join + HEAD)] + b"]"
+        return b"".join(pieces)
+
+    def _retexted(self, q: int, after: bytes) -> bytes:
+        """The bytes after the end of a childless span, with its own text instead of its form's."""
+        import orjson
+
+        s, e = self._tops[q][:2]
+        form = len(orjson.dumps(self._view_text[s:e]))
+        return b',"text":' + orjson.dumps(self._text[self._starts[q] : self._ends[q]]) + after[8 + form :]
+
+    def _written(self, q: int, offset: int, join: bytes) -> bytes:
+        """The bytes after the end of one span, from its own dict."""
+        import orjson
+
+        written = orjson.dumps(span_dicts((self._make(q),), offset)[0])
+        head = HEAD + str(self._starts[q] + offset).encode() + END + str(self._ends[q] + offset).encode()
+        return written[len(head) :] + join + HEAD
