@@ -11,8 +11,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 from functools import cached_property, wraps
-from itertools import pairwise, repeat
-from operator import add, itemgetter, sub
+from itertools import compress, count, repeat
+from operator import add, itemgetter, lt, sub
 from typing import NamedTuple
 
 from glossary.chinese import matching_view
@@ -361,22 +361,26 @@ class Annotator:
                 reach = m[1]
         firsts.append(len(found))
         kids: dict[int, tuple] = {}
-        for q in [q for q, (k, after) in enumerate(pairwise(firsts)) if after > k + 1]:
-            k, after = firsts[q], firsts[q + 1]  # matches start inside this one: it contains some of them
-            s, e, eid = found[k][:3]
-            form = vt[s:e]
-            shape = shapes.get(form)
+        # the tops that other matches start inside: they contain some of them
+        for q in compress(count(), map(lt, map(add, firsts, repeat(1)), firsts[1:])):
+            k = firsts[q]
+            top = found[k]
+            shape = shapes.get(top[5])  # by form number
             if shape is None:
-                inner = [(m[0] - s, m[1] - s, m[2], m[3]) for m in found[k + 1 : after] if m[1] <= e and m[2] != eid]
-                shape = shapes[form] = self.shape(form, inner, lexicon)
+                s, e, eid = top[:3]
+                inner = [
+                    (m[0] - s, m[1] - s, m[2], m[3]) for m in found[k + 1 : firsts[q + 1]] if m[1] <= e and m[2] != eid
+                ]
+                shape = shapes[top[5]] = self.shape(vt[s:e], inner, lexicon)
             if shape:
                 kids[q] = shape
-        starts, ends = list(map(itemgetter(0), tops)), list(map(itemgetter(1), tops))
+        at = list(map(itemgetter(0), tops)), list(map(itemgetter(1), tops))  # in the view
+        starts, ends = at
         if view.cuts:  # how many characters of the text were removed before each view index
             shifts = view.shift_table()
             starts = list(map(add, starts, map(shifts.__getitem__, starts)))
             ends = list(map(add, ends, map(shifts.__getitem__, map(sub, ends, repeat(1)))))
-        return Spans(text, view, tops, (starts, ends), kids, templates)
+        return Spans(text, view, tops, (*at, starts, ends), kids, templates)
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""
@@ -419,7 +423,7 @@ class Annotator:
         return {}
 
     def _cached_for(self, options: tuple) -> tuple[dict, dict]:
-        """The children of each form met so far (see shape), and its JSON pieces (see spans.template),
+        """The children of each form met so far (see shape), and its JSON (see spans.template), by form number,
         per options (they decide which matches count)."""
         cached = self._per_options.get(options)
         if cached is None:

@@ -123,44 +123,36 @@ def template(form: str, match: tuple, shape: tuple, tail: bytes) -> bytes | tupl
 class Spans(Sequence):
     """The top-level spans of a text, as a read-only sequence of `Span` (equal to the tuple of them).
 
-    Kept as the matches themselves (view indices), their ends in the text, and the shape of the
-    children of those that have some; a Span is made when one is read (all of them, once, when they
-    are iterated). `json` and `met` need none of them."""
+    Kept as columns of numbers (where each match is in the view and in the text, which form it is),
+    one match per form met (its entry, ambiguity and reading are the same wherever it occurs), and
+    the shape of the children of those that have some; a Span is made when one is read (all of
+    them, once, when they are iterated). `json` and `met` need none of them. (No tuple per match
+    either: tens of thousands of live tuples made each run of the cycle collector cost milliseconds.)"""
 
-    __slots__ = (
-        "_text",
-        "_view_text",
-        "_view",
-        "_tops",
-        "_starts",
-        "_ends",
-        "_kids",
-        "_across",
-        "_templates",
-        "_items",
-    )
+    __slots__ = ("_text", "_view", "_at", "_forms", "_matches", "_kids", "_across", "_templates", "_items")
 
-    def __init__(self, text: str, view, tops: list, ends: tuple[list[int], list[int]], kids: dict, templates: dict):
+    def __init__(self, text: str, view, tops: list, at: tuple[list[int], ...], kids: dict, templates: dict):
         """`tops`: the top-level matches (see Annotator.matches) in the matching `view` of `text`;
-        `ends`: their starts and ends in the text; `kids`: the shape of the children of each top that
-        has some, by its index; `templates`: the JSON after the end of each form met under these
-        options, by the separator between spans (kept by the annotator across calls)."""
-        self._text, self._view_text, self._view = text, view.text, view
-        self._tops, (self._starts, self._ends), self._kids = tops, ends, kids
-        self._templates = templates
+        `at`: their starts and ends in the view, then in the text; `kids`: the shape of the children
+        of each top that has some, by its index; `templates`: the JSON after the end of each form met
+        under these options, by the separator between spans (kept by the annotator across calls)."""
+        self._text, self._view, self._at = text, view, at
+        self._forms: list[int] = list(map(itemgetter(5), tops))
+        self._matches: dict[int, tuple] = dict(zip(self._forms, tops, strict=True))  # one per form
+        self._kids, self._templates = kids, templates
         self._across: list[int] = []  # the tops with a removed line break inside them
         if view.cuts:
-            widths = map(sub, self._ends, self._starts)
-            view_widths = map(sub, map(itemgetter(1), tops), map(itemgetter(0), tops))
-            self._across = list(compress(count(), map(ne, widths, view_widths)))
+            view_starts, view_ends, starts, ends = at
+            widths = map(sub, ends, starts)
+            self._across = list(compress(count(), map(ne, widths, map(sub, view_ends, view_starts))))
         self._items: tuple[Span, ...] | None = None
 
     def __len__(self) -> int:
-        return len(self._tops)
+        return len(self._forms)
 
     def _make(self, q: int) -> Span:
-        s, e, entry_id, ambiguous, reading = self._tops[q][:5]
-        a, b = self._starts[q], self._ends[q]
+        s, e, a, b = (column[q] for column in self._at)
+        _, _, entry_id, ambiguous, reading, _ = self._matches[self._forms[q]]
         shape = self._kids.get(q)
         if shape is None:
             kids: tuple[Span, ...] = ()
@@ -172,11 +164,13 @@ class Spans(Sequence):
 
     def _all(self) -> tuple[Span, ...]:
         if self._items is None:
-            text, kids = self._text, self._kids
+            text, kids, matches = self._text, self._kids, self._matches
             self._items = tuple(
                 [
                     self._make(q) if q in kids else _new(Span, (a, b, text[a:b], m[2], (), m[3], m[4]))
-                    for q, (m, a, b) in enumerate(zip(self._tops, self._starts, self._ends, strict=True))
+                    for q, (m, a, b) in enumerate(
+                        zip(map(matches.__getitem__, self._forms), *self._at[2:], strict=True)
+                    )
                 ]
             )
         return self._items
@@ -187,7 +181,7 @@ class Spans(Sequence):
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice) or self._items is not None:
             return self._all()[index]
-        return self._make(range(len(self._tops))[index])
+        return self._make(range(len(self._forms))[index])
 
     def __eq__(self, other) -> bool:
         if isinstance(other, Spans | tuple):
@@ -205,8 +199,8 @@ class Spans(Sequence):
 
     def met(self) -> tuple[set[str], set[str | None]]:
         """The entry ids and reading keys of every span, nested ones too (None among the keys)."""
-        ids = set(map(itemgetter(2), self._tops))
-        keys = set(map(itemgetter(4), self._tops))
+        ids = set(map(itemgetter(2), self._matches.values()))
+        keys = set(map(itemgetter(4), self._matches.values()))
         shapes = list({id(shape): shape for shape in self._kids.values()}.values())
         while shapes:  # level by level
             for shape in shapes:
@@ -216,30 +210,24 @@ class Spans(Sequence):
         return ids, keys
 
     def json(self, offset: int = 0, join: bytes = b",") -> bytes:
-        """What `b"[" + join.join(map(orjson.dumps, span_dicts(spans, offset))) + b"]"` gives, byte for byte, with
-        no object per span: each span is its start and end, and the bytes after its end, the same for
-        every match of a form (made once per form and options), all put together by C-level joins;
-        a form with children has its children's numbers put in at each match (one %-format). A span
-        with a line break removed inside it is written from its dict, as before."""
-        tops = self._tops
-        if not tops:
+        """What `b"[" + join.join(map(orjson.dumps, span_dicts(spans, offset))) + b"]"` gives, byte for
+        byte, with no object per span: each span is its start and end, and the bytes after its end,
+        the same for every match of a form (made once per form and options), all put together by
+        C-level joins; a form with children has its children's numbers put in at each match (one
+        %-format). A span with a line break removed inside it is written from its dict, as before."""
+        forms = self._forms
+        if not forms:
             return b"[]"
         import orjson
 
-        starts, ends = self._starts, self._ends
+        starts, ends = self._at[2:]
         if offset:
             starts, ends = list(map(add, starts, repeat(offset))), list(map(add, ends, repeat(offset)))
-        forms = list(map(itemgetter(5), tops))
         cache = self._templates.setdefault(join, {})
         try:
             after = list(map(cache.__getitem__, forms))
         except KeyError:
-            tail = join + HEAD
-            first = dict(zip(reversed(forms), range(len(forms) - 1, -1, -1), strict=True))
-            for form, q in first.items():
-                if form not in cache:
-                    s, e = tops[q][:2]
-                    cache[form] = template(self._view_text[s:e], tops[q], self._kids.get(q, ()), tail)
+            self._add_templates(cache, join + HEAD)
             after = list(map(cache.__getitem__, forms))
         if self._kids:
             placed = list(self._kids)
@@ -251,7 +239,7 @@ class Spans(Sequence):
                 after[q] = written
         for q in self._across:  # a line break removed inside: the text is not the form's
             after[q] = self._written(q, offset, join) if q in self._kids else self._retexted(q, after[q])
-        pieces: list[bytes] = [END] * (4 * len(tops))
+        pieces: list[bytes] = [END] * (4 * len(forms))
         pieces[0::4] = orjson.dumps(starts)[1:-1].split(b",")
         pieces[2::4] = orjson.dumps(ends)[1:-1].split(b",")
         pieces[3::4] = after
@@ -259,18 +247,28 @@ class Spans(Sequence):
         pieces[-1] = pieces[-1][: -len(join + HEAD)] + b"]"
         return b"".join(pieces)
 
+    def _add_templates(self, cache: dict, tail: bytes) -> None:
+        """The JSON after the end of each form met that `cache` does not have yet."""
+        forms = self._forms
+        first = dict(zip(reversed(forms), range(len(forms) - 1, -1, -1), strict=True))
+        view_starts, view_ends = self._at[:2]
+        for form, q in first.items():
+            if form not in cache:
+                text = self._view.text[view_starts[q] : view_ends[q]]
+                cache[form] = template(text, self._matches[form], self._kids.get(q, ()), tail)
+
     def _retexted(self, q: int, after: bytes) -> bytes:
         """The bytes after the end of a childless span, with its own text instead of its form's."""
         import orjson
 
-        s, e = self._tops[q][:2]
-        form = len(orjson.dumps(self._view_text[s:e]))
-        return b',"text":' + orjson.dumps(self._text[self._starts[q] : self._ends[q]]) + after[8 + form :]
+        s, e, a, b = (column[q] for column in self._at)
+        form = len(orjson.dumps(self._view.text[s:e]))
+        return b',"text":' + orjson.dumps(self._text[a:b]) + after[8 + form :]
 
     def _written(self, q: int, offset: int, join: bytes) -> bytes:
         """The bytes after the end of one span, from its own dict."""
         import orjson
 
         written = orjson.dumps(span_dicts((self._make(q),), offset)[0])
-        head = HEAD + str(self._starts[q] + offset).encode() + END + str(self._ends[q] + offset).encode()
-        return written[len(head) :] + join + HEAD
+        a, b = self._at[2][q] + offset, self._at[3][q] + offset
+        return written[len(HEAD + str(a).encode() + END + str(b).encode()) :] + join + HEAD
