@@ -39,8 +39,10 @@ def collector_paused(work):
     return paused
 
 
-# A raw match: (start, end, entry id, ambiguous, reading key or None); see Annotator.matches
-Match = tuple[int, int, str, bool, str | None, int]
+# A raw match: (start, end, form number); see Annotator.matches. What the form means under the
+# options, (entry id, ambiguous, reading key or None), is looked up by its number in a Resolved.
+Match = tuple[int, int, int]
+Resolved = list | dict  # by form number: (entry id, ambiguous, reading key or None), or None: left out
 
 
 class Annotation(NamedTuple):
@@ -205,7 +207,8 @@ class Annotator:
         # text as building the automaton costs (see scan).
         self._trie_chars = 0
         self._switch_after = max(self.LONG_TEXT, int(len(forms) * self.SWITCH_FACTOR))
-        self._tables: dict[tuple[int, str], list] = {}  # see _resolved
+        self._tables: dict[tuple[int, str], tuple[list, list]] = {}  # see _resolved
+        self._met: dict[tuple[int, str], dict] = {}  # the same for the forms met in short texts
         self._reading_numbers: dict[int, str] = {}  # the forms some entry reads otherwise, by number (_charwise)
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
@@ -236,46 +239,56 @@ class Annotator:
         region: str = "prc",
         allowed: frozenset[str] | None = None,
         min_length: int = 0,
-    ) -> list[Match]:
-        """Every raw match as (start, end, id, ambiguous, reading, form number), sorted leftmost-longest
-        first (`reading`: see Span; the form's number keys what is worked out once per form). `allowed`:
-        the only entries to tag (glossary.filters), `min_length`: the shortest form to tag; both
-        applied here, before overlaps are resolved, so a term left out hides none inside it. The
-        region still decides what a shared form means (a filter leaves out; it never re-reads)."""
+    ) -> tuple[list[Match], Resolved]:
+        """Every raw match as (start, end, form number), sorted leftmost-longest first, and what each
+        form means under these options (see Resolved; made once per form and options, so that a match
+        needs no look-up of its own). `allowed`: the only entries to tag (glossary.filters),
+        `min_length`: the shortest form to tag; both applied here, before overlaps are resolved, so a
+        term left out hides none inside it. The region still decides what a shared form means (a
+        filter leaves out; it never re-reads)."""
         if not self.candidates:
-            return []
+            return [], []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
-        if len(view_text) >= self.LONG_TEXT:  # per match only a table look-up (see _resolved)
+        if len(view_text) >= self.LONG_TEXT:
             raw = self._charwise.find_overlapping(view_text)
-            table = self._resolved(most, region)
+            table, kept = self._resolved(most, region)
             # reported in order of their end: reversed, a stable sort by start alone puts the longest
-            # first at each start, in C (no key tuple per match)
-            found = [(s, e, t[0], t[1], t[2], i) for s, e, i in reversed(raw) if (t := table[i]) is not None]
-            if allowed is not None or min_length > 1:
-                found = [m for m in found if (allowed is None or m[2] in allowed) and m[1] - m[0] >= min_length]
+            # first at each start, in C (no key tuple per match), as the filter before it
+            if allowed is None and min_length <= 1:
+                found = list(compress(reversed(raw), map(kept.__getitem__, map(itemgetter(2), reversed(raw)))))
+            else:
+                found = [
+                    m
+                    for m in reversed(raw)
+                    if (t := table[m[2]]) is not None
+                    and (allowed is None or t[0] in allowed)
+                    and m[1] - m[0] >= min_length
+                ]
             found.sort(key=itemgetter(0))
-            return found
-        else:
-            found = []
-            candidates, pick, append, reading = self.candidates, self._pick, found.append, self._reading
-            for start, end, index in self.scan(view_text):
-                choices = candidates[index]
-                if len(choices) == 1:
-                    entry_id, reads = choices[0][0], choices[0][1]
-                else:
-                    entry_id, reads = pick(choices, region)
-                if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
-                    append((start, end, entry_id, reads != SPECIFIC, reading(entry_id, view_text[start:end]), index))
+            return found, table
+        met = self._met.setdefault((most, region), {})
+        found = []
+        for start, end, index in self.scan(view_text):
+            meant = met.get(index, met)
+            if meant is met:
+                meant = met[index] = self._meaning(index, view_text[start:end], most, region)
+            if meant is not None and (allowed is None or meant[0] in allowed) and end - start >= min_length:
+                found.append((start, end, index))
         found.sort(key=lambda m: (m[0], -m[1]))
-        return found
+        return found, met
 
-    def _resolved(self, most: int, region: str) -> list:
-        """Each form's (entry id, ambiguous, reading key or None) under these options, or None when
-        they leave it out: made once per process and options (a pass over every form, worth it only
-        for long texts), so that a match needs no look-up of its own."""
+    def _meaning(self, number: int, form: str, most: int, region: str) -> tuple | None:
+        """What a form means under these options (see Resolved)."""
+        choices = self.candidates[number]
+        entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
+        return (entry_id, reads != SPECIFIC, self._reading(entry_id, form)) if reads <= most else None
+
+    def _resolved(self, most: int, region: str) -> tuple[list, list[bool]]:
+        """Each form's meaning under these options (see Resolved), and whether it is tagged at all: made
+        once per process and options (a pass over every form, worth it only for long texts)."""
         key = (most, region)
-        table = self._tables.get(key)
-        if table is None:
+        tables = self._tables.get(key)
+        if tables is None:
             table = []
             self._charwise  # noqa: B018 (made with it: _reading_numbers)
             readable, reading = self._reading_numbers, self._reading
@@ -283,8 +296,8 @@ class Annotator:
                 entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
                 read_as = reading(entry_id, readable[number]) if number in readable else None
                 table.append((entry_id, reads != SPECIFIC, read_as) if reads <= most else None)
-            self._tables[key] = table
-        return table
+            tables = self._tables[key] = (table, [meant is not None for meant in table])
+        return tables
 
     @cached_property
     def _charwise(self):
@@ -339,14 +352,14 @@ class Annotator:
         view = matching_view(text)
         vt = view.text
         region = region or text_region(text, self.traditional)
-        found = self.matches(vt, ambiguous, ordinary, region, allowed, min_length)
+        found, table = self.matches(vt, ambiguous, ordinary, region, allowed, min_length)
         lexicon = self.lexicon if boundaries else None
         if lexicon is not None and found:
             found = judged_in_sentence(found, vt, lexicon)
         cached = self._cached_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
-        return Annotation(text, self._spans(found, text, view, cached, lexicon), {})
+        return Annotation(text, self._spans(found, table, text, view, cached, lexicon), {})
 
-    def _spans(self, found: list, text: str, view, cached: tuple[dict, dict], lexicon) -> Spans:
+    def _spans(self, found: list, table: Resolved, text: str, view, cached: tuple[dict, dict], lexicon) -> Spans:
         """The leftmost-longest matches as top-level spans, each with the matches inside it as its
         children (see shape). Most matches contain none, and those that do are a few forms met again and
         again, so a form's children are worked out once (per options) and placed at each occurrence,
@@ -364,14 +377,16 @@ class Annotator:
         # the tops that other matches start inside: they contain some of them
         for q in compress(count(), map(lt, map(add, firsts, repeat(1)), firsts[1:])):
             k = firsts[q]
-            top = found[k]
-            shape = shapes.get(top[5])  # by form number
+            s, e, number = found[k]
+            shape = shapes.get(number)
             if shape is None:
-                s, e, eid = top[:3]
+                eid = table[number][0]
                 inner = [
-                    (m[0] - s, m[1] - s, m[2], m[3]) for m in found[k + 1 : firsts[q + 1]] if m[1] <= e and m[2] != eid
+                    (m[0] - s, m[1] - s, *meant[:2])
+                    for m in found[k + 1 : firsts[q + 1]]
+                    if m[1] <= e and (meant := table[m[2]])[0] != eid
                 ]
-                shape = shapes[top[5]] = self.shape(vt[s:e], inner, lexicon)
+                shape = shapes[number] = self.shape(vt[s:e], inner, lexicon)
             if shape:
                 kids[q] = shape
         at = list(map(itemgetter(0), tops)), list(map(itemgetter(1), tops))  # in the view
@@ -380,7 +395,7 @@ class Annotator:
             shifts = view.shift_table()
             starts = list(map(add, starts, map(shifts.__getitem__, starts)))
             ends = list(map(add, ends, map(shifts.__getitem__, map(sub, ends, repeat(1)))))
-        return Spans(text, view, tops, (*at, starts, ends), kids, templates)
+        return Spans(text, view, list(map(itemgetter(2), tops)), (*at, starts, ends), table, kids, templates)
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""

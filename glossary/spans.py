@@ -9,7 +9,7 @@ JSON outputs and the list of entries met need only the matches and where each fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import compress, count, repeat
+from itertools import chain, compress, count, repeat
 from operator import add, itemgetter, ne, sub
 from typing import NamedTuple
 
@@ -91,7 +91,7 @@ HEAD = b'{"start":'  # how the JSON of every span begins
 END = b',"end":'  # what follows its start
 
 
-def template(form: str, match: tuple, shape: tuple, tail: bytes) -> bytes | tuple[bytes, tuple[int, ...]]:
+def template(form: str, meant: tuple, shape: tuple, tail: bytes) -> bytes | tuple[bytes, tuple[int, ...]]:
     """The JSON of a top-level match of `form` after its end number, then `tail`: bytes, or for a
     form with children a %-format and, for each of its %d, that number's distance from the match's
     start (the children's places)."""
@@ -112,7 +112,8 @@ def template(form: str, match: tuple, shape: tuple, tail: bytes) -> bytes | tupl
             put(cs, ce, ct, ci, ca, cr, cc, base + s)
         pieces.append(b"]}")
 
-    put(0, len(form), form, match[2], match[3], match[4], shape, 0)
+    entry_id, ambiguous, reading = meant
+    put(0, len(form), form, entry_id, ambiguous, reading, shape, 0)
     pieces = [*pieces[4:], tail]  # after HEAD, start, END, end
     if not shape:
         return b"".join(pieces)
@@ -124,21 +125,20 @@ class Spans(Sequence):
     """The top-level spans of a text, as a read-only sequence of `Span` (equal to the tuple of them).
 
     Kept as columns of numbers (where each match is in the view and in the text, which form it is),
-    one match per form met (its entry, ambiguity and reading are the same wherever it occurs), and
+    what each form means (its entry, ambiguity and reading are the same wherever it occurs), and
     the shape of the children of those that have some; a Span is made when one is read (all of
     them, once, when they are iterated). `json` and `met` need none of them. (No tuple per match
     either: tens of thousands of live tuples made each run of the cycle collector cost milliseconds.)"""
 
-    __slots__ = ("_text", "_view", "_at", "_forms", "_matches", "_kids", "_across", "_templates", "_items")
+    __slots__ = ("_text", "_view", "_at", "_forms", "_meant", "_kids", "_across", "_templates", "_items")
 
-    def __init__(self, text: str, view, tops: list, at: tuple[list[int], ...], kids: dict, templates: dict):
-        """`tops`: the top-level matches (see Annotator.matches) in the matching `view` of `text`;
-        `at`: their starts and ends in the view, then in the text; `kids`: the shape of the children
-        of each top that has some, by its index; `templates`: the JSON after the end of each form met
-        under these options, by the separator between spans (kept by the annotator across calls)."""
-        self._text, self._view, self._at = text, view, at
-        self._forms: list[int] = list(map(itemgetter(5), tops))
-        self._matches: dict[int, tuple] = dict(zip(self._forms, tops, strict=True))  # one per form
+    def __init__(self, text: str, view, forms: list[int], at: tuple, meant, kids: dict, templates: dict):
+        """`forms`: the form number of each top-level match in the matching `view` of `text`; `at`:
+        their starts and ends in the view, then in the text; `meant`: (entry id, ambiguous, reading)
+        by form number (see annotate.Resolved); `kids`: the shape of the children of each top that has
+        some, by its index; `templates`: the JSON after the end of each form met under these options,
+        by the separator between spans (kept by the annotator across calls)."""
+        self._text, self._view, self._at, self._forms, self._meant = text, view, at, forms, meant
         self._kids, self._templates = kids, templates
         self._across: list[int] = []  # the tops with a removed line break inside them
         if view.cuts:
@@ -152,7 +152,7 @@ class Spans(Sequence):
 
     def _make(self, q: int) -> Span:
         s, e, a, b = (column[q] for column in self._at)
-        _, _, entry_id, ambiguous, reading, _ = self._matches[self._forms[q]]
+        entry_id, ambiguous, reading = self._meant[self._forms[q]]
         shape = self._kids.get(q)
         if shape is None:
             kids: tuple[Span, ...] = ()
@@ -164,13 +164,11 @@ class Spans(Sequence):
 
     def _all(self) -> tuple[Span, ...]:
         if self._items is None:
-            text, kids, matches = self._text, self._kids, self._matches
+            text, kids, meant = self._text, self._kids, self._meant
             self._items = tuple(
                 [
-                    self._make(q) if q in kids else _new(Span, (a, b, text[a:b], m[2], (), m[3], m[4]))
-                    for q, (m, a, b) in enumerate(
-                        zip(map(matches.__getitem__, self._forms), *self._at[2:], strict=True)
-                    )
+                    self._make(q) if q in kids else _new(Span, (a, b, text[a:b], m[0], (), m[1], m[2]))
+                    for q, (m, a, b) in enumerate(zip(map(meant.__getitem__, self._forms), *self._at[2:], strict=True))
                 ]
             )
         return self._items
@@ -199,8 +197,8 @@ class Spans(Sequence):
 
     def met(self) -> tuple[set[str], set[str | None]]:
         """The entry ids and reading keys of every span, nested ones too (None among the keys)."""
-        ids = set(map(itemgetter(2), self._matches.values()))
-        keys = set(map(itemgetter(4), self._matches.values()))
+        meant = list(map(self._meant.__getitem__, set(self._forms)))
+        ids, keys = set(map(itemgetter(0), meant)), set(map(itemgetter(2), meant))
         shapes = list({id(shape): shape for shape in self._kids.values()}.values())
         while shapes:  # level by level
             for shape in shapes:
@@ -229,14 +227,15 @@ class Spans(Sequence):
         except KeyError:
             self._add_templates(cache, join + HEAD)
             after = list(map(cache.__getitem__, forms))
-        if self._kids:
+        if self._kids:  # one %-format for them all, split again at NULs (JSON has none unescaped)
             placed = list(self._kids)
             chosen = list(map(after.__getitem__, placed))
-            numbers = map(
-                tuple, map(map, repeat(add), map(repeat, map(starts.__getitem__, placed)), map(itemgetter(1), chosen))
-            )
-            for q, written in zip(placed, map(bytes.__mod__, map(itemgetter(0), chosen), numbers), strict=True):
-                after[q] = written
+            offsets = list(map(itemgetter(1), chosen))
+            at = chain.from_iterable(map(repeat, map(starts.__getitem__, placed), map(len, offsets)))
+            numbers = tuple(map(add, at, chain.from_iterable(offsets)))
+            written = (b"\0".join(map(itemgetter(0), chosen)) % numbers).split(b"\0")
+            for q, bytes_after in zip(placed, written, strict=True):
+                after[q] = bytes_after
         for q in self._across:  # a line break removed inside: the text is not the form's
             after[q] = self._written(q, offset, join) if q in self._kids else self._retexted(q, after[q])
         pieces: list[bytes] = [END] * (4 * len(forms))
@@ -255,7 +254,7 @@ class Spans(Sequence):
         for form, q in first.items():
             if form not in cache:
                 text = self._view.text[view_starts[q] : view_ends[q]]
-                cache[form] = template(text, self._matches[form], self._kids.get(q, ()), tail)
+                cache[form] = template(text, self._meant[form], self._kids.get(q, ()), tail)
 
     def _retexted(self, q: int, after: bytes) -> bytes:
         """The bytes after the end of a childless span, with its own text instead of its form's."""
