@@ -12,7 +12,7 @@ import gc
 from collections.abc import Sequence
 from functools import cached_property, wraps
 from itertools import compress, count, repeat
-from operator import add, itemgetter, lt, sub
+from operator import add, is_, itemgetter, lt, sub
 from typing import NamedTuple
 
 from glossary.chinese import matching_view
@@ -354,28 +354,25 @@ class Annotator:
         region = region or text_region(text, self.traditional)
         found, table = self.matches(vt, ambiguous, ordinary, region, allowed, min_length)
         lexicon = self.lexicon if boundaries else None
-        if lexicon is not None and found:
-            found = judged_in_sentence(found, vt, lexicon)
+        found, firsts = judged_in_sentence(found, vt, lexicon)
         cached = self._cached_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
-        return Annotation(text, self._spans(found, table, text, view, cached, lexicon), {})
+        return Annotation(text, self._spans(found, firsts, table, text, view, cached, lexicon), {})
 
-    def _spans(self, found: list, table: Resolved, text: str, view, cached: tuple[dict, dict], lexicon) -> Spans:
+    def _spans(self, found: list, firsts: list[int], table: Resolved, text: str, view, cached: tuple, lexicon) -> Spans:
         """The leftmost-longest matches as top-level spans, each with the matches inside it as its
         children (see shape). Most matches contain none, and those that do are a few forms met again and
         again, so a form's children are worked out once (per options) and placed at each occurrence,
         when the spans are read (see spans.Spans)."""
         vt = view.text
         shapes, templates = cached
-        tops, firsts, reach = [], [], -1
-        for k, m in enumerate(found):  # a match that starts inside the one before is not a top-level one
-            if m[0] >= reach:
-                tops.append(m)
-                firsts.append(k)
-                reach = m[1]
+        tops = list(map(found.__getitem__, firsts))  # (firsts: their indexes in found)
+        forms = list(map(itemgetter(2), tops))
         firsts.append(len(found))
-        kids: dict[int, tuple] = {}
-        # the tops that other matches start inside: they contain some of them
-        for q in compress(count(), map(lt, map(add, firsts, repeat(1)), firsts[1:])):
+        # the tops that other matches start inside (they contain some of them), and their forms' shapes
+        inside = list(compress(count(), map(lt, map(add, firsts, repeat(1)), firsts[1:])))
+        got = list(map(shapes.get, map(forms.__getitem__, inside)))
+        for n in list(compress(count(), map(is_, got, repeat(None)))):  # forms not met before
+            q = inside[n]
             k = firsts[q]
             s, e, number = found[k]
             shape = shapes.get(number)
@@ -387,15 +384,15 @@ class Annotator:
                     if m[1] <= e and (meant := table[m[2]])[0] != eid
                 ]
                 shape = shapes[number] = self.shape(vt[s:e], inner, lexicon)
-            if shape:
-                kids[q] = shape
+            got[n] = shape
+        kids = dict(compress(zip(inside, got, strict=True), got))  # those with children
         at = list(map(itemgetter(0), tops)), list(map(itemgetter(1), tops))  # in the view
         starts, ends = at
         if view.cuts:  # how many characters of the text were removed before each view index
             shifts = view.shift_table()
             starts = list(map(add, starts, map(shifts.__getitem__, starts)))
             ends = list(map(add, ends, map(shifts.__getitem__, map(sub, ends, repeat(1)))))
-        return Spans(text, view, list(map(itemgetter(2), tops)), (*at, starts, ends), table, kids, templates)
+        return Spans(text, view, forms, (*at, starts, ends), table, kids, templates)
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""
@@ -448,22 +445,27 @@ class Annotator:
         return cached
 
 
-def judged_in_sentence(found: list[Match], vt: str, lexicon) -> list[Match]:
-    """Drop the outermost matches that split a word of the sentence; a match inside a longer one is
-    judged in that one's text instead (高考 in 新高考, see Annotator.shape), unless the longer one goes.
+def judged_in_sentence(found: list[Match], vt: str, lexicon) -> tuple[list[Match], list[int]]:
+    """Drop the outermost matches that split a word of the sentence (none without a `lexicon`); a
+    match inside a longer one is judged in that one's text instead (高考 in 新高考, see
+    Annotator.shape), unless the longer one goes. Also gives the index of each top-level match among
+    those kept: a match that starts inside the one before is not a top-level one.
 
     One pass in order (by start, longest first): a match is outermost when no match kept before it
     reaches its end, since whatever contains it comes before it. (The same as judging the outermost,
     dropping, and judging again until nothing changes, without the passes.)"""
-    splits = lexicon.splits_word
+    splits = lexicon.splits_word if lexicon is not None else None
     kept: list[Match] = []
-    keep, reach = kept.append, -1
+    tops: list[int] = []
+    keep, top, reach, top_reach = kept.append, tops.append, -1, -1
     for m in found:
-        e = m[1]
+        s, e, _ = m
         if e > reach:
-            s = m[0]
-            if e - s <= CHECKED_LENGTH and splits(vt, s, e):
+            if splits is not None and e - s <= CHECKED_LENGTH and splits(vt, s, e):
                 continue
             reach = e
+        if s >= top_reach:
+            top(len(kept))
+            top_reach = e
         keep(m)
-    return kept
+    return kept, tops
