@@ -12,7 +12,7 @@ import gc
 from collections.abc import Sequence
 from functools import cached_property, wraps
 from itertools import compress, count, repeat
-from operator import add, is_, itemgetter, lt, sub
+from operator import add, is_, itemgetter, lt
 from typing import NamedTuple
 
 from glossary.chinese import matching_view
@@ -387,12 +387,8 @@ class Annotator:
             got[n] = shape
         kids = dict(compress(zip(inside, got, strict=True), got))  # those with children
         at = list(map(itemgetter(0), tops)), list(map(itemgetter(1), tops))  # in the view
-        starts, ends = at
-        if view.cuts:  # how many characters of the text were removed before each view index
-            shifts = view.shift_table()
-            starts = list(map(add, starts, map(shifts.__getitem__, starts)))
-            ends = list(map(add, ends, map(shifts.__getitem__, map(sub, ends, repeat(1)))))
-        return Spans(text, view, forms, (*at, starts, ends), table, kids, templates)
+        starts, ends, across = view.to_original_spans(*at)
+        return Spans(text, view, forms, (*at, starts, ends), across, table, kids, templates)
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""

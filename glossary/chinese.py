@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 from functools import cache
-from itertools import accumulate, compress, count, repeat
-from operator import add, and_, itemgetter, not_, sub
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, and_, gt, itemgetter, not_, sub
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen;
@@ -164,17 +164,22 @@ class View:
     def __init__(self, text: str, cuts: tuple[int, ...] = (), shifts: tuple[int, ...] = ()):
         self.text, self.cuts, self.shifts = text, cuts, shifts
 
-    def shift_table(self) -> list[int]:
-        """How many original characters were removed up to and including each view index: a start
-        maps to `i + table[i]`, an end to `e + table[e - 1]`, as to_original does, without a search
-        per span (a long document has tens of thousands)."""
-        table: list[int] = []
-        last, shift = 0, 0
-        for cut, removed in zip(self.cuts, self.shifts, strict=True):
-            table.extend([shift] * (cut - last))
-            last, shift = cut, removed
-        table.extend([shift] * (len(self.text) - last + 1))
-        return table
+    def to_original_spans(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int], list[int]]:
+        """to_original of the starts and ends of sorted spans that do not overlap, in bulk: C-level
+        passes over the removed runs, no search per span (a long document has tens of thousands);
+        with the indexes of the spans a removed run lies inside (their text is not their view's)."""
+        if not self.cuts:
+            return starts, ends, []
+        before = list(map(bisect.bisect_left, repeat(starts), self.cuts))  # spans starting before each
+        shift = chain.from_iterable(map(repeat, (0, *self.shifts), map(sub, [*before, len(starts)], [0, *before])))
+        shifts = list(shift)  # of each span's start: the characters removed before it
+        mapped_starts, mapped_ends = list(map(add, starts, shifts)), list(map(add, ends, shifts))
+        last_ends = [-1, *ends]  # the end of the last span starting before each run: past it, the run is inside
+        inside = map(gt, map(last_ends.__getitem__, before), self.cuts)
+        across = sorted(set(compress(map(sub, before, repeat(1)), inside)))
+        for q in across:
+            mapped_ends[q] = self.to_original(ends[q], end=True)
+        return mapped_starts, mapped_ends, across
 
     def to_original(self, index: int, end: bool = False) -> int:
         """Map a view index to the original text. An end index stays before a removed run."""

@@ -9,8 +9,8 @@ JSON outputs and the list of entries met need only the matches and where each fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain, compress, count, repeat
-from operator import add, itemgetter, ne, sub
+from itertools import chain, repeat
+from operator import add, itemgetter
 from typing import NamedTuple
 
 
@@ -132,19 +132,18 @@ class Spans(Sequence):
 
     __slots__ = ("_text", "_view", "_at", "_forms", "_meant", "_kids", "_across", "_templates", "_items")
 
-    def __init__(self, text: str, view, forms: list[int], at: tuple, meant, kids: dict, templates: dict):
+    def __init__(
+        self, text: str, view, forms: list[int], at: tuple, across: list[int], meant, kids: dict, templates: dict
+    ):
         """`forms`: the form number of each top-level match in the matching `view` of `text`; `at`:
-        their starts and ends in the view, then in the text; `meant`: (entry id, ambiguous, reading)
+        their starts and ends in the view, then in the text; `across`: those with a removed line
+        break inside them (see View.to_original_spans); `meant`: (entry id, ambiguous, reading)
         by form number (see annotate.Resolved); `kids`: the shape of the children of each top that has
         some, by its index; `templates`: the JSON after the end of each form met under these options,
         by the separator between spans (kept by the annotator across calls)."""
         self._text, self._view, self._at, self._forms, self._meant = text, view, at, forms, meant
         self._kids, self._templates = kids, templates
-        self._across: list[int] = []  # the tops with a removed line break inside them
-        if view.cuts:
-            view_starts, view_ends, starts, ends = at
-            widths = map(sub, ends, starts)
-            self._across = list(compress(count(), map(ne, widths, map(sub, view_ends, view_starts))))
+        self._across = across
         self._items: tuple[Span, ...] | None = None
 
     def __len__(self) -> int:

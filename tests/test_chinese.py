@@ -89,3 +89,21 @@ def test_matching_view_removes_exactly_the_runs_between_joinable_characters(piec
     text = "".join(pieces)
     view = matching_view(text)
     assert (view.text, view.cuts, view.shifts) == reference_view(text)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(st.sampled_from(["国", "体制", "\n", " ", "“", "”", "a", "，"]), min_size=1),
+    st.lists(st.integers(min_value=0, max_value=60), max_size=12),
+)
+def test_spans_map_back_in_bulk_as_one_by_one(pieces, bounds):
+    """View.to_original_spans (the annotator's bulk mapping) gives what to_original gives span by
+    span, and names the spans a removed run lies inside."""
+    view = matching_view("".join(pieces))
+    cut = sorted({b % (len(view.text) + 1) for b in bounds})
+    spans = [(s, e) for s, e in zip(cut[::2], cut[1::2], strict=False) if s < e]
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    mapped_starts, mapped_ends, across = view.to_original_spans(starts, ends)
+    assert mapped_starts == [view.to_original(s) for s in starts]
+    assert mapped_ends == [view.to_original(e, end=True) for e in ends]
+    assert across == [q for q, (s, e) in enumerate(spans) if any(s < c < e for c in view.cuts)]
