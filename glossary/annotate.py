@@ -266,7 +266,9 @@ class Annotator:
                 ]
             found.sort(key=itemgetter(0))
             return found, table
-        met = self._met.setdefault((most, region), {})
+        met = self._met.get((most, region))
+        if met is None or len(met) > 100_000:  # bounded: a new table (spans made from the old keep it)
+            met = self._met[(most, region)] = {}
         found = []
         for start, end, index in self.scan(view_text):
             meant = met.get(index, met)

@@ -220,7 +220,9 @@ class Spans(Sequence):
         starts, ends = self._at[2:]
         if offset:
             starts, ends = list(map(add, starts, repeat(offset))), list(map(add, ends, repeat(offset)))
-        cache = self._templates.setdefault(join, {})
+        cache = self._templates.get(join)
+        if cache is None or len(cache) > 100_000:  # bounded, whatever a server is sent
+            cache = self._templates[join] = {}
         try:
             after = list(map(cache.__getitem__, forms))
         except KeyError:
