@@ -9,13 +9,15 @@ sentence is dropped (see segment.py).
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 from functools import cached_property, wraps
-from itertools import pairwise
-from operator import itemgetter
+from itertools import compress, count, repeat
+from operator import add, is_, itemgetter, lt
 from typing import NamedTuple
 
 from glossary.chinese import matching_view
 from glossary.segment import CHECKED_LENGTH
+from glossary.spans import Span, Spans, span_dicts
 
 
 def collector_paused(work):
@@ -37,28 +39,10 @@ def collector_paused(work):
     return paused
 
 
-# Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
-# costs milliseconds at import, and this module is on the CLI's cold path.
-class Span(NamedTuple):
-    start: int  # code points into the original text
-    end: int
-    text: str  # the original text of the span, as given
-    id: str
-    children: tuple[Span, ...] = ()
-    # Matched by a form that is also an ordinary word (浪潮 "wave"); a curated variant such as
-    # 浪潮集团 is specific, so it is not ambiguous even when its entry is.
-    ambiguous: bool = False
-    # "<id>|<form>" when the form met reads otherwise than its headword (文心一言 Wénxīn Yīyán, ERNIE Bot)
-    reading: str | None = None
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-# A raw match: (start, end, entry id, ambiguous, reading key or None); see Annotator.matches
-Match = tuple[int, int, str, bool, str | None]
+# A raw match: (start, end, form number); see Annotator.matches. What the form means under the
+# options, (entry id, ambiguous, reading key or None), is looked up by its number in a Resolved.
+Match = tuple[int, int, int]
+Resolved = list | dict  # by form number: (entry id, ambiguous, reading key or None), or None: left out
 
 
 class Annotation(NamedTuple):
@@ -66,19 +50,21 @@ class Annotation(NamedTuple):
     otherwise than their headword): what every output needs, fetched once for the terms found."""
 
     text: str
-    spans: tuple[Span, ...]
+    spans: Sequence[Span]  # a Spans, or any sequence of Span
     entries: dict[str, dict]
     readings: dict[str, dict] = {}
 
     def met(self) -> tuple[set[str], set[str]]:
         """The entry ids and reading keys of every span, nested ones too."""
-        ids: set[str] = set()
-        keys: set[str | None] = set()
-        level = self.spans
-        while level:  # level by level: most spans have no children
-            ids.update([s[3] for s in level])
-            keys.update([s[6] for s in level])
-            level = tuple([child for s in level if s[4] for child in s[4]])
+        if isinstance(self.spans, Spans):
+            ids, keys = self.spans.met()
+        else:
+            ids, keys = set(), set()
+            level = tuple(self.spans)
+            while level:  # level by level: most spans have no children
+                ids.update([s[3] for s in level])
+                keys.update([s[6] for s in level])
+                level = tuple([child for s in level if s[4] for child in s[4]])
         keys.discard(None)
         return ids, keys  # type: ignore[return-value]
 
@@ -93,38 +79,31 @@ class Annotation(NamedTuple):
     def span_dict(self, span: Span) -> dict:
         return self.span_dicts((span,))[0]
 
-    def span_dicts(self, spans, offset: int = 0) -> list[dict]:
-        """The JSON shape of spans, their children nested: where the span is (plus `offset`: a piece's
-        place in its document) and which entry it names (`id`, a key of `entries`; `reading`, when
-        present, a key of `readings`). The cards are not repeated per span: with a big glossary most of
-        a text is tagged, and the JSON was many times the size of the text. (One comprehension, no
-        call per span: a long document has tens of thousands.)"""
-        nested = self.span_dicts
-        return [
-            {
-                "start": s + offset,
-                "end": e + offset,
-                "text": t,
-                "id": i,
-                "ambiguous": a,
-                "children": nested(c, offset) if c else [],
-            }
-            if r is None
-            else {
-                "start": s + offset,
-                "end": e + offset,
-                "text": t,
-                "id": i,
-                "ambiguous": a,
-                "reading": r,
-                "children": nested(c, offset) if c else [],
-            }
-            for s, e, t, i, c, a, r in spans
-        ]
+    @staticmethod
+    def span_dicts(spans, offset: int = 0) -> list[dict]:
+        """The JSON shape of spans (see spans.span_dicts)."""
+        return span_dicts(spans, offset)
 
     @collector_paused
     def to_dict(self) -> dict:
         return {"entries": self.entries, "readings": self.readings, "spans": self.span_dicts(self.spans)}
+
+    def json_dict(self) -> dict:
+        """to_dict() for orjson without indent: the same bytes, its spans one JSON fragment put
+        together in bulk (see spans.Spans.json) instead of a dict per span."""
+        import orjson
+
+        return {"entries": self.entries, "readings": self.readings, "spans": orjson.Fragment(self.spans_json())}
+
+    @collector_paused
+    def spans_json(self, offset: int = 0, join: bytes = b",") -> bytes:
+        """The JSON array of the spans (`offset` added to every position, `join` between top-level
+        spans): what orjson gives for span_dicts, byte for byte."""
+        if isinstance(self.spans, Spans):
+            return self.spans.json(offset, join)
+        import orjson
+
+        return b"[" + join.join(map(orjson.dumps, span_dicts(self.spans, offset))) + b"]"
 
     def terms(self) -> list[dict]:
         """The document's term list (the one every output shows) in order of first appearance, with
@@ -228,7 +207,8 @@ class Annotator:
         # text as building the automaton costs (see scan).
         self._trie_chars = 0
         self._switch_after = max(self.LONG_TEXT, int(len(forms) * self.SWITCH_FACTOR))
-        self._tables: dict[tuple[int, str], list] = {}  # see _resolved
+        self._tables: dict[tuple[int, str], tuple[list, list]] = {}  # see _resolved
+        self._met: dict[tuple[int, str], dict] = {}  # the same for the forms met in short texts
         self._reading_numbers: dict[int, str] = {}  # the forms some entry reads otherwise, by number (_charwise)
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
@@ -259,46 +239,58 @@ class Annotator:
         region: str = "prc",
         allowed: frozenset[str] | None = None,
         min_length: int = 0,
-    ) -> list[Match]:
-        """Every raw match as (start, end, id, ambiguous, reading), sorted leftmost-longest first
-        (`reading`: see Span). `allowed`:
-        the only entries to tag (glossary.filters), `min_length`: the shortest form to tag; both
-        applied here, before overlaps are resolved, so a term left out hides none inside it. The
-        region still decides what a shared form means (a filter leaves out; it never re-reads)."""
+    ) -> tuple[list[Match], Resolved]:
+        """Every raw match as (start, end, form number), sorted leftmost-longest first, and what each
+        form means under these options (see Resolved; made once per form and options, so that a match
+        needs no look-up of its own). `allowed`: the only entries to tag (glossary.filters),
+        `min_length`: the shortest form to tag; both applied here, before overlaps are resolved, so a
+        term left out hides none inside it. The region still decides what a shared form means (a
+        filter leaves out; it never re-reads)."""
         if not self.candidates:
-            return []
+            return [], []
         most = ORDINARY if ordinary else AMBIGUOUS if ambiguous else SPECIFIC
-        if len(view_text) >= self.LONG_TEXT:  # per match only a table look-up (see _resolved)
+        if len(view_text) >= self.LONG_TEXT:
             raw = self._charwise.find_overlapping(view_text)
-            table = self._resolved(most, region)
+            table, kept = self._resolved(most, region)
             # reported in order of their end: reversed, a stable sort by start alone puts the longest
-            # first at each start, in C (no key tuple per match)
-            found = [(s, e, t[0], t[1], t[2]) for s, e, i in reversed(raw) if (t := table[i]) is not None]
-            if allowed is not None or min_length > 1:
-                found = [m for m in found if (allowed is None or m[2] in allowed) and m[1] - m[0] >= min_length]
+            # first at each start, in C (no key tuple per match), as the filter before it
+            if allowed is None and min_length <= 1:
+                found = list(compress(reversed(raw), map(kept.__getitem__, map(itemgetter(2), reversed(raw)))))
+            else:
+                found = [
+                    m
+                    for m in reversed(raw)
+                    if (t := table[m[2]]) is not None
+                    and (allowed is None or t[0] in allowed)
+                    and m[1] - m[0] >= min_length
+                ]
             found.sort(key=itemgetter(0))
-            return found
-        else:
-            found = []
-            candidates, pick, append, reading = self.candidates, self._pick, found.append, self._reading
-            for start, end, index in self.scan(view_text):
-                choices = candidates[index]
-                if len(choices) == 1:
-                    entry_id, reads = choices[0][0], choices[0][1]
-                else:
-                    entry_id, reads = pick(choices, region)
-                if reads <= most and (allowed is None or entry_id in allowed) and end - start >= min_length:
-                    append((start, end, entry_id, reads != SPECIFIC, reading(entry_id, view_text[start:end])))
+            return found, table
+        met = self._met.get((most, region))
+        if met is None or len(met) > 100_000:  # bounded: a new table (spans made from the old keep it)
+            met = self._met[(most, region)] = {}
+        found = []
+        for start, end, index in self.scan(view_text):
+            meant = met.get(index, met)
+            if meant is met:
+                meant = met[index] = self._meaning(index, view_text[start:end], most, region)
+            if meant is not None and (allowed is None or meant[0] in allowed) and end - start >= min_length:
+                found.append((start, end, index))
         found.sort(key=lambda m: (m[0], -m[1]))
-        return found
+        return found, met
 
-    def _resolved(self, most: int, region: str) -> list:
-        """Each form's (entry id, ambiguous, reading key or None) under these options, or None when
-        they leave it out: made once per process and options (a pass over every form, worth it only
-        for long texts), so that a match needs no look-up of its own."""
+    def _meaning(self, number: int, form: str, most: int, region: str) -> tuple | None:
+        """What a form means under these options (see Resolved)."""
+        choices = self.candidates[number]
+        entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
+        return (entry_id, reads != SPECIFIC, self._reading(entry_id, form)) if reads <= most else None
+
+    def _resolved(self, most: int, region: str) -> tuple[list, list[bool]]:
+        """Each form's meaning under these options (see Resolved), and whether it is tagged at all: made
+        once per process and options (a pass over every form, worth it only for long texts)."""
         key = (most, region)
-        table = self._tables.get(key)
-        if table is None:
+        tables = self._tables.get(key)
+        if tables is None:
             table = []
             self._charwise  # noqa: B018 (made with it: _reading_numbers)
             readable, reading = self._reading_numbers, self._reading
@@ -306,8 +298,8 @@ class Annotator:
                 entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
                 read_as = reading(entry_id, readable[number]) if number in readable else None
                 table.append((entry_id, reads != SPECIFIC, read_as) if reads <= most else None)
-            self._tables[key] = table
-        return table
+            tables = self._tables[key] = (table, [meant is not None for meant in table])
+        return tables
 
     @cached_property
     def _charwise(self):
@@ -362,69 +354,43 @@ class Annotator:
         view = matching_view(text)
         vt = view.text
         region = region or text_region(text, self.traditional)
-        found = self.matches(vt, ambiguous, ordinary, region, allowed, min_length)
+        found, table = self.matches(vt, ambiguous, ordinary, region, allowed, min_length)
         lexicon = self.lexicon if boundaries else None
-        if lexicon is not None and found:
-            found = judged_in_sentence(found, vt, lexicon)
-        shapes = self._shapes_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
-        return Annotation(text, self._spans(found, text, vt, view, shapes, lexicon), {})
+        found, firsts = judged_in_sentence(found, vt, lexicon)
+        cached = self._cached_for((ambiguous, ordinary, region, allowed, min_length, lexicon is not None))
+        return Annotation(text, self._spans(found, firsts, table, text, view, cached, lexicon), {})
 
-    def _spans(self, found: list, text: str, vt: str, view, shapes: dict, lexicon) -> tuple[Span, ...]:
+    def _spans(self, found: list, firsts: list[int], table: Resolved, text: str, view, cached: tuple, lexicon) -> Spans:
         """The leftmost-longest matches as top-level spans, each with the matches inside it as its
         children (see shape). Most matches contain none, and those that do are a few forms met again and
-        again, so a form's children are worked out once (per options) and placed at each occurrence."""
-        # how many characters of the text were removed before each view index (breaks, see chinese.View)
-        shifts = view.shift_table() if view.cuts else [0] * (len(vt) + 1)
-        new = tuple.__new__
-
-        def place(shape: tuple, base: int, shift: int) -> tuple[Span, ...]:
-            """Children where the view and the text differ by `shift` all along (no break removed)."""
-            return tuple(
-                [
-                    new(Span, (base + s + shift, base + e + shift, t, i, place(c, base + s, shift) if c else (), a, r))
-                    for s, e, t, i, a, r, c in shape
-                ]
-            )
-
-        def place_across(shape: tuple, base: int) -> tuple[Span, ...]:
-            """Children of a match across a removed line break: each end mapped to the text."""
-            placed = []
-            for rs, re_, _, eid, amb, reading, inner in shape:
-                s, e = base + rs, base + re_
-                start, end = s + shifts[s], e + shifts[e - 1]
-                kids = place_across(inner, s) if inner else ()
-                placed.append(new(Span, (start, end, text[start:end], eid, kids, amb, reading)))
-            return tuple(placed)
-
-        tops, firsts, reach = [], [], -1
-        for k, m in enumerate(found):  # a match that starts inside the one before is not a top-level one
-            if m[0] >= reach:
-                tops.append(m)
-                firsts.append(k)
-                reach = m[1]
+        again, so a form's children are worked out once (per options) and placed at each occurrence,
+        when the spans are read (see spans.Spans)."""
+        vt = view.text
+        shapes, templates = cached
+        tops = list(map(found.__getitem__, firsts))  # (firsts: their indexes in found)
+        forms = list(map(itemgetter(2), tops))
         firsts.append(len(found))
-        children: list[tuple[Span, ...]] = [()] * len(tops)
-        for q in [q for q, (k, after) in enumerate(pairwise(firsts)) if after > k + 1]:
-            k, after = firsts[q], firsts[q + 1]  # matches start inside this one: it contains some of them
-            s, e, eid = found[k][:3]
-            form = vt[s:e]
-            shape = shapes.get(form)
+        # the tops that other matches start inside (they contain some of them), and their forms' shapes
+        inside = list(compress(count(), map(lt, map(add, firsts, repeat(1)), firsts[1:])))
+        got = list(map(shapes.get, map(forms.__getitem__, inside)))
+        for n in list(compress(count(), map(is_, got, repeat(None)))):  # forms not met before
+            q = inside[n]
+            k = firsts[q]
+            s, e, number = found[k]
+            shape = shapes.get(number)
             if shape is None:
-                inner = [(a - s, b - s, c, d) for a, b, c, d, _ in found[k + 1 : after] if b <= e and c != eid]
-                shape = shapes[form] = self.shape(form, inner, lexicon)
-            if not shape:
-                continue
-            if shifts[s] == shifts[e - 1]:
-                children[q] = place(shape, s, shifts[s])
-            else:
-                children[q] = place_across(shape, s)
-        return tuple(
-            [
-                new(Span, (a, b, text[a:b], eid, kids, amb, reading))
-                for (s, e, eid, amb, reading), kids in zip(tops, children, strict=True)
-                if (a := s + shifts[s]) | (b := e + shifts[e - 1]) >= 0  # (always true: names the mapped ends)
-            ]
-        )
+                eid = table[number][0]
+                inner = [
+                    (m[0] - s, m[1] - s, *meant[:2])
+                    for m in found[k + 1 : firsts[q + 1]]
+                    if m[1] <= e and (meant := table[m[2]])[0] != eid
+                ]
+                shape = shapes[number] = self.shape(vt[s:e], inner, lexicon)
+            got[n] = shape
+        kids = dict(compress(zip(inside, got, strict=True), got))  # those with children
+        at = list(map(itemgetter(0), tops)), list(map(itemgetter(1), tops))  # in the view
+        starts, ends, across = view.to_original_spans(*at)
+        return Spans(text, view, forms, (*at, starts, ends), across, table, kids, templates)
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""
@@ -463,35 +429,41 @@ class Annotator:
         return tuple(shape)
 
     @cached_property
-    def _shapes(self) -> dict[tuple, dict[str, tuple]]:
+    def _per_options(self) -> dict[tuple, tuple[dict, dict]]:
         return {}
 
-    def _shapes_for(self, options: tuple) -> dict[str, tuple]:
-        """The children of each form met so far, per options (they decide which matches count)."""
-        shapes = self._shapes.get(options)
-        if shapes is None:
-            if len(self._shapes) >= 16:  # bounded, whatever filters a server's clients send
-                self._shapes.clear()
-            shapes = self._shapes[options] = {}
-        return shapes
+    def _cached_for(self, options: tuple) -> tuple[dict, dict]:
+        """The children of each form met so far (see shape), and its JSON (see spans.template), by form number,
+        per options (they decide which matches count)."""
+        cached = self._per_options.get(options)
+        if cached is None:
+            if len(self._per_options) >= 16:  # bounded, whatever filters a server's clients send
+                self._per_options.clear()
+            cached = self._per_options[options] = ({}, {})
+        return cached
 
 
-def judged_in_sentence(found: list[Match], vt: str, lexicon) -> list[Match]:
-    """Drop the outermost matches that split a word of the sentence; a match inside a longer one is
-    judged in that one's text instead (高考 in 新高考, see Annotator.shape), unless the longer one goes.
+def judged_in_sentence(found: list[Match], vt: str, lexicon) -> tuple[list[Match], list[int]]:
+    """Drop the outermost matches that split a word of the sentence (none without a `lexicon`); a
+    match inside a longer one is judged in that one's text instead (高考 in 新高考, see
+    Annotator.shape), unless the longer one goes. Also gives the index of each top-level match among
+    those kept: a match that starts inside the one before is not a top-level one.
 
     One pass in order (by start, longest first): a match is outermost when no match kept before it
     reaches its end, since whatever contains it comes before it. (The same as judging the outermost,
     dropping, and judging again until nothing changes, without the passes.)"""
-    splits = lexicon.splits_word
+    splits = lexicon.splits_word if lexicon is not None else None
     kept: list[Match] = []
-    keep, reach = kept.append, -1
+    tops: list[int] = []
+    keep, top, reach, top_reach = kept.append, tops.append, -1, -1
     for m in found:
-        e = m[1]
+        s, e, _ = m
         if e > reach:
-            s = m[0]
-            if e - s <= CHECKED_LENGTH and splits(vt, s, e):
+            if splits is not None and e - s <= CHECKED_LENGTH and splits(vt, s, e):
                 continue
             reach = e
+        if s >= top_reach:
+            top(len(kept))
+            top_reach = e
         keep(m)
-    return kept
+    return kept, tops

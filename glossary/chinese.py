@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 from functools import cache
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, and_, gt, itemgetter, not_, sub
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # Breaks a PDF copy leaves inside a phrase: whitespace (incl. U+3000), zero-width space, soft hyphen;
@@ -162,17 +164,22 @@ class View:
     def __init__(self, text: str, cuts: tuple[int, ...] = (), shifts: tuple[int, ...] = ()):
         self.text, self.cuts, self.shifts = text, cuts, shifts
 
-    def shift_table(self) -> list[int]:
-        """How many original characters were removed up to and including each view index: a start
-        maps to `i + table[i]`, an end to `e + table[e - 1]`, as to_original does, without a search
-        per span (a long document has tens of thousands)."""
-        table: list[int] = []
-        last, shift = 0, 0
-        for cut, removed in zip(self.cuts, self.shifts, strict=True):
-            table.extend([shift] * (cut - last))
-            last, shift = cut, removed
-        table.extend([shift] * (len(self.text) - last + 1))
-        return table
+    def to_original_spans(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int], list[int]]:
+        """to_original of the starts and ends of sorted spans that do not overlap, in bulk: C-level
+        passes over the removed runs, no search per span (a long document has tens of thousands);
+        with the indexes of the spans a removed run lies inside (their text is not their view's)."""
+        if not self.cuts:
+            return starts, ends, []
+        before = list(map(bisect.bisect_left, repeat(starts), self.cuts))  # spans starting before each
+        shift = chain.from_iterable(map(repeat, (0, *self.shifts), map(sub, [*before, len(starts)], [0, *before])))
+        shifts = list(shift)  # of each span's start: the characters removed before it
+        mapped_starts, mapped_ends = list(map(add, starts, shifts)), list(map(add, ends, shifts))
+        last_ends = [-1, *ends]  # the end of the last span starting before each run: past it, the run is inside
+        inside = map(gt, map(last_ends.__getitem__, before), self.cuts)
+        across = sorted(set(compress(map(sub, before, repeat(1)), inside)))
+        for q in across:
+            mapped_ends[q] = self.to_original(ends[q], end=True)
+        return mapped_starts, mapped_ends, across
 
     def to_original(self, index: int, end: bool = False) -> int:
         """Map a view index to the original text. An end index stays before a removed run."""
@@ -186,20 +193,56 @@ def _joinable(char: str) -> bool:
     return is_han(char) or "\u3001" <= char <= "\u303f" or "\uff01" <= char <= "\uffef" or char == "+"
 
 
+class _Joinable(dict):
+    """_joinable of each character met, remembered (a long text meets few distinct ones)."""
+
+    def __missing__(self, char: str) -> bool:
+        if len(self) > 50_000:  # bounded, whatever characters the texts bring
+            self.clear()
+        joinable = self[char] = _joinable(char)
+        return joinable
+
+
+_JOINABLE = _Joinable()
+# The characters of BREAK_OR_QUOTE_RE's class, one by one (\s: the characters str.isspace() accepts;
+# tests/test_chinese.py checks that both are the same set).
+_BREAKS = (
+    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u00ad" + QUOTES
+)
+
+
 def matching_view(text: str) -> View:
     """Remove whitespace that a PDF copy put between Han characters (新型举\\n国体制), and quotation
-    marks there (坚持“五位一体”总体布局)."""
-    cuts, shifts, pieces, removed, last = [], [], [], 0, 0
-    for match in BREAK_OR_QUOTE_RE.finditer(text):
-        start, end = match.span()
-        if start == 0 or end == len(text) or not (_joinable(text[start - 1]) and _joinable(text[end])):
-            continue
-        pieces.append(text[last:start])
-        cuts.append(start - removed)
-        removed += end - start
-        shifts.append(removed)
-        last = end
-    if not cuts:
+    marks there (坚持“五位一体”总体布局).
+
+    Done with C-level passes (a `find` per kind of break, one split, joins and maps) and no Python
+    step per run of breaks: a long document has thousands, and a regex scan of it alone took longer
+    than all of this (bench/bench_annotate.py)."""
+    present = [char for char in _BREAKS if char in text]
+    if not present:
         return View(text)
-    pieces.append(text[last:])
-    return View("".join(pieces), tuple(cuts), tuple(shifts))
+    one = present[0]
+    flat = text
+    for char in present[1:]:
+        flat = flat.replace(char, one)  # every break the same character, at the same place
+    pieces = flat.split(one)  # a run of n breaks leaves n - 1 empty pieces
+    lengths = list(map(len, pieces))
+    words = list(filter(None, pieces))  # the text between runs (none at a run at either end)
+    if len(words) < 2:
+        return View(text)
+    starts = list(compress(accumulate(map(add, lengths, repeat(1)), initial=0), lengths))
+    run_starts = list(map(add, starts, map(len, words)))[:-1]
+    run_ends = starts[1:]
+    joinable = _JOINABLE.__getitem__
+    cut = list(map(and_, map(joinable, map(itemgetter(-1), words[:-1])), map(joinable, map(itemgetter(0), words[1:]))))
+    if not any(cut):
+        return View(text)
+    removed = list(compress(map(sub, run_ends, run_starts), cut))
+    shifts = list(accumulate(removed))  # characters removed up to and including each cut run
+    cuts = list(map(sub, compress(run_starts, cut), map(sub, shifts, removed)))
+    parts = [text[: starts[0]], *([""] * (2 * len(words) - 1)), text[run_ends[-1] + len(words[-1]) :]]
+    parts[1::2] = words
+    for k in compress(count(), map(not_, cut)):  # a run kept: as it was in the text
+        parts[2 * k + 2] = text[run_starts[k] : run_ends[k]]
+    return View("".join(parts), tuple(cuts), tuple(shifts))

@@ -115,3 +115,25 @@ def test_a_long_document_annotated_piece_by_piece_gives_the_same_spans(glossary,
     text_out: list[str] = []
     render.write_text(iter(pieces), text_out.append)
     assert "".join(text_out) == render.to_text(glossary.annotate(text))
+
+
+def test_spans_read_one_by_one_or_all_at_once_are_the_same_tuple(glossary):
+    """Annotation.spans keeps the matches and makes a Span only when one is read: indexing before
+    and after iterating, slicing, equality and pickling give what the tuple of spans gives."""
+    import pickle
+
+    from glossary.annotate import Span
+
+    text = "发展通用人工智能，坚持新型举\n国体制。人工智能"
+    spans = glossary.annotate(text).spans
+    one_by_one = [spans[i] for i in range(len(spans))]
+    assert spans[-1] == one_by_one[-1] and spans[-len(spans)] == one_by_one[0]
+    with pytest.raises(IndexError):
+        spans[len(spans)]
+    whole = tuple(spans)
+    assert all(type(s) is Span for s in whole) and list(whole) == one_by_one
+    assert [s.text for s in whole] == ["通用人工智能", "新型举\n国体制", "人工智能"]
+    assert whole[0].children[0].text == "人工智能" and whole[0].children[0].start == 4
+    assert spans == whole and whole == spans and spans[1:] == whole[1:] and hash(spans) == hash(whole)
+    assert pickle.loads(pickle.dumps(spans)) == whole
+    assert glossary.annotate("").spans == () and not glossary.annotate("").spans

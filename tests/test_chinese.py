@@ -1,5 +1,8 @@
 """Script forms and the matching view."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from glossary.chinese import matching_view, script_forms
 
 
@@ -50,3 +53,57 @@ def test_matching_view_drops_quotation_marks_inside_a_phrase():
     assert view.text == "协调推进四个全面战略布局，实施人工智能+行动"
     i = view.text.index("四个全面战略布局")
     assert text[view.to_original(i) : view.to_original(i + 8, end=True)] == "四个全面”战略布局"
+
+
+def test_the_views_breaks_are_the_pattern_of_breaks_and_quotes():
+    """matching_view looks for each break character one by one: they must be exactly those the
+    documented pattern (whitespace, zero-width space, soft hyphen, quotation marks) matches."""
+    import re
+
+    from glossary.chinese import _BREAKS, BREAK_OR_QUOTE_RE
+
+    every_char = "".join(map(chr, range(0x110000)))
+    assert set(_BREAKS) == set(re.findall(BREAK_OR_QUOTE_RE.pattern.rstrip("+"), every_char))
+    assert len(_BREAKS) == len(set(_BREAKS))
+
+
+def reference_view(text: str):
+    """The matching view by its definition: each run of breaks between two joinable characters removed."""
+    from glossary.chinese import BREAK_OR_QUOTE_RE, _joinable
+
+    kept, cuts, shifts, removed, last = [], [], [], 0, 0
+    for match in BREAK_OR_QUOTE_RE.finditer(text):
+        start, end = match.span()
+        if start and end < len(text) and _joinable(text[start - 1]) and _joinable(text[end]):
+            kept.append(text[last:start])
+            cuts.append(start - removed)
+            removed += end - start
+            shifts.append(removed)
+            last = end
+    return "".join(kept) + text[last:], tuple(cuts), tuple(shifts)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(st.sampled_from(["国", "体制", "\n", " ", "\u3000", "“", "”", "\u200b", "a", "+", "，", "𠀀", "\t"])))
+def test_matching_view_removes_exactly_the_runs_between_joinable_characters(pieces):
+    text = "".join(pieces)
+    view = matching_view(text)
+    assert (view.text, view.cuts, view.shifts) == reference_view(text)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(st.sampled_from(["国", "体制", "\n", " ", "“", "”", "a", "，"]), min_size=1),
+    st.lists(st.integers(min_value=0, max_value=60), max_size=12),
+)
+def test_spans_map_back_in_bulk_as_one_by_one(pieces, bounds):
+    """View.to_original_spans (the annotator's bulk mapping) gives what to_original gives span by
+    span, and names the spans a removed run lies inside."""
+    view = matching_view("".join(pieces))
+    cut = sorted({b % (len(view.text) + 1) for b in bounds})
+    spans = [(s, e) for s, e in zip(cut[::2], cut[1::2], strict=False) if s < e]
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    mapped_starts, mapped_ends, across = view.to_original_spans(starts, ends)
+    assert mapped_starts == [view.to_original(s) for s in starts]
+    assert mapped_ends == [view.to_original(e, end=True) for e in ends]
+    assert across == [q for q, (s, e) in enumerate(spans) if any(s < c < e for c in view.cuts)]
