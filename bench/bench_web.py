@@ -243,14 +243,14 @@ def main(argv=None) -> int:
     busiest = max(glossary.store.summaries(), key=lambda s: s["quote_count"])  # the longest entry page
     entry_page = f"/terms/{busiest['id']}"
 
-    from glossary.render import to_json
+    import orjson
+
     from web.pages import tooltip_sources
 
-    def with_json() -> str:
-        """What the endpoint does besides HTTP: annotate, its sources, the same orjson encoding."""
+    def with_json() -> bytes:
+        """What the endpoint does besides HTTP (web.api.answer): annotate, its sources, the same bytes."""
         annotation = glossary.annotate(text)
-        data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
-        return to_json(data, indent=False)
+        return orjson.dumps({"ok": True, **annotation.json_dict(), "sources": tooltip_sources(annotation, glossary)})
 
     port = free_port()
     server = start_server(str(glossary.store.path), port, args.threads)
@@ -315,7 +315,7 @@ def main(argv=None) -> int:
     print(f"text: {len(text):,} characters, {spans} term occurrences ({report['db']})")
     print(f"annotate in process        median {in_process['median_ms']:8.2f} ms   p95 {in_process['p95_ms']:8.2f} ms")
     print(
-        f"  + to_dict + JSON         median {in_process_json['median_ms']:8.2f} ms   "
+        f"  + its JSON               median {in_process_json['median_ms']:8.2f} ms   "
         f"p95 {in_process_json['p95_ms']:8.2f} ms"
     )
     print(f"POST /api/v1/annotate      median {http_times['median_ms']:8.2f} ms   p95 {http_times['p95_ms']:8.2f} ms")

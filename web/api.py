@@ -136,7 +136,7 @@ def answer(raw: bytes, max_chars: int, open_glossary) -> bytes:
         raise ApiError(f'"region" must be one of {", ".join(REGIONS)} (or absent: guessed from the text)', 400)
     glossary = open_glossary()
     annotation = glossary.annotate(text, ambiguous=ambiguous, region=region, entry_filter=_entry_filter(body, glossary))
-    data = {"ok": True, **annotation.to_dict(), "sources": tooltip_sources(annotation, glossary)}
+    data = {"ok": True, **annotation.json_dict(), "sources": tooltip_sources(annotation, glossary)}
     # orjson: the standard encoder was most of the endpoint's time on a long text (bench/bench_web.py)
     import orjson  # bytes straight out: no str to encode again (the answer is many kB)
 
