@@ -116,10 +116,10 @@ def main() -> None:
     args = parser.parse_args()
 
     import ahocorasick
+    import orjson
 
     from glossary import Glossary
     from glossary.build import build
-    from glossary.render import to_json
 
     tmp = Path(tempfile.mkdtemp(prefix="glossary-bench-"))
     db = Path(args.db) if args.db else tmp / "terms.sqlite"
@@ -141,12 +141,13 @@ def main() -> None:
         return sum(1 for _ in automaton.iter(text))
 
     def annotate_json():
-        """What the JSON outputs do (CLI, API): the spans' JSON put together in bulk (json_dict)."""
-        return to_json(glossary.annotate(text).json_dict(), indent=False)
+        """What the JSON outputs do (CLI, API): the spans' JSON put together in bulk (json_dict), UTF-8
+        bytes out (render.write_json, web.api.answer)."""
+        return orjson.dumps(glossary.annotate(text).json_dict())
 
     def annotate_dicts_json():
         """A Python caller's way: a dict per span (to_dict), then orjson."""
-        return to_json(glossary.annotate(text).to_dict(), indent=False)
+        return orjson.dumps(glossary.annotate(text).to_dict())
 
     scan, ours, dicts = cpu_best_of([bare_scan, annotate_json, annotate_dicts_json], args.repeat)
     spans = len(glossary.annotate(text).spans)

@@ -81,9 +81,9 @@ def cold_run(cmd: list[str], stdin: bytes) -> float:
 
 def measure(size: int, folder: Path, text: str, repeat: int) -> dict:
     import ahocorasick
+    import orjson
 
     from glossary import Glossary
-    from glossary.render import to_json
 
     count = write(folder, size)
     db, entries, sources = folder / "terms.sqlite", folder / "entries", folder / "sources.yaml"
@@ -129,7 +129,7 @@ def measure(size: int, folder: Path, text: str, repeat: int) -> dict:
             return sum(1 for _ in automaton.iter(text))
 
         def annotate_json():  # as the JSON outputs do it (see bench_annotate.py)
-            return to_json(glossary.annotate(text).json_dict(), indent=False)
+            return orjson.dumps(glossary.annotate(text).json_dict())
 
         out["scan"] = best_of(bare_scan, max(3, repeat // 3))
         out["annotate"] = best_of(annotate_json, max(3, repeat // 3))

@@ -344,7 +344,7 @@ def annotate(
         from glossary import render
 
         writer = render.write_json if fmt == "json" else render.write_text
-        writer(glossary.annotate_chunks(content, **options), lambda part: click.echo(part, nl=False))
+        writer(glossary.annotate_chunks(content, **options), lambda part: click.echo(part, nl=False))  # str or bytes
         return
     annotation = glossary.annotate(content, **options)
     numbers = tones == "numbers"

@@ -171,26 +171,27 @@ def _term_lines(terms: list[dict]) -> list[str]:
 def write_json(pieces, write) -> None:
     """The JSON of a document annotated piece by piece, written as it goes: each piece's spans (their
     offsets into the whole document, one span a line), then the cards of every entry met. Same data
-    as to_dict(). One write per piece: a write per span cost more than annotating it."""
+    as to_dict(). One write per piece: a write per span cost more than annotating it. `write` takes
+    UTF-8 bytes: orjson's, never decoded to be encoded again."""
     import orjson
 
     entries: dict[str, dict] = {}
     readings: dict[str, dict] = {}
-    write('{"spans": [')
+    write(b'{"spans": [')
     first = True
     for offset, annotation in pieces:
         if annotation.spans:
             spans = annotation.spans_json(offset, b",\n")[1:-1]  # (made in bulk, see spans.Spans.json)
-            write(("" if first else ",\n") + spans.decode())
+            write(spans if first else b",\n" + spans)
             first = False
         entries.update(annotation.entries)
         readings.update(annotation.readings)
     write(
-        '],\n"entries": '
-        + orjson.dumps(dict(sorted(entries.items()))).decode()
-        + ',\n"readings": '
-        + orjson.dumps(dict(sorted(readings.items()))).decode()
-        + "}\n"
+        b'],\n"entries": '
+        + orjson.dumps(dict(sorted(entries.items())))
+        + b',\n"readings": '
+        + orjson.dumps(dict(sorted(readings.items())))
+        + b"}\n"
     )
 
 

@@ -109,9 +109,9 @@ def test_a_long_document_annotated_piece_by_piece_gives_the_same_spans(glossary,
     monkeypatch.setattr(annotate, "CHUNK", 50)
     pieces = list(glossary.annotate_chunks(text))
     assert len(pieces) > 10 and "".join(piece.text for _, piece in pieces) == text
-    out: list[str] = []
+    out: list[bytes] = []
     render.write_json(iter(pieces), out.append)
-    assert json.loads("".join(out)) == json.loads(json.dumps(whole))
+    assert json.loads(b"".join(out)) == json.loads(json.dumps(whole))
     text_out: list[str] = []
     render.write_text(iter(pieces), text_out.append)
     assert "".join(text_out) == render.to_text(glossary.annotate(text))

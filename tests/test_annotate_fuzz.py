@@ -82,13 +82,13 @@ def test_piece_by_piece_gives_the_whole_texts_spans(glossary, monkeypatch, text,
     monkeypatch.setattr(annotate, "CHUNK", size)
     pieces = list(glossary.annotate_chunks(text))
     assert "".join(piece.text for _, piece in pieces) == text
-    out: list[str] = []
+    out: list[bytes] = []
     render.write_json(iter(pieces), out.append)
     # The guarantee holds where the pieces are cut after sentence ends (a text with none over twice the
     # piece size is cut where it stands, documented in annotate.chunks).
     if all(piece.text[-1] in annotate.SENTENCE_ENDS for _, piece in pieces[:-1]):
         whole = glossary.annotate(text, region=annotate.text_region(text, glossary.annotator().traditional))
-        assert json.loads("".join(out))["spans"] == json.loads(json.dumps(whole.to_dict()))["spans"]
+        assert json.loads(b"".join(out))["spans"] == json.loads(json.dumps(whole.to_dict()))["spans"]
 
 
 @SETTINGS
