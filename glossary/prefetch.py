@@ -6,8 +6,8 @@ is seen — tens of milliseconds of system time, as long as importing the comman
 forked child makes that check while the parent imports (as git's preloaded index stats files in
 parallel) and answers through a pipe; the parent waits for the answer only where it would have made
 the check itself. Threads would not do: each `stat` of the loop has to win the GIL back from the
-importing thread. Where fork is missing, or anything about the child goes wrong, the parent checks
-for itself.
+importing thread. Where fork is missing, no core is to spare (a busy machine: the child would only
+compete with the parent), or anything about the child goes wrong, the parent checks for itself.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _pending: dict[str, tuple[int, int]] = {}  # database path → (child's pid, rea
 
 def start(args: list[str]) -> None:
     """Fork the check for the database the command line names, if it is a command that checks."""
-    if not hasattr(os, "fork") or not args or args[0] not in PREFETCHED_COMMANDS:
+    if not hasattr(os, "fork") or not args or args[0] not in PREFETCHED_COMMANDS or not core_to_spare():
         return
     db = database_named(args[1:])
     if db is None or not os.path.isfile(db):
@@ -41,6 +41,16 @@ def start(args: list[str]) -> None:
             os._exit(0)
     os.close(write_end)
     _pending[db] = (pid, read_end)
+
+
+def core_to_spare() -> bool:
+    """Whether another core is likely idle (the last minute's load average leaves one free): on a busy
+    machine the child only competes with the command it should save time for."""
+    try:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return os.getloadavg()[0] <= cores - 1
+    except OSError:
+        return False
 
 
 def database_named(args: list[str]) -> str | None:

@@ -76,28 +76,34 @@ def test_an_added_or_removed_file_is_seen(tree):
     assert english_of(tree["db"], "提升算力水平") == {"算力": "compute"}
 
 
-def annotate_command(db, text: str, *flags: str) -> subprocess.CompletedProcess:
-    """`glossary annotate` in a real process: its staleness check runs in a child forked at launch."""
+# The `glossary` command as launched (glossary.prefetch.launch), with the check forked or not whatever
+# the machine's load: both must see the same.
+LAUNCH = "from glossary import prefetch; prefetch.core_to_spare = lambda: {spare}; prefetch.launch()"
+
+
+def annotate_command(db, text: str, *flags: str, forked: bool) -> subprocess.CompletedProcess:
+    """`glossary annotate` in a real process, its staleness check made in a forked child or inline."""
     return subprocess.run(
-        [sys.executable, "-m", "glossary", "annotate", *flags, "--format", "json", text],
+        [sys.executable, "-c", LAUNCH.format(spare=forked), "annotate", *flags, "--format", "json", text],
         capture_output=True,
         env={**os.environ, "GLOSSARY_DB": str(db)},
     )
 
 
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "inline"])
 @pytest.mark.parametrize("named", [True, False], ids=["--db", "GLOSSARY_DB"])
-def test_the_command_sees_an_in_place_rewrite_and_says_it_rebuilds(tree, named):
+def test_the_command_sees_an_in_place_rewrite_and_says_it_rebuilds(tree, named, forked):
     flags = ("--db", str(tree["db"])) if named else ()
-    first = annotate_command(tree["db"], "提升算力水平", *flags)
+    first = annotate_command(tree["db"], "提升算力水平", *flags, forked=forked)
     assert first.returncode == 0 and first.stderr == b""  # in step: no rebuild
     path = tree["entries"] / "suanli.yaml"
     with open(path, "r+", encoding="utf-8") as file:  # as an editor saving into the same file
         text = file.read().replace("computing power", "computing POWER")
         file.seek(0)
         file.write(text)
-    second = annotate_command(tree["db"], "提升算力水平", *flags)
+    second = annotate_command(tree["db"], "提升算力水平", *flags, forked=forked)
     assert second.returncode == 0
     assert b"rebuilding (its sources changed)" in second.stderr
     assert json.loads(second.stdout)["entries"]["suanli"]["en"] == "computing POWER"
-    third = annotate_command(tree["db"], "提升算力水平", *flags)
+    third = annotate_command(tree["db"], "提升算力水平", *flags, forked=forked)
     assert third.stderr == b"" and json.loads(third.stdout)["entries"]["suanli"]["en"] == "computing POWER"
