@@ -44,11 +44,17 @@ def start(args: list[str]) -> None:
 
 
 def core_to_spare() -> bool:
-    """Whether another core is likely idle (the last minute's load average leaves one free): on a busy
-    machine the child only competes with the command it should save time for."""
+    """Whether another core is idle now: on a busy machine the child only competes with the command it
+    should save time for. Linux says how many tasks are running at this instant (/proc/loadavg, this
+    one included); elsewhere the last minute's load average stands in for it."""
     try:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return os.getloadavg()[0] <= cores - 1
+        try:
+            with open("/proc/loadavg", encoding="ascii") as file:
+                running = int(file.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            running = int(os.getloadavg()[0]) + 1
+        return running < cores
     except OSError:
         return False
 
