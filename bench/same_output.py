@@ -101,8 +101,10 @@ def first_difference(a: bytes, b: bytes) -> str:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def compare(outputs, description: str) -> None:
+    """The command line of this script and of same_pinyin.py: write what `outputs(db, work_folder)`
+    gives to --out, and with --against say which differ from an earlier run's (exit 1 if any)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", required=True)
     parser.add_argument("--out", required=True, help="folder to write the outputs to")
     parser.add_argument("--against", help="folder of earlier outputs to compare with")
@@ -123,6 +125,10 @@ def main() -> None:
             print(f"DIFFERENT {name} {first_difference(before, data)}")
     print(f"{len(found) - differ} same, {differ} different")
     sys.exit(1 if differ else 0)
+
+
+def main() -> None:
+    compare(outputs, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

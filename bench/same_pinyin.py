@@ -13,7 +13,6 @@ own `annotate --pinyin all` in each format.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_annotate import ROOT, corpus_text  # noqa: E402
-from same_output import first_difference  # noqa: E402
+from same_output import compare  # noqa: E402
 
 
 def outputs(db: Path, work: Path) -> dict[str, bytes]:
@@ -77,27 +76,7 @@ def outputs(db: Path, work: Path) -> dict[str, bytes]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--out", required=True, help="folder to write the outputs to")
-    parser.add_argument("--against", help="folder of earlier outputs to compare with")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    found = outputs(Path(args.db), out)
-    for name, data in found.items():
-        (out / f"{name}.out").write_bytes(data)
-    print(f"{len(found)} outputs written to {out}")
-    if not args.against:
-        return
-    differ = 0
-    for name, data in found.items():
-        before = (Path(args.against) / f"{name}.out").read_bytes()
-        if before != data:
-            differ += 1
-            print(f"DIFFERENT {name} {first_difference(before, data)}")
-    print(f"{len(found) - differ} same, {differ} different")
-    sys.exit(1 if differ else 0)
+    compare(outputs, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
