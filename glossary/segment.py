@@ -254,6 +254,11 @@ class Lexicon:
             verdict = memo[around] = self._splits_in_window(text, start, end)
         return verdict
 
+    def remembered_verdicts(self) -> list[dict[str, bool]]:
+        """splits_word's verdicts by match length, then by the text from WINDOW characters before the
+        match to WINDOW after it (for a caller judging many matches without a call for each)."""
+        return self._around
+
     def _splits_in_window(self, text: str, start: int, end: int) -> bool:
         lo = start
         while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):

@@ -8,6 +8,7 @@ JSON outputs and the list of entries met need only the matches and where each fo
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import chain, repeat
 from operator import add, itemgetter
@@ -211,7 +212,8 @@ class Spans(Sequence):
         byte, with no object per span: each span is its start and end, and the bytes after its end,
         the same for every match of a form (made once per form and options), all put together by
         C-level joins; a form with children has its children's numbers put in at each match (one
-        %-format). A span with a line break removed inside it is written from its dict, as before."""
+        %-format). A span with a line break removed inside it has a template of its own
+        text (kept beside its form's)."""
         forms = self._forms
         if not forms:
             return b"[]"
@@ -228,17 +230,28 @@ class Spans(Sequence):
         except KeyError:
             self._add_templates(cache, join + HEAD)
             after = list(map(cache.__getitem__, forms))
+        across = self._across
         if self._kids:  # one %-format for them all, split again at NULs (JSON has none unescaped)
-            placed = list(self._kids)
+            placed = list(self._kids)  # in order
             chosen = list(map(after.__getitem__, placed))
+            for q in across:  # a line break removed inside: its children's places are not the form's
+                if q in self._kids:
+                    chosen[bisect_left(placed, q)] = self._across_template(q, cache, join + HEAD)
             offsets = list(map(itemgetter(1), chosen))
             at = chain.from_iterable(map(repeat, map(starts.__getitem__, placed), map(len, offsets)))
             numbers = tuple(map(add, at, chain.from_iterable(offsets)))
             written = (b"\0".join(map(itemgetter(0), chosen)) % numbers).split(b"\0")
             for q, bytes_after in zip(placed, written, strict=True):
                 after[q] = bytes_after
-        for q in self._across:  # a line break removed inside: the text is not the form's
-            after[q] = self._written(q, offset, join) if q in self._kids else self._retexted(q, after[q])
+        kids, text, view_starts, view_ends, text_starts, text_ends = self._kids, self._text, *self._at
+        for q in across:  # a line break removed inside: the text is not the form's
+            if q not in kids:
+                key = (forms[q], text[text_starts[q] : text_ends[q]])
+                retexted = cache.get(key)
+                if retexted is None:
+                    form_text = self._view.text[view_starts[q] : view_ends[q]]
+                    retexted = cache[key] = retext(after[q], form_text, key[1])
+                after[q] = retexted
         pieces: list[bytes] = [END] * (4 * len(forms))
         pieces[0::4] = orjson.dumps(starts)[1:-1].split(b",")
         pieces[2::4] = orjson.dumps(ends)[1:-1].split(b",")
@@ -257,18 +270,28 @@ class Spans(Sequence):
                 text = self._view.text[view_starts[q] : view_ends[q]]
                 cache[form] = template(text, self._meant[form], self._kids.get(q, ()), tail)
 
-    def _retexted(self, q: int, after: bytes) -> bytes:
-        """The bytes after the end of a childless span, with its own text instead of its form's."""
-        import orjson
+    def _across_template(self, q: int, cache: dict, tail: bytes) -> tuple[bytes, tuple[int, ...]]:
+        """The template (see `template`) of a match with children and a line break removed inside it,
+        for its own text: the same wherever that text recurs (坚持“五位一体”总体布局)."""
+        form, start, end = self._forms[q], self._at[2][q], self._at[3][q]
+        key = (form, self._text[start:end])
+        found = cache.get(key)
+        if found is None:
+            span = self._make(q)
+            found = cache[key] = template(span.text, self._meant[form], relative(span.children, start), tail)
+        return found  # type: ignore[return-value]
 
-        s, e, a, b = (column[q] for column in self._at)
-        form = len(orjson.dumps(self._view.text[s:e]))
-        return b',"text":' + orjson.dumps(self._text[a:b]) + after[8 + form :]
 
-    def _written(self, q: int, offset: int, join: bytes) -> bytes:
-        """The bytes after the end of one span, from its own dict."""
-        import orjson
+def relative(children: tuple[Span, ...], base: int) -> tuple:
+    """Placed children as a shape again (see Annotator.shape): places relative to their parent's."""
+    return tuple(
+        (c.start - base, c.end - base, c.text, c.id, c.ambiguous, c.reading, relative(c.children, c.start))
+        for c in children
+    )
 
-        written = orjson.dumps(span_dicts((self._make(q),), offset)[0])
-        a, b = self._at[2][q] + offset, self._at[3][q] + offset
-        return written[len(HEAD + str(a).encode() + END + str(b).encode()) :] + join + HEAD
+
+def retext(after: bytes, form: str, text: str) -> bytes:
+    """The bytes after the end of a childless span (see `template`), with `text` instead of its form."""
+    import orjson
+
+    return b',"text":' + orjson.dumps(text) + after[8 + len(orjson.dumps(form)) :]

@@ -137,3 +137,23 @@ def test_spans_read_one_by_one_or_all_at_once_are_the_same_tuple(glossary):
     assert spans == whole and whole == spans and spans[1:] == whole[1:] and hash(spans) == hash(whole)
     assert pickle.loads(pickle.dumps(spans)) == whole
     assert glossary.annotate("").spans == () and not glossary.annotate("").spans
+
+
+@pytest.mark.parametrize("long_text", [False, True])
+def test_a_term_with_children_across_a_removed_break_is_written_with_its_own_text(glossary, monkeypatch, long_text):
+    """Spans across a removed line break or quotation mark have JSON templates of their own text, kept
+    across calls: the same bytes as the dicts', for each way the term is written, whatever the offset."""
+    import orjson
+
+    from glossary import annotate
+
+    if long_text:
+        monkeypatch.setattr(annotate.Annotator, "LONG_TEXT", 0)
+    text = "发展通用人工\n智能。推进通用“人工智能”。发展通用人工\n智能和通用人工智能。"
+    for offset, join in ((0, b","), (9, b",\n"), (0, b","), (9, b",\n")):  # twice: from the templates kept
+        annotation = glossary.annotate(text)
+        texts = [span.text for span in annotation.spans]
+        assert "通用人工\n智能" in texts and "通用“人工智能" in texts and "通用人工智能" in texts
+        assert all(span.children for span in annotation.spans if span.text.startswith("通用"))
+        dicts = annotation.span_dicts(annotation.spans, offset)
+        assert annotation.spans_json(offset, join) == b"[" + join.join(map(orjson.dumps, dicts)) + b"]"
