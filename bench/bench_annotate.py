@@ -35,16 +35,22 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def cpu_best_of(fns: list, repeat: int) -> list[float]:
-    """Best CPU seconds of each function, run in turn (a, b, a, b, …): on a shared machine the other
-    jobs slow all of them alike, and CPU time leaves out the waits for a core."""
+def in_turn(fns: list, repeat: int, clock=time.process_time) -> list[list[float]]:
+    """Each function's times in seconds (`clock`: CPU time by default), the functions run in turn
+    (a, b, a, b, …): on a shared machine the other jobs slow all of them alike, and CPU time leaves
+    out the waits for a core. The one way every bench here compares two pieces of work."""
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
         for fn, taken in zip(fns, times, strict=True):
-            start = time.process_time()
+            start = clock()
             fn()
-            taken.append(time.process_time() - start)
-    return [min(taken) for taken in times]
+            taken.append(clock() - start)
+    return times
+
+
+def cpu_best_of(fns: list, repeat: int) -> list[float]:
+    """Best CPU seconds of each function, run in turn (see in_turn)."""
+    return [min(taken) for taken in in_turn(fns, repeat)]
 
 
 def cli_cpu(cmd: list[str]) -> float:

@@ -25,6 +25,10 @@ from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_annotate import in_turn  # noqa: E402
+
 CORPUS = ROOT / "bench" / "corpus"
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 
@@ -73,20 +77,6 @@ def write_xliff(path: Path, pairs: list[tuple[str, str]]) -> None:
     )
 
 
-def interleaved(fns, repeat: int) -> list[list[float]]:
-    """Each function's times in seconds, run in turn (a, b, a, b …) so that other work on the machine
-    slows both alike. CPU time of this process (time.process_time): on a shared 2-core machine, wall
-    time mostly measures who else is running; both are single-threaded, so on an idle machine the two
-    agree."""
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, out in zip(fns, times, strict=True):
-            start = time.process_time()
-            fn()
-            out.append(time.process_time() - start)
-    return times
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=str(ROOT / "terms.sqlite"))
@@ -124,7 +114,7 @@ def main() -> None:
         start = time.process_time()
         check()  # lemminflect's lexicon loads and the lemma cache fills on the first run
         first_qa = time.process_time() - start
-        qa_times, annotate_times, bare_times = interleaved([check, annotate, annotate_bare], args.repeat)
+        qa_times, annotate_times, bare_times = in_turn([check, annotate, annotate_bare], args.repeat)
         best_qa, best_annotate, best_bare = min(qa_times), min(annotate_times), min(bare_times)
     summary = report.summary()
     print(f"{len(sources):,} segments, {len(joined):,} Chinese characters, XLIFF {size / 1e6:.1f} MB")

@@ -28,6 +28,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_annotate import in_turn  # noqa: E402
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
@@ -38,17 +42,11 @@ def sample_text(length: int = 5000) -> str:
 
 
 def alternated(fns: list, runs: int) -> list[list[float]]:
-    """Wall times of each function, called in turn `runs` times (one call of each per turn): the
-    machine's other load then falls on all of them alike, not on whichever ran while it peaked."""
+    """Wall times of each function, called in turn `runs` times (bench_annotate.in_turn, after one
+    warm-up call each: automaton, lexicon and connections are built once)."""
     for fn in fns:
-        fn()  # warm-up: automaton, lexicon and connections are built once
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, spent in zip(fns, times, strict=True):
-            t0 = time.perf_counter()
-            fn()
-            spent.append(time.perf_counter() - t0)
-    return times
+        fn()
+    return in_turn(fns, runs, clock=time.perf_counter)
 
 
 def cpu_per_call(server_pid: int, request, in_process, calls: int, rounds: int = 10) -> tuple[float, float]:
