@@ -65,11 +65,16 @@ def build() -> bytes:
 def version() -> str:
     """Which pypinyin tables a copy was made from (their files' sizes and times), found without
     importing pypinyin, so that a build makes the copy again when pypinyin changes."""
+    return _table_files("phrases_dict.py", "pinyin_dict.py")
+
+
+def _table_files(*names: str, only_present: bool = False) -> str:
+    """The sizes and times of these files of the installed pypinyin ("" without it)."""
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or spec.origin is None:
         return ""
-    folder = Path(spec.origin).parent
-    stats = [(folder / name).stat() for name in ("phrases_dict.py", "pinyin_dict.py")]
+    paths = [Path(spec.origin).parent / name for name in names]
+    stats = [path.stat() for path in paths if not only_present or path.exists()]
     return " ".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
 
 
@@ -182,9 +187,5 @@ def build_check() -> bytes:
 
 def check_version() -> str:
     """Which pypinyin a copy of the check tables was made from: version() and its table files'."""
-    spec = importlib.util.find_spec("pypinyin")
-    if spec is None or spec.origin is None:
-        return ""
-    folder = Path(spec.origin).parent
-    stats = [(folder / name).stat() for name in ("phrases_dict.json", "pinyin_dict.json") if (folder / name).exists()]
-    return " ".join([version(), *(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)])
+    tables = _table_files("phrases_dict.json", "pinyin_dict.json", only_present=True)
+    return " ".join([version(), tables]) if tables else version()
