@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sqlite3
+import time
 import zipfile
 
 import pytest
@@ -55,6 +56,14 @@ def test_yomitan_zip_is_a_format_3_dictionary_with_update_urls(store):
     content = json.dumps(by_form["人工智能"][5], ensure_ascii=False)
     assert "artificial intelligence" in content and "http://glossary.test:8000/terms/rengong-zhineng" in content
     assert {t[0] for t in tags} >= {t for row in bank for t in row[2].split()}
+
+
+def test_yomitan_zip_of_one_glossary_is_the_same_bytes_later(store):
+    """A download's checksum changes only with the glossary: zip times have 2-second steps, so the
+    second export is written after the next step."""
+    first = formats.export(store, "yomitan")
+    time.sleep(2.1)
+    assert formats.export(store, "yomitan") == first
 
 
 def test_anki_apkg_notes_have_stable_guids(store, tmp_path):

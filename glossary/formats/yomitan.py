@@ -79,18 +79,28 @@ def rows(terms, base_url: str) -> list[list]:
     return out
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    """A fixed timestamp: the same glossary gives the same bytes, so a download's checksum (and a
+    file compared with an earlier export) changes only when the glossary does."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def write(terms, base_url: str = "", revision: str = "1") -> bytes:
     buffer = io.BytesIO()
     all_rows = rows(terms, base_url)
     tags = sorted({t for row in all_rows for t in row[2].split()} | {"policy"})
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.json", json.dumps(index(base_url, revision), ensure_ascii=False))
+        archive.writestr(_member("index.json"), json.dumps(index(base_url, revision), ensure_ascii=False))
         archive.writestr(
-            "tag_bank_1.json",
+            _member("tag_bank_1.json"),
             json.dumps(
                 [[t, "partOfSpeech" if t != "policy" else "dictionary", 0, t, 0] for t in tags], ensure_ascii=False
             ),
         )
         for n, start in enumerate(range(0, max(len(all_rows), 1), BANK_SIZE), 1):
-            archive.writestr(f"term_bank_{n}.json", json.dumps(all_rows[start : start + BANK_SIZE], ensure_ascii=False))
+            archive.writestr(
+                _member(f"term_bank_{n}.json"), json.dumps(all_rows[start : start + BANK_SIZE], ensure_ascii=False)
+            )
     return buffer.getvalue()
