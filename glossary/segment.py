@@ -132,6 +132,7 @@ class Lexicon:
         self.log_total = math.log(total)
         self.unknown = -self.log_total - 5  # a character no word explains
         self._logp: dict[str, float | None] = {}
+        self._prefixes: dict[str, list[str]] = {}
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         self._around: list[dict[str, bool]] = [{} for _ in range(CHECKED_LENGTH + 1)]  # by match length
         self._parts: dict[tuple[str, int, int], bool] = {}
@@ -268,8 +269,15 @@ class Lexicon:
         return cuts
 
     def prefixes(self, text: str) -> list[str]:
-        """The words of the lexicon that `text` starts with."""
-        return self._base.prefixes(text) + self.forms.prefixes(text)
+        """The words of the lexicon that `text` starts with (remembered: a third of a document's
+        look-ups repeat one made for another window, or for a term's own words in part_of)."""
+        memo = self._prefixes
+        found = memo.get(text)
+        if found is None:
+            if len(memo) > self.MEMO_LIMIT:
+                memo.clear()
+            found = memo[text] = self._base.prefixes(text) + self.forms.prefixes(text)
+        return found
 
     def __contains__(self, word: str) -> bool:
         return word in self._base or word in self.forms
