@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import mmap
 import re
 import sys
 from array import array
@@ -126,7 +127,7 @@ class Lexicon:
 
         self.trie = trie
         self.keys = keys if freqs is not None else None
-        self.freqs: array | None = freqs
+        self.freqs: array | memoryview | None = freqs
         self._base = self.keys if self.keys is not None else trie  # the trie asked for prefixes and words
         self.forms = forms if forms is not None else marisa_trie.Trie()
         self.log_total = math.log(total)
@@ -168,6 +169,9 @@ class Lexicon:
         try:
             if keys_file is not None and freqs_file is not None:
                 keys.mmap(str(keys_file))
+                if sys.byteorder == "little":  # the file as it is: only the pages read are loaded
+                    with freqs_file.open("rb") as file:
+                        return keys, memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)).cast("I")
                 data = freqs_file.read_bytes()
             else:
                 keys.frombytes(store.blob("lexicon_base_keys"))
