@@ -72,17 +72,18 @@ def _dictionary_words() -> dict[str, int]:
     return freqs
 
 
-def build_base_lexicon(ordinary: Iterable[str] = ()) -> tuple[bytes, int, bytes, bytes, bytes]:
+def build_base_lexicon(ordinary: Iterable[str] = ()) -> tuple[bytes, int, bytes, bytes, bytes, bytes]:
     return _base_lexicon(tuple(ordinary))
 
 
 @cache
-def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int, bytes, bytes, bytes]:
+def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int, bytes, bytes, bytes, bytes]:
     """jieba's words (in both scripts) and the curated ordinary words jieba lacks, as trie bytes
     (word → frequency), the frequencies' total, the same words as arrays (glossary.wordtable)
     for segmenting whole texts, and once more as a plain trie with the frequencies by its key ids
     (see Lexicon: the words a text starts with, several times faster to ask): the part of the
-    lexicon that does not change with the glossary, built once per database (seconds), not at every edit.
+    lexicon that does not change with the glossary, built once per database (seconds), not at every edit;
+    last, a trie of the pairs of characters met inside its words (see Lexicon.crossed).
 
     `ordinary`: glossary/ordinary_words.txt; as rare words they still outweigh a glossary form plus
     a lone character (工信部门 over 工信部|门).
@@ -101,7 +102,28 @@ def _base_lexicon(ordinary: tuple[str, ...]) -> tuple[bytes, int, bytes, bytes, 
         by_id[key_id] = freqs[word]
     if sys.byteorder == "big":
         by_id.byteswap()  # stored little-endian
-    return trie.tobytes(), sum(freqs.values()), wordtable.build(freqs), keys.tobytes(), by_id.tobytes()
+    pairs = marisa_trie.Trie(list(pairs_in(freqs)))
+    return trie.tobytes(), sum(freqs.values()), wordtable.build(freqs), keys.tobytes(), by_id.tobytes(), pairs.tobytes()
+
+
+def pairs_in(words: Iterable[str]) -> set[str]:
+    """Every two characters that follow each other inside one of the words."""
+    return {word[i : i + 2] for word in words for i in range(len(word) - 1)}
+
+
+def forms_pairs_blob(forms_trie: bytes, forms: Iterable[str]) -> bytes:
+    """The pairs of characters inside the glossary forms (a trie), headed by the checksum of the forms
+    trie they were made with (`forms_trie`, stored as lexicon_forms): a build of another version that
+    rewrote that trie alone leaves pairs that Lexicon.load sets aside."""
+    import marisa_trie
+
+    return _checksum(forms_trie) + b"\n" + marisa_trie.Trie(list(pairs_in(forms))).tobytes()
+
+
+def _checksum(data: bytes) -> bytes:
+    import zlib
+
+    return f"{len(data)}-{zlib.crc32(data):08x}".encode()
 
 
 class Lexicon:
@@ -115,14 +137,15 @@ class Lexicon:
     # text (a server, a long document) or has numpy loaded already; a short CLI call never pays it.
     ARRAYS_AFTER = 20_000
 
-    def __init__(self, trie, total: int, forms=None, table_file: Path | None = None, keys=None, freqs=None):
+    def __init__(self, trie, total: int, forms=None, table_file: Path | None = None, keys=None, freqs=None, pairs=None):
         """`trie`: the base lexicon (word → frequency); `forms`: a trie of the glossary forms it
         lacks, each GLOSSARY_FREQ; `total`: the frequencies' sum over both; `table_file`: the base
         lexicon's word table (glossary.wordtable), for segmenting whole texts in arrays; `keys` and
         `freqs`: the base words as a plain trie and their frequencies by its key ids, which answer
         the boundary judgements' look-ups several times faster than `trie` (a record trie finds a
         text's prefixes in ≈ 4.5 µs, a plain one in ≈ 0.6 µs): a process judging a document's
-        boundaries for the first time makes tens of thousands of them."""
+        boundaries for the first time makes tens of thousands of them. `pairs`: the pairs of characters
+        met inside the base words and inside the glossary forms (two tries, see crossed), if stored."""
         import marisa_trie
 
         self.trie = trie
@@ -134,6 +157,7 @@ class Lexicon:
         self.unknown = -self.log_total - 5  # a character no word explains
         self._logp: dict[str, float | None] = {}
         self._prefixes: dict[str, list[str]] = {}
+        self._pairs = pairs
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         self._around: list[dict[str, bool]] = [{} for _ in range(CHECKED_LENGTH + 1)]  # by match length
         self._parts: dict[tuple[str, int, int], bool] = {}
@@ -153,9 +177,29 @@ class Lexicon:
         else:
             trie.frombytes(store.blob("lexicon_base"))
         forms = marisa_trie.Trie()
-        forms.frombytes(store.blob("lexicon_forms"))
+        forms_bytes = store.blob("lexicon_forms")
+        forms.frombytes(forms_bytes)
         keys, freqs = cls._load_keys(store)
-        return cls(trie, store.lexicon_total, forms, store.lexicon_file("lexicon_base_words"), keys, freqs)
+        table_file = store.lexicon_file("lexicon_base_words")
+        return cls(trie, store.lexicon_total, forms, table_file, keys, freqs, cls._load_pairs(store, forms_bytes))
+
+    @staticmethod
+    def _load_pairs(store, forms_bytes: bytes):
+        """(base words' pairs, glossary forms' pairs) as the build stored them (see crossed), or None for
+        a database without them, or whose forms' pairs are not of its forms trie (see forms_pairs_blob)."""
+        import marisa_trie
+
+        base_file = store.lexicon_file("lexicon_base_pairs")
+        try:
+            head, _, data = store.blob("lexicon_forms_pairs").partition(b"\n")
+        except IndexError:
+            return None
+        if base_file is None or head != _checksum(forms_bytes):
+            return None
+        base, forms = marisa_trie.Trie(), marisa_trie.Trie()
+        base.mmap(str(base_file))
+        forms.frombytes(data)
+        return base, forms
 
     @staticmethod
     def _load_keys(store):
@@ -293,14 +337,21 @@ class Lexicon:
         one prefix look-up per position instead of one per word a position could start."""
         known = {} if known is None else known
         prefixes = self.prefixes
-        for at in range(max(0, start - WINDOW), end):
-            if at == start:
-                continue
+        left, right = range(max(0, start - WINDOW), start), range(start + 1, end)
+        if self._pairs is not None:  # a word across an edge has the edge's two characters inside it
+            left = left if self._inside(text[start - 1 : start + 1]) else range(0)
+            right = right if self._inside(text[end - 1 : end + 1]) else range(0)
+        for at in (*left, *right):
             words = known[at] = prefixes(text[at : at + MAX_WORD])
             shortest, longest = (start - at, end - at) if at < start else (end - at, end + WINDOW - at + 1)
             if any(shortest < len(word) < longest for word in words):
                 return True
         return False
+
+    def _inside(self, pair: str) -> bool:
+        """Could a word of the lexicon hold these two characters side by side?"""
+        base, forms = self._pairs  # type: ignore[misc]
+        return len(pair) == 2 and (pair in base or pair in forms)
 
     def splits_word(self, text: str, start: int, end: int) -> bool:
         """True when text[start:end] cuts across the words of its sentence (中考 in 集中考察).
