@@ -179,7 +179,7 @@ def text_region(text: str, traditional: frozenset[str]) -> str:
     OpenCC would simplify, listed at build time) with Taiwan or Hong Kong markers, else the mainland.
     Decides between entries sharing a form (Taiwan's 教育部 and the PRC's)."""
     sample = text[:4000]
-    if sum(char in traditional for char in sample) < max(3, len(sample) // 100):
+    if len(list(filter(traditional.__contains__, sample))) < max(3, len(sample) // 100):
         return "prc"
     counts = {region: sum(sample.count(m) for m in markers) for region, markers in REGIONS_BY_MARKERS.items()}
     return "hk" if counts["hk"] > counts["tw"] else "tw"
