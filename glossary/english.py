@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import compress
+from operator import not_
 from typing import NamedTuple
 
 # A word: letters or digits, joined inside by . & ' ’ (R&D, Ele.me, 01.AI, People’s); "+" counts as a word
-# (AI+ is not AI). Hyphens, dashes, slashes and quotes separate words.
-WORD = re.compile(r"[^\W_]+(?:[.&'’][^\W_]+)*|[+＋]")
+# (AI+ is not AI). Hyphens, dashes, slashes and quotes separate words. Possessive quantifiers: the same
+# matches (nothing after a word could use a character given back), without the regex saving states.
+WORD = re.compile(r"[^\W_]++(?:[.&'’][^\W_]++)*+|[+＋]")
 OPENERS, CLOSERS = "(（“‘\"'", ")）”’\"'"
 ARTICLES = frozenset({"a", "an", "the"})
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'", "＇": "'"})
@@ -148,13 +151,14 @@ class Token(NamedTuple):
     keys: frozenset[str]
 
 
-_KEYS: dict[str, frozenset[str] | None] = {}  # word as written → its lemmas, None for an article
+_KEYS: dict[str, frozenset[str]] = {}  # word as written → its lemmas; ARTICLE for an article
+ARTICLE: frozenset[str] = frozenset()  # no word has no lemma (lemmas() keeps the word itself)
 
 
-def _keys(word: str) -> frozenset[str] | None:
+def _keys(word: str) -> frozenset[str]:
     if len(_KEYS) > 200_000:
         _KEYS.clear()
-    keys = _KEYS[word] = None if word.casefold() in ARTICLES else lemmas(word if word != "＋" else "+")
+    keys = _KEYS[word] = ARTICLE if word.casefold() in ARTICLES else lemmas(word if word != "＋" else "+")
     return keys
 
 
@@ -164,7 +168,7 @@ def tokens(text: str) -> list[Token]:
     for m in WORD.finditer(text):
         word = m.group()
         keys = _KEYS[word] if word in _KEYS else _keys(word)
-        if keys is not None:
+        if keys:
             out.append(Token(m.start(), m.end(), keys))
     return out
 
@@ -211,54 +215,68 @@ class Match(NamedTuple):
 
 
 class Target:
-    """A translation tokenised once, searched for many renderings. Only the words' lemma sets are
-    collected up front (with findall, the cheapest pass); the set of every lemma present rejects most
-    renderings at once, and the words' offsets are computed only when a match needs them."""
+    """A translation tokenised once, searched for many renderings. Only the words and their lemma sets
+    are collected up front (findall and a look-up per word, both in C); the set of every lemma present
+    rejects most renderings at once, a rendering's first word is sought among the target's words in C,
+    and the words' offsets are worked out only when a match needs them."""
+
+    __slots__ = ("text", "keys", "_words", "_counted", "_present", "_starts")
 
     def __init__(self, text: str):
         self.text = text
-        self.keys: list = []
-        self._counted: list[int] = []
-        keys_list, counted = self.keys, self._counted  # the position among all words of each word that counts
-        get = _KEYS.get
-        for n, word in enumerate(WORD.findall(text)):
-            keys = get(word, False)
-            if keys is False:
-                keys = _keys(word)
-            if keys is not None:
-                keys_list.append(keys)
-                counted.append(n)
+        words = self._words = WORD.findall(text)
+        try:
+            keys = list(map(_KEYS.__getitem__, words))
+        except KeyError:  # a word not seen before in this process
+            keys = [_keys(word) if word not in _KEYS else _KEYS[word] for word in words]
+        # the position among all words of each word that counts (None: every word counts); an article's
+        # keys are empty, so compress and filter leave articles out in C
+        counted = list(compress(range(len(keys)), keys))
+        self._counted: list[int] | None = None if len(counted) == len(keys) else counted
+        self.keys: list[frozenset[str]] = keys if self._counted is None else list(filter(None, keys))
         self._present: frozenset[str] | None = None
-        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] | None = None
+
+    def _span(self, first: int, last: int) -> tuple[int, int]:
+        """The offsets of the counted words first..last (indexes into self.keys), in the text."""
+        starts = self._starts
+        if starts is None:
+            # each word found from the end of the one before: what lies between two of findall's words
+            # has no letter, digit or +, and a word begins with one, so find() lands on the regex's match
+            starts, pos, find = [], 0, self.text.find
+            for word in self._words:
+                pos = find(word, pos)
+                starts.append(pos)
+                pos += len(word)
+            self._starts = starts
+        counted = self._counted
+        if counted is not None:
+            first, last = counted[first], counted[last]
+        return starts[first], starts[last] + len(self._words[last])
 
     def spans(self) -> list[tuple[int, int]]:
         """The offsets of the counted words (articles left out), in order."""
-        if self._spans is None:
-            every = [m.span() for m in WORD.finditer(self.text)]
-            self._spans = every if len(every) == len(self._counted) else [every[n] for n in self._counted]
-        return self._spans
+        return [self._span(n, n) for n in range(len(self.keys))]
 
     def find(self, pattern: Pattern) -> list[Match]:
         """Every place the pattern's words stand in a row (articles between them ignored)."""
         present = self._present
         if present is None:
-            present = self._present = frozenset().union(*set(self.keys))
-        for keys in pattern.keys:
-            if keys.isdisjoint(present):
-                return []
-        first, rest = pattern.keys[0], pattern.keys[1:]
+            present = self._present = frozenset().union(*self.keys)
+        wanted = pattern.keys
+        if any(map(present.isdisjoint, wanted)):
+            return []
+        first, rest = wanted[0], wanted[1:]
         found, keys_list, text, n = [], self.keys, self.text, len(rest)
-        for i in range(len(keys_list) - n):
-            if first.isdisjoint(keys_list[i]):
-                continue
+        # the places where the first word stands, found in C
+        for i in compress(range(len(keys_list) - n), map(not_, map(first.isdisjoint, keys_list))):
             j = i
             for keys in rest:
                 j += 1
                 if keys.isdisjoint(keys_list[j]):
                     break
             else:
-                spans = self.spans()
-                start, end = spans[i][0], spans[i + n][1]
+                start, end = self._span(i, i + n)
                 if pattern.capital and not text[start].isupper():
                     continue
                 # brackets and quotes around the words belong to the match when the rendering has them
