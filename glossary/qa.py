@@ -245,17 +245,20 @@ class Checker:
                 groups[key] = [span]
             else:
                 group.append(span)
-        target = Target(target_text) if target_text.strip() else None
+        translated = bool(target_text.strip())
+        target = None
         rules, ambiguous_too = self._rules, self.ambiguous
         for (entry_id, reading), group in groups.items():
-            is_ambiguous = all([s[5] for s in group])
+            is_ambiguous = group[0][5] if len(group) == 1 else all([s[5] for s in group])
             if is_ambiguous and not ambiguous_too:
                 continue
             variant_en = readings[reading].get("en") if reading else None
             rule = rules.get((entry_id, variant_en))
             headword, expected, good, bad = rule if rule is not None else self.rules(entry_id, variant_en)
             status, match = "untranslated", None
-            if target is not None:
+            if translated:
+                if target is None:
+                    target = Target(target_text)
                 status, match = judge(target, good, bad)
                 if status == "missing" and is_ambiguous:
                     status = "ambiguous"
@@ -272,7 +275,7 @@ class Checker:
                     "start": first[0],
                     "end": first[1],
                     "occurrences": len(group),
-                    "spans": [[s[0], s[1]] for s in group],
+                    "spans": [[first[0], first[1]]] if len(group) == 1 else [[s[0], s[1]] for s in group],
                     "status": status,
                     "expected": expected,
                     "matched": matched,
@@ -289,6 +292,9 @@ class Checker:
         return result
 
 
+EXACT = itemgetter(4)  # Match.exact
+
+
 def judge(target: Target, good, bad):
     """The status of one entry in a target, and the match that decides it. A bad rendering counts unless
     it lies inside a longer acceptable match; an acceptable one inside a longer bad match does not count."""
@@ -297,7 +303,7 @@ def judge(target: Target, good, bad):
         found = target.find(pattern)
         if found:
             good_matches += found
-            if any([m.exact for m in found]):
+            if True in map(EXACT, found):
                 break
     bad_matches = [(status, m) for status, p in bad for m in target.find(p)] if bad else []
     if not bad_matches:
