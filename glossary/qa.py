@@ -218,8 +218,12 @@ class Checker:
         # the spans of segment i are those starting from its offset to the next one's (found in C)
         bounds = [*map(bisect_left, repeat(starts), offsets), len(starts)]
         readings = annotation.readings
+        none: list = []
         for i, source in enumerate(sources):
             lo, hi, base = bounds[i], bounds[i + 1], offsets[i]
+            if lo == hi:
+                yield none, readings
+                continue
             yield (
                 [
                     _new(Span, (s - base, e - base, source[s - base : e - base], m[0], (), m[1], m[2]))
