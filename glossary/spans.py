@@ -196,6 +196,12 @@ class Spans(Sequence):
     def __reduce__(self):
         return tuple, (self._all(),)  # unpickled as the plain tuple of its spans
 
+    def columns(self) -> tuple[Sequence[int], Sequence[int], list[tuple]]:
+        """Each top-level span's start and end in the text, and its (entry id, ambiguous, reading key),
+        as three read-only columns, no Span made: for callers that need neither their children nor a
+        tuple per span (QA groups a segment's terms by entry)."""
+        return self._at[2], self._at[3], list(map(self._meant.__getitem__, self._forms))
+
     def met(self) -> tuple[set[str], set[str | None]]:
         """The entry ids and reading keys of every span, nested ones too (None among the keys)."""
         meant = list(map(self._meant.__getitem__, set(self._forms)))
