@@ -13,11 +13,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import accumulate, compress
 from typing import NamedTuple
 
 # A word: letters or digits, joined inside by . & ' ’ (R&D, Ele.me, 01.AI, People’s); "+" counts as a word
-# (AI+ is not AI). Hyphens, dashes, slashes and quotes separate words.
-WORD = re.compile(r"[^\W_]+(?:[.&'’][^\W_]+)*|[+＋]")
+# (AI+ is not AI). Hyphens, dashes, slashes and quotes separate words. Possessive quantifiers: the same
+# matches (nothing after a word could use a character given back), without the regex saving states.
+WORD = re.compile(r"[^\W_]++(?:[.&'’][^\W_]++)*+|[+＋]")
+SPLIT = re.compile(f"({WORD.pattern})")  # a text split at its words, the words kept
+# the same on ASCII text (most translations), where [^\W_] is [A-Za-z0-9]: the regex takes half the time
+SPLIT_ASCII = re.compile(r"([A-Za-z0-9]++(?:[.&'][A-Za-z0-9]++)*+|\+)")
 OPENERS, CLOSERS = "(（“‘\"'", ")）”’\"'"
 ARTICLES = frozenset({"a", "an", "the"})
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'", "＇": "'"})
@@ -148,13 +153,14 @@ class Token(NamedTuple):
     keys: frozenset[str]
 
 
-_KEYS: dict[str, frozenset[str] | None] = {}  # word as written → its lemmas, None for an article
+_KEYS: dict[str, frozenset[str]] = {}  # word as written → its lemmas; ARTICLE for an article
+ARTICLE: frozenset[str] = frozenset()  # no word has no lemma (lemmas() keeps the word itself)
 
 
-def _keys(word: str) -> frozenset[str] | None:
+def _keys(word: str) -> frozenset[str]:
     if len(_KEYS) > 200_000:
         _KEYS.clear()
-    keys = _KEYS[word] = None if word.casefold() in ARTICLES else lemmas(word if word != "＋" else "+")
+    keys = _KEYS[word] = ARTICLE if word.casefold() in ARTICLES else lemmas(word if word != "＋" else "+")
     return keys
 
 
@@ -164,7 +170,7 @@ def tokens(text: str) -> list[Token]:
     for m in WORD.finditer(text):
         word = m.group()
         keys = _KEYS[word] if word in _KEYS else _keys(word)
-        if keys is not None:
+        if keys:
             out.append(Token(m.start(), m.end(), keys))
     return out
 
@@ -211,61 +217,111 @@ class Match(NamedTuple):
 
 
 class Target:
-    """A translation tokenised once, searched for many renderings. Only the words' lemma sets are
-    collected up front (with findall, the cheapest pass); the set of every lemma present rejects most
-    renderings at once, and the words' offsets are computed only when a match needs them."""
+    """A translation tokenised once, searched for many renderings. Only the words and their lemma sets
+    are collected up front (findall and a look-up per word, both in C); the set of every lemma present
+    rejects most renderings at once, a rendering's first word is sought among the target's words in C,
+    and the words' offsets are worked out only when a match needs them."""
+
+    __slots__ = ("text", "keys", "_parts", "_counted", "_present", "_ends", "_at")
 
     def __init__(self, text: str):
         self.text = text
-        self.keys: list = []
-        self._counted: list[int] = []
-        keys_list, counted = self.keys, self._counted  # the position among all words of each word that counts
-        get = _KEYS.get
-        for n, word in enumerate(WORD.findall(text)):
-            keys = get(word, False)
-            if keys is False:
-                keys = _keys(word)
-            if keys is not None:
-                keys_list.append(keys)
-                counted.append(n)
+        # the text split at its words (kept as odd pieces): the words and, when needed, their offsets
+        parts = self._parts = (SPLIT_ASCII if text.isascii() else SPLIT).split(text)
+        words = parts[1::2]
+        try:
+            keys = list(map(_KEYS.__getitem__, words))
+        except KeyError:  # a word not seen before in this process
+            keys = [_keys(word) if word not in _KEYS else _KEYS[word] for word in words]
+        # the position among all words of each word that counts (None: every word counts); an article's
+        # keys are empty, so compress and filter leave articles out in C
+        counted = list(compress(range(len(keys)), keys))
+        self._counted: list[int] | None = None if len(counted) == len(keys) else counted
+        self.keys: list[frozenset[str]] = keys if self._counted is None else list(filter(None, keys))
         self._present: frozenset[str] | None = None
-        self._spans: list[tuple[int, int]] | None = None
+        self._ends: list[int] | None = None
+        self._at: dict[str, list[int]] | None = None
+
+    def _span(self, first: int, last: int) -> tuple[int, int]:
+        """The offsets of the counted words first..last (indexes into self.keys), in the text."""
+        ends = self._ends
+        if ends is None:  # where each piece of the split ends: a word's start is where the piece before ends
+            ends = self._ends = [0, *accumulate(map(len, self._parts))]
+        counted = self._counted
+        if counted is not None:
+            first, last = counted[first], counted[last]
+        return ends[2 * first + 1], ends[2 * last + 2]
 
     def spans(self) -> list[tuple[int, int]]:
         """The offsets of the counted words (articles left out), in order."""
-        if self._spans is None:
-            every = [m.span() for m in WORD.finditer(self.text)]
-            self._spans = every if len(every) == len(self._counted) else [every[n] for n in self._counted]
-        return self._spans
+        return [self._span(n, n) for n in range(len(self.keys))]
 
     def find(self, pattern: Pattern) -> list[Match]:
         """Every place the pattern's words stand in a row (articles between them ignored)."""
-        present = self._present
-        if present is None:
-            present = self._present = frozenset().union(*set(self.keys))
-        for keys in pattern.keys:
-            if keys.isdisjoint(present):
-                return []
-        first, rest = pattern.keys[0], pattern.keys[1:]
-        found, keys_list, text, n = [], self.keys, self.text, len(rest)
-        for i in range(len(keys_list) - n):
-            if first.isdisjoint(keys_list[i]):
-                continue
-            j = i
-            for keys in rest:
-                j += 1
-                if keys.isdisjoint(keys_list[j]):
+        at = self._at
+        if at is None:
+            at = self._index()
+        wanted = pattern.keys
+        first = wanted[0]
+        places = None
+        for key in first:  # where the first word stands: the places of each of its lemmas
+            found_at = at.get(key)
+            if found_at is not None:
+                places = found_at if places is None else sorted({*places, *found_at})
+        if places is None:
+            return []
+        n = len(wanted) - 1
+        keys_list = self.keys
+        found: list = []
+        if n:
+            present = self._present
+            if present is None:
+                present = self._present = frozenset(at)
+            for keys in wanted:
+                if keys.isdisjoint(present):
+                    return []
+            last = len(keys_list) - n
+        for i in places:
+            if n:
+                if i >= last:
                     break
+                j = i
+                for keys in wanted[1:]:
+                    j += 1
+                    if keys.isdisjoint(keys_list[j]):
+                        break
+                else:
+                    found.append(self._match(pattern, i, j))
             else:
-                spans = self.spans()
-                start, end = spans[i][0], spans[i + n][1]
-                if pattern.capital and not text[start].isupper():
-                    continue
-                # brackets and quotes around the words belong to the match when the rendering has them
-                if pattern.form[-1] in CLOSERS and text[end : end + 1] in CLOSERS:
-                    end += 1
-                if pattern.form[0] in OPENERS and start and text[start - 1] in OPENERS:
-                    start -= 1
-                words = text[start:end]
-                found.append(Match(start, end, words, pattern.rendering, " ".join(words.split()) == pattern.form))
-        return found
+                found.append(self._match(pattern, i, i))
+        return [m for m in found if m is not None] if pattern.capital else found
+
+    def _index(self) -> dict[str, list[int]]:
+        """Each lemma present → the places (among the counted words) of the words that have it."""
+        at: dict[str, list[int]] = {}
+        for n, keys in enumerate(self.keys):
+            for key in keys:
+                places = at.get(key)
+                if places is None:
+                    at[key] = [n]
+                else:
+                    places.append(n)
+        self._at = at
+        return at
+
+    def _match(self, pattern: Pattern, first: int, last: int) -> Match | None:
+        start, end = self._span(first, last)
+        text = self.text
+        if pattern.capital and not text[start].isupper():
+            return None
+        # brackets and quotes around the words belong to the match when the rendering has them
+        form = pattern.form
+        if form[-1] in CLOSERS and text[end : end + 1] in CLOSERS:
+            end += 1
+        if form[0] in OPENERS and start and text[start - 1] in OPENERS:
+            start -= 1
+        words = text[start:end]
+        return _new(Match, (start, end, words, pattern.rendering, " ".join(words.split()) == form))
+
+
+_new = tuple.__new__

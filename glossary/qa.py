@@ -20,11 +20,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from bisect import bisect_right
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
+from operator import itemgetter, not_
 
 from glossary.english import Target, compile_rendering
 from glossary.formats import Segment
+from glossary.spans import Span, Spans
 
 ACCEPTABLE = ("preferred", "admitted")
 BAD = ("forbidden", "deprecated")  # worst first
@@ -33,6 +37,7 @@ NOTE_MARKER = re.compile(r"glossary-qa\s*:\s*ok\b([^\n]*)", re.IGNORECASE)
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 BATCH = 1000  # segments annotated as one text (and the progress bar's step)
 SEPARATOR = "\x00"
+_new = tuple.__new__
 
 
 class WaiverError(ValueError):
@@ -99,17 +104,18 @@ class Report:
     region: str = "prc"
 
     def summary(self) -> dict:
-        terms = [t for s in self.segments for t in s["terms"]]
-        by_kind = {kind: 0 for kind in FINDING_KINDS}
-        for t in terms:
-            if is_finding(t):
-                by_kind[t["status"]] += 1
+        """Counted in C over columns of the terms' fields: a report has tens of thousands of terms."""
+        terms = list(chain.from_iterable(map(itemgetter("terms"), self.segments)))
+        statuses = list(map(itemgetter("status"), terms))
+        waived = list(map(itemgetter("waived"), terms))
+        unwaived = Counter(compress(statuses, map(not_, waived)))
+        by_kind = {kind: unwaived[kind] for kind in FINDING_KINDS}
         return {
             "segments": len(self.segments),
-            "terms": sum(t["status"] != "untranslated" for t in terms),
+            "terms": len(statuses) - statuses.count("untranslated"),
             "findings": sum(by_kind.values()),
             "by_kind": by_kind,
-            "waived": sum(t["waived"] for t in terms),
+            "waived": sum(waived),
             "untranslated": sum(1 for s in self.segments if s["source"].strip() and not s["target"].strip()),
         }
 
@@ -123,6 +129,13 @@ class Report:
 
 def is_finding(term: dict) -> bool:
     return term["status"] in FINDING_KINDS and not term["waived"]
+
+
+def columns(spans) -> tuple:
+    """(starts, ends, (entry id, ambiguous, reading) of each top-level span): see Spans.columns."""
+    if isinstance(spans, Spans):
+        return spans.columns()
+    return [s.start for s in spans], [s.end for s in spans], [(s.id, s.ambiguous, s.reading) for s in spans]
 
 
 _RULES: dict[str, dict] = {}  # compiled renderings per database version, shared like the annotator
@@ -159,27 +172,37 @@ class Checker:
         return self._rules[key]
 
     def run(self, segments: list[Segment], progress=None) -> Report:
+        from glossary.annotate import collector_paused, text_region
+
         annotator = self.glossary.annotator()
         region = self.region
         if region is None:
-            from glossary.annotate import text_region
-
             region = text_region("".join(s.source for s in segments[:200]), annotator.traditional)
         report = Report(region=region)
+        # the cycle collector paused per batch: the report's thousands of dicts and lists live on and
+        # form no cycles, so its runs (over the annotator's data too) freed nothing (see annotate.py)
+        check_batch = collector_paused(self._batch)
         for start in range(0, len(segments), BATCH):
             batch = segments[start : start + BATCH]
-            for segment, (spans, readings) in zip(batch, self.spans(self.glossary, batch, region), strict=True):
-                report.segments.append(self.segment(segment, spans, readings))
+            report.segments.extend(check_batch(batch, region))
             if progress is not None:
                 progress(len(batch))
         return report
+
+    def _batch(self, batch: list[Segment], region: str) -> list[dict]:
+        segment = self.segment
+        return [
+            segment(s, spans, readings)
+            for s, (spans, readings) in zip(batch, self.spans(self.glossary, batch, region), strict=True)
+        ]
 
     @staticmethod
     def spans(glossary, batch: list[Segment], region: str):
         """The annotator's top-level spans of each segment's source, offsets into that source. The batch
         is annotated as one text, segments joined by a separator the annotator never bridges or reads
         across (NUL: not Han, not whitespace between Han, in no surface form), so the spans are those of
-        each segment annotated alone, at a fraction of the per-call cost."""
+        each segment annotated alone, at a fraction of the per-call cost. Children are left out: only
+        outermost terms are checked."""
         sources = [s.source for s in batch]
         if any(SEPARATOR in s for s in sources):
             for source in sources:
@@ -191,13 +214,23 @@ class Checker:
         for source in sources:
             offsets.append(pos)
             pos += len(source) + len(SEPARATOR)
-        per_segment: list[list] = [[] for _ in sources]
-        for span in annotation.spans:
-            i = bisect_right(offsets, span.start) - 1
-            base = offsets[i]
-            per_segment[i].append(span._replace(start=span.start - base, end=span.end - base))
-        for spans in per_segment:
-            yield spans, annotation.readings
+        starts, ends, meant = columns(annotation.spans)
+        # the spans of segment i are those starting from its offset to the next one's (found in C)
+        bounds = [*map(bisect_left, repeat(starts), offsets), len(starts)]
+        readings = annotation.readings
+        none: list = []
+        for i, source in enumerate(sources):
+            lo, hi, base = bounds[i], bounds[i + 1], offsets[i]
+            if lo == hi:
+                yield none, readings
+                continue
+            yield (
+                [
+                    _new(Span, (s - base, e - base, source[s - base : e - base], m[0], (), m[1], m[2]))
+                    for s, e, m in zip(starts[lo:hi], ends[lo:hi], meant[lo:hi], strict=True)
+                ],
+                readings,
+            )
 
     def segment(self, segment: Segment, spans: list, readings: dict) -> dict:
         source, target_text = segment.source, segment.target
@@ -210,37 +243,50 @@ class Checker:
         whole_waived, waived_entries = note_waivers(segment.notes) if segment.notes else (False, frozenset())
         groups: dict[tuple[str, str | None], list] = {}
         for span in spans:
-            groups.setdefault((span.id, span.reading), []).append(span)
+            key = (span[3], span[6])  # entry id, reading
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [span]
+            else:
+                group.append(span)
         translated = bool(target_text.strip())
-        target = Target(target_text) if translated and groups else None
-        for (entry_id, reading), spans in groups.items():
-            is_ambiguous = all(s.ambiguous for s in spans)
-            if is_ambiguous and not self.ambiguous:
+        target = None
+        rules, ambiguous_too = self._rules, self.ambiguous
+        for (entry_id, reading), group in groups.items():
+            is_ambiguous = group[0][5] if len(group) == 1 else all([s[5] for s in group])
+            if is_ambiguous and not ambiguous_too:
                 continue
             variant_en = readings[reading].get("en") if reading else None
-            headword, expected, good, bad = self.rules(entry_id, variant_en)
+            rule = rules.get((entry_id, variant_en))
+            headword, expected, good, bad = rule if rule is not None else self.rules(entry_id, variant_en)
             status, match = "untranslated", None
-            if target is not None:
+            if translated:
+                if target is None:
+                    target = Target(target_text)
                 status, match = judge(target, good, bad)
                 if status == "missing" and is_ambiguous:
                     status = "ambiguous"
-            first = spans[0]
+            first = group[0]
+            if match is None:
+                matched = target_start = target_end = rendering = exact = None
+            else:
+                target_start, target_end, matched, rendering, exact = match
             terms.append(
                 {
                     "entry": entry_id,
-                    "zh": first.text,
+                    "zh": first[2],
                     "headword": headword,
-                    "start": first.start,
-                    "end": first.end,
-                    "occurrences": len(spans),
-                    "spans": [[s.start, s.end] for s in spans],
+                    "start": first[0],
+                    "end": first[1],
+                    "occurrences": len(group),
+                    "spans": [[first[0], first[1]]] if len(group) == 1 else [[s[0], s[1]] for s in group],
                     "status": status,
                     "expected": expected,
-                    "matched": match.text if match else None,
-                    "target_start": match.start if match else None,
-                    "target_end": match.end if match else None,
-                    "rendering": match.rendering if match else None,
-                    "exact": match.exact if match else None,
+                    "matched": matched,
+                    "target_start": target_start,
+                    "target_end": target_end,
+                    "rendering": rendering,
+                    "exact": exact,
                     "ambiguous": is_ambiguous,
                     "waived": (
                         whole_waived or entry_id in waived_entries or bool(waivers and waivers.covers(refs, entry_id))
@@ -250,19 +296,25 @@ class Checker:
         return result
 
 
+EXACT = itemgetter(4)  # Match.exact
+
+
 def judge(target: Target, good, bad):
     """The status of one entry in a target, and the match that decides it. A bad rendering counts unless
     it lies inside a longer acceptable match; an acceptable one inside a longer bad match does not count."""
-    good_matches = []
+    good_matches: list = []
     for pattern in good:  # preferred first: once a rendering stands verbatim, the others need not be sought
         found = target.find(pattern)
-        good_matches.extend(found)
-        if any(m.exact for m in found):
-            break
-    bad_matches = [(status, m) for status, p in bad for m in target.find(p)]
+        if found:
+            good_matches += found
+            if True in map(EXACT, found):
+                break
+    bad_matches = [(status, m) for status, p in bad for m in target.find(p)] if bad else []
     if not bad_matches:
         if not good_matches:
             return "missing", None
+        if len(good_matches) == 1:
+            return "ok", good_matches[0]
         return "ok", min(good_matches, key=lambda m: (not m.exact, m.start - m.end, m.start))
 
     def inside(m, others):

@@ -9,6 +9,7 @@ JSON outputs and the list of entries met need only the matches and where each fo
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Sequence
 from itertools import chain, repeat
 from operator import add, itemgetter
@@ -195,16 +196,23 @@ class Spans(Sequence):
     def __reduce__(self):
         return tuple, (self._all(),)  # unpickled as the plain tuple of its spans
 
+    def columns(self) -> tuple[Sequence[int], Sequence[int], list[tuple]]:
+        """Each top-level span's start and end in the text, and its (entry id, ambiguous, reading key),
+        as three read-only columns, no Span made: for callers that need neither their children nor a
+        tuple per span (QA groups a segment's terms by entry)."""
+        return self._at[2], self._at[3], list(map(self._meant.__getitem__, self._forms))
+
     def met(self) -> tuple[set[str], set[str | None]]:
         """The entry ids and reading keys of every span, nested ones too (None among the keys)."""
         meant = list(map(self._meant.__getitem__, set(self._forms)))
         ids, keys = set(map(itemgetter(0), meant)), set(map(itemgetter(2), meant))
-        shapes = list({id(shape): shape for shape in self._kids.values()}.values())
-        while shapes:  # level by level
-            for shape in shapes:
-                ids.update([child[3] for child in shape])
-                keys.update([child[5] for child in shape])
-            shapes = [child[6] for shape in shapes for child in shape if child[6]]
+        shapes = self._kids.values()
+        once = dict(zip(map(id, shapes), shapes, strict=True)).values()  # each form's shape once
+        children = list(chain.from_iterable(once))
+        while children:  # level by level, in C-level passes (a few thousand forms have children)
+            ids.update(map(itemgetter(3), children))
+            keys.update(map(itemgetter(5), children))
+            children = list(chain.from_iterable(filter(None, map(itemgetter(6), children))))
         return ids, keys
 
     def json(self, offset: int = 0, join: bytes = b",") -> bytes:
@@ -241,8 +249,7 @@ class Spans(Sequence):
             at = chain.from_iterable(map(repeat, map(starts.__getitem__, placed), map(len, offsets)))
             numbers = tuple(map(add, at, chain.from_iterable(offsets)))
             written = (b"\0".join(map(itemgetter(0), chosen)) % numbers).split(b"\0")
-            for q, bytes_after in zip(placed, written, strict=True):
-                after[q] = bytes_after
+            deque(map(after.__setitem__, placed, written), maxlen=0)  # after[q] = written[n], in C
         kids, text, view_starts, view_ends, text_starts, text_ends = self._kids, self._text, *self._at
         for q in across:  # a line break removed inside: the text is not the form's
             if q not in kids:

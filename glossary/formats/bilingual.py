@@ -77,7 +77,15 @@ def sniff(name: str, data: bytes) -> str | None:
 
 
 def read_bytes(data: bytes, name: str, fmt: str | None = None) -> list[Segment]:
-    """Segments of a bilingual file given as bytes (an upload); `name` is used in messages and to sniff."""
+    """Segments of a bilingual file given as bytes (an upload); `name` is used in messages and to sniff.
+    Read with the cycle collector paused: an XML tree is tens of thousands of elements, freed when
+    read, with no cycles, that its runs went over again and again (see annotate.collector_paused)."""
+    from glossary.annotate import collector_paused
+
+    return collector_paused(_read_bytes)(data, name, fmt)
+
+
+def _read_bytes(data: bytes, name: str, fmt: str | None) -> list[Segment]:
     fmt = fmt or sniff(name, data)
     if fmt is None:
         raise BilingualError(f"{name}: not a bilingual format this reads (XLIFF, TMX, TSV, CSV, JSON Lines, DOCX)")
