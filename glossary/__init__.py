@@ -9,6 +9,7 @@ Importing this package loads nothing heavy; the store, automaton and lexicon loa
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import filterfalse
 from pathlib import Path
 from threading import Lock
@@ -50,7 +51,7 @@ class Glossary:
 
     def annotator(self):
         """The annotator of this database version, built once per process and shared."""
-        from glossary.annotate import Annotator
+        from glossary.annotate import AUTOMATON_BLOB, Annotator
         from glossary.segment import Lexicon
 
         key = self.store.version
@@ -60,12 +61,14 @@ class Glossary:
                 annotator = _annotators.get(key)
                 if annotator is None:
                     data = self.store.annotator_data()
+                    token = data.get("automaton")
                     annotator = Annotator(
                         data["forms"],
                         Lexicon.load(self.store),
                         data["reading_keys"],
                         data["traditional"],
                         data["reading_ids"],
+                        (token, partial(_stored_blob, self.store.path, AUTOMATON_BLOB)) if token else None,
                     )
                     same_file = f"{self.store.path.resolve()}:"  # an edited database's older versions go
                     for stale in [k for k in _annotators if k.startswith(same_file)]:
@@ -162,3 +165,15 @@ class Glossary:
 
     def search(self, q: str, limit: int = 50) -> list[dict]:
         return self.store.search(q, limit)
+
+
+def _stored_blob(path: Path, name: str) -> bytes | None:
+    """A blob of the database (None if it has none), read on its own connection: the annotator that
+    asks for it outlives the Glossary that made it."""
+    from glossary.store import Store, StoreError
+
+    with Store(path) as store:
+        try:
+            return store.blob(name)
+        except (IndexError, StoreError):
+            return None

@@ -9,6 +9,7 @@ sentence is dropped (see segment.py).
 from __future__ import annotations
 
 import gc
+import os
 from array import array
 from collections.abc import Sequence
 from functools import cached_property, wraps
@@ -185,17 +186,75 @@ def text_region(text: str, traditional: frozenset[str]) -> str:
     return "hk" if counts["hk"] > counts["tw"] else "tw"
 
 
+AUTOMATON_BLOB = "annotator_automaton"  # the long-text automaton as the build stores it
+
+
+def charwise_automaton(forms: list[str]):
+    """The long-text automaton over `forms` (numbered as listed): daachorse's character-wise
+    double-array Aho-Corasick (see Annotator._charwise)."""
+    import daachorse
+
+    return daachorse.CharwiseDoubleArrayAhoCorasick(forms)
+
+
+def _engine() -> str:
+    """Which build of daachorse is installed (its extension's size and time): a serialized
+    automaton is read back only by the build that wrote it."""
+    import daachorse
+
+    engine = os.stat(getattr(daachorse, "daachorse", daachorse).__file__ or "")  # (the extension itself)
+    return f"{engine.st_size}-{engine.st_mtime_ns}"
+
+
+def automaton_blob(forms: list[str], base: bytes) -> tuple[str, bytes]:
+    """(token, blob) of the long-text automaton over the forms of a stored form index (`base`, whose
+    forms are `forms` in number order), for the build to store: a long document's first annotation
+    in a process then reads it instead of building it (≈ 20–30 ms with the blob read, against 100–300 ms
+    to list the forms and build it at 9,189 entries, measured under load).
+    The token names the base and daachorse's build; the blob starts with it."""
+    token = f"{base_digest(base)}:{_engine()}"
+    return token, token.encode() + b"\n" + charwise_automaton(forms).serialize()
+
+
+def base_digest(base: bytes) -> str:
+    """Names a stored form index (a checksum: it tells one build's base from another's)."""
+    import zlib
+
+    return f"{len(base)}-{zlib.crc32(base):08x}"
+
+
+def stored_automaton(token: str, read_blob):
+    """The automaton stored with `token` (see automaton_blob), or None when there is none, another
+    build of daachorse wrote it, or the blob `read_blob()` gives is of other forms."""
+    if token.partition(":")[2] != _engine():
+        return None
+    blob = read_blob()
+    head = token.encode() + b"\n"
+    if not blob or not blob.startswith(head):
+        return None
+    import daachorse
+
+    try:
+        return daachorse.CharwiseDoubleArrayAhoCorasick.deserialize(blob[len(head) :])
+    except ValueError:  # (daachorse checks what it reads)
+        return None
+
+
 class Annotator:
     """Built once per database version from the stored forms (glossary.formindex). It finds spans;
     the cards of the entries found are fetched by the caller (Glossary.annotate), so a cold start
     loads only what scanning needs, whatever the size of the glossary."""
 
-    def __init__(self, forms, lexicon=None, reading_keys=frozenset(), traditional: str = "", reading_ids=None):
+    def __init__(
+        self, forms, lexicon=None, reading_keys=frozenset(), traditional: str = "", reading_ids=None, stored=None
+    ):
         """`forms`: a FormIndex, each form numbered; `candidates[number]` is that form's
         [[entry id, how it reads (SPECIFIC …), region or None], …]. A form that two regions' entries
         share (Taiwan's 教育部 and the PRC's) has both; the text's region picks. `reading_keys`:
         "<id>|<form>" of the forms that read otherwise than their headword; `reading_ids`, their ids
-        (worked out from the keys when not given)."""
+        (worked out from the keys when not given). `stored`: (token, a function giving the stored
+        blob) of the long-text automaton the build made for these forms (see stored_automaton)."""
+        self._stored = stored
         self.forms = forms
         self.candidates = forms.candidates  # decoded as forms are met (see formindex.Candidates)
         self.lexicon = lexicon
@@ -306,15 +365,16 @@ class Annotator:
     def _charwise(self):
         """The automaton for long texts (daachorse, a double-array Aho-Corasick over characters): it
         finds every overlapping match in a third less time than ahocorasick_rs and builds in half the
-        time (≈ 40 ms for 20,000 forms, once per process; bench/bench_annotate.py). A process that
-        needs it looks most forms up: every form's candidates are decoded at once, into a list."""
-        import daachorse
-
-        forms = self.forms.forms()  # (≈ 30 ms for 20,000 forms: made once)
-        automaton = daachorse.CharwiseDoubleArrayAhoCorasick(forms)
+        time (≈ 40 ms for 20,000 forms; bench/bench_annotate.py). The build stores it serialized
+        (see automaton_blob), read back in tens of milliseconds; else it is built once per process. A
+        process that needs it looks most forms up: every form's candidates are decoded at once, into a list."""
+        automaton = stored_automaton(*self._stored) if self._stored else None
+        if automaton is None:  # (the forms ≈ 30 ms for 20,000, the automaton ≈ 40 ms more: made once)
+            automaton = charwise_automaton(self.forms.forms())
         self.candidates = list(self.candidates)
         read = {key.split("|", 1)[1] for key in self.reading_keys}
-        self._reading_numbers = {number: form for number, form in enumerate(forms) if form in read}
+        number = self.forms.number  # (a look-up each: listing every form costs ≈ 30 ms)
+        self._reading_numbers = {n: form for form in read if (n := number(form)) is not None}
         return automaton
 
     def automaton_built(self) -> bool:

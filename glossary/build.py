@@ -521,7 +521,7 @@ def _lexicon_wanted(meta: dict[str, str], ordinary: list[str]) -> tuple[str, lis
     return None if meta.get("lexicon_base_key") == key else (key, ordinary)
 
 
-def _lexicon_base(ordinary: list[str]) -> tuple[bytes, int, bytes, bytes]:
+def _lexicon_base(ordinary: list[str]) -> tuple[bytes, int, bytes, bytes, bytes, bytes, bytes]:
     """The lexicon base (segment.build_base_lexicon) and the copy of pypinyin's tables beside it."""
     from glossary import pinyin_tables
     from glossary.segment import build_base_lexicon
@@ -1068,19 +1068,43 @@ def _refresh_annotator(conn) -> None:
                 delta[form] = candidates
     if affected is None or len(delta) > room:
         delta = {}
-        _set_blob(conn, "annotator_base", _annotator_base(conn))
+        base = _annotator_base(conn)
+        _set_blob(conn, "annotator_base", base)
+        _store_automaton(conn, base)
     traditional = _blob(conn, "traditional")
     if traditional is None:
         traditional = _traditional_chars().encode()
         _set_blob(conn, "traditional", traditional)
     blob = {
         "delta": delta,
+        "automaton": _automaton_token(conn, base, index, delta),
         "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
         "reading_ids": [r[0] for r in conn.execute("SELECT DISTINCT entry_id FROM readings ORDER BY entry_id")],
         "traditional": traditional.decode(),
     }
     _set_blob(conn, "annotator", orjson.dumps(blob))
     _refresh_lexicon(conn, None if affected is None else {f: bool(c) for f, c in affected.items()})
+
+
+def _store_automaton(conn, base: bytes) -> None:
+    """The long-text automaton over the base's forms, stored beside it (see annotate.automaton_blob)."""
+    from glossary.annotate import AUTOMATON_BLOB, automaton_blob
+    from glossary.formindex import FormIndex
+
+    _set_blob(conn, AUTOMATON_BLOB, automaton_blob(FormIndex(base).forms(), base)[1])
+
+
+def _automaton_token(conn, base: bytes | None, index, delta: dict) -> str | None:
+    """The stored automaton's token, while it is the automaton of the stored base (`base`) and numbers
+    the forms as the annotator will: none of the delta's forms is new to the base or gone from it (a
+    changed entry of an existing form is fine)."""
+    from glossary.annotate import AUTOMATON_BLOB, base_digest
+
+    if base is None or delta and not all(candidates and index.base_get(form) for form, candidates in delta.items()):
+        return None
+    row = conn.execute("SELECT substr(data, 1, 200) FROM _blobs WHERE name = ?", (AUTOMATON_BLOB,)).fetchone()
+    token = bytes(row[0]).partition(b"\n")[0].decode() if row else ""
+    return token if token.partition(":")[0] == base_digest(base) else None
 
 
 def _candidate(rows) -> Iterator[tuple[str, list]]:
@@ -1132,18 +1156,22 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     import marisa_trie
 
     from glossary.chinese import matching_form
-    from glossary.segment import GLOSSARY_FREQ
+    from glossary.segment import GLOSSARY_FREQ, forms_pairs_blob
 
     meta = _meta(conn)
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
     base_key = _lexicon_key(ordinary)
     base = _blob(conn, "lexicon_base")
-    has_words = conn.execute("SELECT 1 FROM _blobs WHERE name = 'lexicon_base_words'").fetchone() is not None
-    if meta.get("lexicon_base_key") != base_key or base is None or not has_words:
+    parts = ("lexicon_base_words", "lexicon_base_keys", "lexicon_base_freqs", "lexicon_base_pairs")
+    stored_parts = conn.execute(f"SELECT count(*) FROM _blobs WHERE name IN {parts}").fetchone()[0]
+    if meta.get("lexicon_base_key") != base_key or base is None or stored_parts < len(parts):
         prebuilt = _PREBUILT.pop(base_key, None) or _lexicon_base(ordinary)
-        base, base_total, words, readings = prebuilt  # words: its table (glossary.wordtable)
+        base, base_total, words, keys, freqs, pairs, readings = prebuilt  # words: its table (glossary.wordtable)
         _set_blob(conn, "lexicon_base", base)
         _set_blob(conn, "lexicon_base_words", words)
+        _set_blob(conn, "lexicon_base_keys", keys)  # the same words, a plain trie (see segment.Lexicon)
+        _set_blob(conn, "lexicon_base_freqs", freqs)
+        _set_blob(conn, "lexicon_base_pairs", pairs)  # the pairs of characters inside its words
         _set_blob(conn, "lexicon_readings", readings)  # pypinyin's tables, for glossary.reading
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
@@ -1164,7 +1192,9 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
         new = {*(f for f in old if moved.get(f, True)), *(f for f, wanted in moved.items() if wanted)}
     else:
         new = {matching_form(r[0]) for r in conn.execute("SELECT form FROM forms WHERE in_base = 0")}
-    _set_blob(conn, "lexicon_forms", marisa_trie.Trie(list(new)).tobytes())
+    forms_trie = marisa_trie.Trie(list(new)).tobytes()
+    _set_blob(conn, "lexicon_forms", forms_trie)
+    _set_blob(conn, "lexicon_forms_pairs", forms_pairs_blob(forms_trie, new))  # see segment.Lexicon.crossed
     total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * len(new)
     _set_meta(conn, {"lexicon_total": str(total)})
 
@@ -1224,8 +1254,14 @@ def _remove_stale_lexicon_files(db_path: Path) -> None:
     of pypinyin's tables for the pinyin check (_check_tables_path) made from another pypinyin."""
     try:
         with Store(db_path) as store:
-            blobs = ("lexicon_base", "lexicon_base_words", "lexicon_readings")
-            current = {store.lexicon_file(blob, write=False) for blob in blobs}
+            bases = (
+                "lexicon_base",
+                "lexicon_base_words",
+                "lexicon_base_keys",
+                "lexicon_base_freqs",
+                "lexicon_base_pairs",
+            )
+            current = {store.lexicon_file(blob, write=False) for blob in (*bases, "lexicon_readings")}
     except StoreError:
         return
     for stale in db_path.parent.glob(f".{db_path.name}.*.lexicon"):

@@ -134,6 +134,18 @@ class FormIndex:
             by_id[key_id] = key
         return [key for key_id, key in enumerate(by_id) if key_id not in self._dead_set] + self._new
 
+    def number(self, form: str) -> int | None:
+        """A form's number (None if no entry has it), without listing every form."""
+        for trie, numbers in ((self._trie, None), (self._new_trie, self._new_index)):
+            try:
+                key_id = trie.key_id(form) if trie is not None else -1
+            except KeyError:
+                continue
+            if numbers is not None:
+                return numbers.get(key_id)
+            return None if key_id in self._dead_set else self._number(key_id)
+        return None
+
     def get(self, form: str) -> list:
         """The candidates of a form ([] if no entry has it)."""
         if form in self.delta:

@@ -58,3 +58,23 @@ def test_precision_of_claims_and_recall(real):
     wrong_claims = [c["text"] for c, v in claims if not c["occurs"]]
     assert true_found / true_total >= 0.98
     assert wrong_claims == []
+
+
+def test_the_pairs_filter_changes_no_verdict(real):
+    """The lexicon skips the look-ups at an edge whose two characters no word holds side by side
+    (segment.Lexicon.crossed); every window of the set is judged alike with and without that filter."""
+    from glossary.segment import CHECKED_LENGTH, Lexicon
+
+    with_pairs, without = Lexicon.load(real.store), Lexicon.load(real.store)
+    without._pairs = None
+    assert with_pairs._pairs is not None  # the build stored them
+    windows = 0
+    for case in CASES:
+        text = case["text"]
+        for length in range(2, CHECKED_LENGTH + 1):
+            for start in range(len(text) - length + 1):
+                windows += 1
+                assert with_pairs.splits_word(text, start, start + length) == without.splits_word(
+                    text, start, start + length
+                ), (text, start, length)
+    assert windows > 5_000

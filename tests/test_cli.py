@@ -204,3 +204,36 @@ def test_a_byte_order_mark_is_dropped_from_an_argument_as_from_a_file(run, tmp_p
     assert from_argument == from_file
     assert [(s["start"], s["end"]) for s in from_file["spans"]] == [(0, 4)]
     assert "rengong-zhineng" in run("show", "\ufeff人工智能").output
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "坚持新型举国体制\r\n发展通用人工智能".encode(),
+        b"\xef\xbb\xbf" + "坚持新型举国体制".encode(),  # UTF-8 with its mark
+        "  <!DOCTYPE html><p>新型举国体制</p>".encode(),  # HTML in a .txt file
+        "坚持新型举国体制".encode("gb18030"),
+        "\ufeff坚持新型举国体制".encode("utf-16-le"),
+        "\ufeff坚持新型举国体制".encode("utf-32-le"),
+        b"%PDF-1.4 not really",
+    ],
+)
+def test_a_plain_text_file_is_read_as_the_document_readers_read_it(data, tmp_path, run):
+    """A UTF-8 .txt file skips the document readers' import; anything else still goes through them,
+    and the text annotated is the same either way."""
+    from glossary.cli import plain_utf8
+    from glossary.formats.documents import DocumentError, read
+
+    plain = plain_utf8(data, "notice.txt")
+    try:
+        expected = read(data, "notice.txt").text
+    except DocumentError:
+        expected = None
+    assert plain is None or plain == expected
+    assert (plain is not None) == (data.startswith((b"\xef\xbb\xbf", "坚".encode())))
+    if plain is not None:  # the same output as through the readers (which --encoding asks for)
+        path = tmp_path / "notice.txt"
+        path.write_bytes(data)
+        fast = run("annotate", "--format", "json", "--file", str(path))
+        assert fast.exit_code == 0 and '"spans"' in fast.output
+        assert fast.output == run("annotate", "--format", "json", "--encoding", "utf-8", "--file", str(path)).output

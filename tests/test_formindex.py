@@ -142,3 +142,38 @@ def test_short_texts_are_annotated_alike_by_the_trie_and_the_automaton(db_path):
     automaton_spans = [by_automaton.annotate(t, region=text_region(t, by_trie.traditional)).spans for t in texts]
     assert not by_trie.automaton_built() and by_automaton.automaton_built()  # nothing built for short texts
     assert trie_spans == automaton_spans and any(trie_spans)
+
+
+def long_text_tags(db, sentence: str) -> tuple[bool, set[tuple[str, str]]]:
+    """Whether the build's stored automaton was read, and the (text, id) of every span of a text long
+    enough for the long-text automaton (the sentence repeated), in a fresh annotator."""
+    from glossary import _annotators
+    from glossary.annotate import Annotator, stored_automaton
+
+    _annotators.clear()  # a fresh annotator: the one a new process would build
+    with Glossary.open(db, build=False) as glossary:
+        annotator = glossary.annotator()
+        stored = annotator._stored is not None and stored_automaton(*annotator._stored) is not None
+        annotation = glossary.annotate(sentence * (Annotator.LONG_TEXT // len(sentence) + 1))
+        assert annotator.automaton_built()
+        found = {(span.text, annotation.card(span)["id"]) for top in annotation.spans for span in top.walk()}
+    return stored, found
+
+
+def test_the_build_stores_the_long_text_automaton_while_the_forms_keep_their_numbers(tree, tmp_path):
+    """A long document's first annotation in a process reads the automaton the build stored instead
+    of building it; an edit that adds or removes a form renumbers the forms, so the stored one is set
+    aside (and the new forms are still found) until the next new base."""
+    sentence = "统筹算力资源，提升算力水平，发展通用人工智能。"
+    stored, before = long_text_tags(tree["db"], sentence)
+    assert stored and {("算力", "suanli"), ("通用人工智能", "tongyong-rengong-zhineng")} <= before
+    path = tree["entries"] / "suanli.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "variants:\n  - form: 算力资源\n    pinyin: suànlì zīyuán\n", "utf-8"
+    )
+    build(tree["db"], tree["entries"], tree["sources"])
+    stored, found = long_text_tags(tree["db"], sentence)
+    assert not stored and found == {*before, ("算力资源", "suanli")}
+    fresh = tmp_path / "fresh.sqlite"
+    build(fresh, tree["entries"], tree["sources"])
+    assert long_text_tags(fresh, sentence) == (True, found)
