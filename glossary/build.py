@@ -1289,14 +1289,16 @@ def process_alive(pid: int) -> bool:
 # ----------------------------------------------------------------------------------- staleness
 
 
-def needs_build(db_path: str | Path) -> bool:
+def needs_build(db_path: str | Path, compare_big: bool = True) -> bool | None:
     """Missing, from another schema, or behind the curated sources it was built from. Cheap: the
     folder's stamp is compared with the recorded one and, for a folder of at most SMALL_FOLDER
     files, the newest status change of its files with the newest one seen when the database was
     last found in step (see _newest_change: a stat of each file, nothing read from the database);
     only when that moved are the files' stats compared one by one. A file whose stat changed but
     whose content did not (touched, checked out again) has its new stat recorded, so the next
-    command does not look again."""
+    command does not look again. `compare_big=False`: None (not known) where a big folder's files
+    would have to be compared — the check started at launch (prefetch.py) leaves that to the
+    command, whose build then reuses what the comparison found (_SCANS) instead of doing it again."""
     from glossary.editdb import has_editing
 
     db_path = Path(db_path)
@@ -1317,6 +1319,8 @@ def needs_build(db_path: str | Path) -> bool:
             big = int(meta.get("files", 0)) > SMALL_FOLDER
             if stamp_same and big:
                 return False
+            if big and not compare_big:
+                return None
             mark = _mark(meta.get("newest_change"), entries_dir)
             if big and mark is not None:
                 return _changed_since_mark(store, db_path, entries_dir, sources_file, meta["newest_change"], stamp)

@@ -21,7 +21,9 @@ _pending: dict[str, tuple[int, int]] = {}  # database path → (child's pid, rea
 
 
 def start(args: list[str]) -> None:
-    """Fork the check for the database the command line names, if it is a command that checks."""
+    """Fork the check for the database the command line names, if it is a command that checks. The
+    child answers "?" where a big folder's files would have to be compared: the command's own check
+    keeps what it found for the build that follows, the child's would be lost."""
     if not hasattr(os, "fork") or not args or args[0] not in PREFETCHED_COMMANDS or not core_to_spare():
         return
     db = database_named(args[1:])
@@ -35,7 +37,8 @@ def start(args: list[str]) -> None:
             os.close(read_end)
             from glossary.build import needs_build
 
-            answer = b"1" if needs_build(db) else b"0"
+            stale = needs_build(db, compare_big=False)
+            answer = b"?" if stale is None else b"1" if stale else b"0"
         finally:
             os.write(write_end, answer)
             os._exit(0)
@@ -84,7 +87,7 @@ def needs_build(db: str | Path) -> bool:
             return answer
     from glossary.build import needs_build as check
 
-    return check(db)
+    return bool(check(db))  # (compares a big folder's files itself: never None)
 
 
 def _answer(pid: int, read_end: int) -> bool | None:
