@@ -131,6 +131,9 @@ class Lexicon:
     annotator's hot path (see bench/bench_annotate.py)."""
 
     MEMO_LIMIT = 200_000
+    # the prefix look-ups remembered: each is a slice of text and a list of words (≈ 350 bytes), and a
+    # long document at 100,000 entries fills 200,000 of them (+65 MB at peak); most repeats come close together
+    PREFIXES_LIMIT = 50_000
 
     # Segmenting with arrays needs numpy, whose import (~80 ms) costs what segmenting ~20,000 Han
     # characters in Python does: a process takes the array path once it has been given that much
@@ -322,7 +325,7 @@ class Lexicon:
         memo = self._prefixes
         found = memo.get(text)
         if found is None:
-            if len(memo) > self.MEMO_LIMIT:
+            if len(memo) > self.PREFIXES_LIMIT:
                 memo.clear()
             found = memo[text] = self._base.prefixes(text) + self.forms.prefixes(text)
         return found
