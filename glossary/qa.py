@@ -150,6 +150,7 @@ class Checker:
         self.ambiguous = ambiguous
         self.waivers = waivers or Waivers()
         self._rules: dict[tuple[str, str | None], tuple] = _RULES.setdefault(glossary.store.version, {})
+        self._judged: dict[tuple[str, str, str | None], tuple] = {}  # per run: see segment()
 
     def rules(self, entry_id: str, variant_en: str | None):
         """(expected renderings, acceptable patterns, [(status, patterns)] of bad ones) for an entry."""
@@ -179,6 +180,7 @@ class Checker:
         if region is None:
             region = text_region("".join(s.source for s in segments[:200]), annotator.traditional)
         report = Report(region=region)
+        self._judged = {}
         # the cycle collector paused per batch: the report's thousands of dicts and lists live on and
         # form no cycles, so its runs (over the annotator's data too) freed nothing (see annotate.py)
         check_batch = collector_paused(self._batch)
@@ -187,6 +189,7 @@ class Checker:
             report.segments.extend(check_batch(batch, region))
             if progress is not None:
                 progress(len(batch))
+        self._judged = {}
         return report
 
     def _batch(self, batch: list[Segment], region: str) -> list[dict]:
@@ -252,6 +255,7 @@ class Checker:
         translated = bool(target_text.strip())
         target = None
         rules, ambiguous_too = self._rules, self.ambiguous
+        judged = self._judged
         for (entry_id, reading), group in groups.items():
             is_ambiguous = group[0][5] if len(group) == 1 else all([s[5] for s in group])
             if is_ambiguous and not ambiguous_too:
@@ -261,9 +265,15 @@ class Checker:
             headword, expected, good, bad = rule if rule is not None else self.rules(entry_id, variant_en)
             status, match = "untranslated", None
             if translated:
-                if target is None:
-                    target = Target(target_text)
-                status, match = judge(target, good, bad)
+                # a judgement depends only on the target's text and the entry's rules: a target met
+                # again (a translation memory's stock sentences) is tokenised and searched once a run
+                seen = (target_text, entry_id, variant_en)
+                verdict = judged.get(seen)
+                if verdict is None:
+                    if target is None:
+                        target = Target(target_text)
+                    verdict = judged[seen] = judge(target, good, bad)
+                status, match = verdict
                 if status == "missing" and is_ambiguous:
                     status = "ambiguous"
             first = group[0]
