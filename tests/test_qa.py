@@ -61,6 +61,27 @@ def test_a_term_met_twice_is_one_check_covering_both(qa_glossary):
     assert report.segments[0]["terms"][0]["matched"] == "cabinet"
 
 
+def test_a_target_met_again_is_judged_for_each_segment_own_terms(qa_glossary):
+    """A translation memory repeats stock sentences: the same English under other Chinese is judged
+    against that Chinese's terms, and the same pair again gives the same finding."""
+    english = "Develop the Socialist Market Economy and follow Mao Tse-tung."
+    report = qa.check(
+        qa_glossary,
+        [
+            seg("发展社会主义市场经济。", english),
+            seg("毛泽东", english, 2),
+            seg("发展社会主义市场经济。", english, 3),
+            seg("推动构建人类命运共同体", english, 4),
+        ],
+    )
+    assert terms(report) == [
+        ("shehuizhuyi-shichang-jingji", "ok", "Socialist Market Economy", 1),
+        ("mao-zedong", "deprecated", "Mao Tse-tung", 1),
+        ("shehuizhuyi-shichang-jingji", "ok", "Socialist Market Economy", 1),
+        ("renlei-mingyun-gongtongti", "missing", None, 1),
+    ]
+
+
 def test_deprecated_wins_over_an_acceptable_rendering_elsewhere_in_the_segment(qa_glossary):
     report = qa.check(
         qa_glossary,
