@@ -14,7 +14,6 @@ and compact), text (with and without --show-ok), CSV of every term, HTML and wai
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -24,33 +23,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_annotate import ROOT  # noqa: E402
+from qa_real_text import reword, rewrite  # noqa: E402
 from same_output import compare  # noqa: E402
 
 CONSTITUTION = ROOT / "tests" / "fixtures" / "bilingual" / "constitution.tsv"
 
 
-def reword(matched: str) -> str:
-    """An accepted rendering as a reviewer must still accept it: recased, re-hyphenated, British, number."""
-    words = matched.replace("-", " ").split()
-    words = [w.upper() if i % 2 else w.lower() for i, w in enumerate(words)]
-    text = "-".join(words) if len(words) > 1 else words[0]
-    text = re.sub(r"ization", "isation", text)
-    return text[:-1] if text.endswith("s") and len(text) > 12 else text if text.endswith("s") else text + "s"
-
-
 def rewritten(report, replace) -> list:
-    """Each segment with its accepted renderings replaced; every 7th waives its first term in a note."""
-    from glossary.formats import Segment
-
-    out = []
-    for s in report.segments:
-        target = s["target"]
-        for t in s["terms"]:
-            if t["status"] == "ok":
-                target = target.replace(t["matched"], replace(t["entry"], t["matched"]))
-        note = (f"glossary-qa: ok {s['terms'][0]['entry']}",) if s["index"] % 7 == 0 and s["terms"] else ()
-        out.append(Segment(s["index"], s["source"], target, s["id"], note))
-    return out
+    """qa_real_text.rewrite (each segment with its accepted renderings replaced); every 7th segment
+    also waives its first term in a note."""
+    return [
+        segment._replace(notes=(f"glossary-qa: ok {s['terms'][0]['entry']}",))
+        if s["index"] % 7 == 0 and s["terms"]
+        else segment
+        for segment, s in zip(rewrite(report, replace), report.segments, strict=True)
+    ]
 
 
 def reports(glossary, name: str, segments, **options) -> dict[str, bytes]:
