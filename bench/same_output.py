@@ -86,11 +86,18 @@ def outputs(db: Path, work: Path) -> dict[str, bytes]:
     for path in files:
         for name, flags in CLI_FLAGS.items():
             for fmt in ("json", "text"):
-                run = subprocess.run([*command, "--format", fmt, *flags, "--file", path], capture_output=True, cwd=work)
-                out[f"cli-{Path(path).stem}-{name}-{fmt}"] = run.stdout + run.stderr
-    run = subprocess.run([*command, "--jsonl", *files], capture_output=True, cwd=work)
-    out["cli-jsonl"] = run.stdout + run.stderr
+                out[f"cli-{Path(path).stem}-{name}-{fmt}"] = cli_output(
+                    [*command, "--format", fmt, *flags, "--file", path], work
+                )
+    out["cli-jsonl"] = cli_output([*command, "--jsonl", *files], work)
     return out
+
+
+def cli_output(command: list[str], work: Path) -> bytes:
+    """What a command writes, standard output then its messages, run in the work folder (as every
+    same_*.py script records the CLI's own output)."""
+    run = subprocess.run(command, capture_output=True, cwd=work)
+    return run.stdout + run.stderr
 
 
 def first_difference(a: bytes, b: bytes) -> str:

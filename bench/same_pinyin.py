@@ -13,7 +13,6 @@ own `annotate --pinyin all` in each format.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_annotate import ROOT, corpus_text  # noqa: E402
-from same_output import compare  # noqa: E402
+from same_output import cli_output, compare  # noqa: E402
 
 
 def outputs(db: Path, work: Path) -> dict[str, bytes]:
@@ -68,10 +67,9 @@ def outputs(db: Path, work: Path) -> dict[str, bytes]:
     command = [sys.executable, "-m", "glossary", "annotate", "--db", str(db.resolve()), "--pinyin", "all"]
     for fmt in ("json", "text", "markdown", "html"):
         for tones in ("marks", "numbers"):
-            run = subprocess.run(
-                [*command, "--format", fmt, "--tones", tones, "--file", "sample.txt"], capture_output=True, cwd=work
+            out[f"cli-{fmt}-{tones}"] = cli_output(
+                [*command, "--format", fmt, "--tones", tones, "--file", "sample.txt"], work
             )
-            out[f"cli-{fmt}-{tones}"] = run.stdout + run.stderr
     return out
 
 

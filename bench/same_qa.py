@@ -15,7 +15,6 @@ and compact), text (with and without --show-ok), CSV of every term, HTML and wai
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_annotate import ROOT  # noqa: E402
 from qa_real_text import reword, rewrite  # noqa: E402
-from same_output import compare  # noqa: E402
+from same_output import cli_output, compare  # noqa: E402
 
 CONSTITUTION = ROOT / "tests" / "fixtures" / "bilingual" / "constitution.tsv"
 
@@ -107,8 +106,7 @@ def outputs(db: Path, work: Path) -> dict[str, bytes]:
             out.update(variations(glossary, "fixture-constitution", formats.read_file(CONSTITUTION), more=False))
     command = [sys.executable, "-m", "glossary", "qa", "job.xlf", "--db", str(db.resolve())]
     for fmt in ("json", "text"):
-        run = subprocess.run([*command, "--format", fmt], capture_output=True, cwd=work)
-        out[f"cli-{fmt}"] = run.stdout + run.stderr
+        out[f"cli-{fmt}"] = cli_output([*command, "--format", fmt], work)
     return out
 
 
