@@ -269,7 +269,6 @@ class Annotator:
         self._switch_after = max(self.LONG_TEXT, int(len(forms) * self.SWITCH_FACTOR))
         self._tables: dict[tuple[int, str], tuple[list, list]] = {}  # see _resolved
         self._met: dict[tuple[int, str], dict] = {}  # the same for the forms met in short texts
-        self._reading_numbers: dict[int, str] = {}  # the forms some entry reads otherwise, by number (_charwise)
         self.cards: dict[str, dict] = {}  # filled by Glossary.annotate as entries are met
         self.readings: dict[str, dict] = {}
 
@@ -312,10 +311,14 @@ class Annotator:
         if len(view_text) >= self.LONG_TEXT:
             raw = self._charwise.find_overlapping(view_text)
             table, kept = self._resolved(most, region)
+            flags = list(map(kept.__getitem__, map(itemgetter(2), raw)))
+            if None in flags:  # forms this process meets for the first time under these options
+                self._resolve_met(raw, flags, view_text, most, region)
+                flags = list(map(kept.__getitem__, map(itemgetter(2), raw)))
             # reported in order of their end: reversed, a stable sort by start alone puts the longest
             # first at each start, in C (no key tuple per match), as the filter before it
             if allowed is None and min_length <= 1:
-                found = list(compress(reversed(raw), map(kept.__getitem__, map(itemgetter(2), reversed(raw)))))
+                found = list(compress(reversed(raw), reversed(flags)))
             else:
                 found = [
                     m
@@ -345,21 +348,25 @@ class Annotator:
         entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
         return (entry_id, reads != SPECIFIC, self._reading(entry_id, form)) if reads <= most else None
 
-    def _resolved(self, most: int, region: str) -> tuple[list, list[bool]]:
-        """Each form's meaning under these options (see Resolved), and whether it is tagged at all: made
-        once per process and options (a pass over every form, worth it only for long texts)."""
+    def _resolved(self, most: int, region: str) -> tuple[list, list[bool | None]]:
+        """Each form's meaning under these options (see Resolved) and whether it is tagged at all, by
+        form number, for long texts; None in both for a form not met yet under these options (see
+        _resolve_met): a one-off run over a long document meets a fraction of the forms, and decoding
+        and resolving them all cost it ≈ 65 ms at 9,189 entries."""
         key = (most, region)
         tables = self._tables.get(key)
         if tables is None:
-            table = []
-            self._charwise  # noqa: B018 (made with it: _reading_numbers)
-            readable, reading = self._reading_numbers, self._reading
-            for number, choices in enumerate(self.candidates):
-                entry_id, reads = choices[0][:2] if len(choices) == 1 else self._pick(choices, region)
-                read_as = reading(entry_id, readable[number]) if number in readable else None
-                table.append((entry_id, reads != SPECIFIC, read_as) if reads <= most else None)
-            tables = self._tables[key] = (table, [meant is not None for meant in table])
+            size = len(self.candidates)
+            tables = self._tables[key] = ([None] * size, [None] * size)
         return tables
+
+    def _resolve_met(self, raw: list, flags: list, view_text: str, most: int, region: str) -> None:
+        """Resolve the forms of the matches whose flag is None (see _resolved), each once."""
+        table, kept = self._tables[(most, region)]
+        for start, end, number in compress(raw, map(is_, flags, repeat(None))):
+            if kept[number] is None:
+                meant = table[number] = self._meaning(number, view_text[start:end], most, region)
+                kept[number] = meant is not None
 
     @cached_property
     def _charwise(self):
@@ -367,14 +374,10 @@ class Annotator:
         finds every overlapping match in a third less time than ahocorasick_rs and builds in half the
         time (≈ 40 ms for 20,000 forms; bench/bench_annotate.py). The build stores it serialized
         (see automaton_blob), read back in tens of milliseconds; else it is built once per process. A
-        process that needs it looks most forms up: every form's candidates are decoded at once, into a list."""
+        form's candidates are decoded as the form is met (see _resolved)."""
         automaton = stored_automaton(*self._stored) if self._stored else None
         if automaton is None:  # (the forms ≈ 30 ms for 20,000, the automaton ≈ 40 ms more: made once)
             automaton = charwise_automaton(self.forms.forms())
-        self.candidates = list(self.candidates)
-        read = {key.split("|", 1)[1] for key in self.reading_keys}
-        number = self.forms.number  # (a look-up each: listing every form costs ≈ 30 ms)
-        self._reading_numbers = {n: form for form in read if (n := number(form)) is not None}
         return automaton
 
     def automaton_built(self) -> bool:
