@@ -363,10 +363,11 @@ class Annotator:
     def _resolve_met(self, raw: list, flags: list, view_text: str, most: int, region: str) -> None:
         """Resolve the forms of the matches whose flag is None (see _resolved), each once."""
         table, kept = self._tables[(most, region)]
-        for start, end, number in compress(raw, map(is_, flags, repeat(None))):
-            if kept[number] is None:
-                meant = table[number] = self._meaning(number, view_text[start:end], most, region)
-                kept[number] = meant is not None
+        new = {m[2]: m for m in compress(raw, map(is_, flags, repeat(None)))}  # one match of each
+        self.candidates.decode(list(new))
+        for number, (start, end, _) in new.items():
+            meant = table[number] = self._meaning(number, view_text[start:end], most, region)
+            kept[number] = meant is not None
 
     @cached_property
     def _charwise(self):
@@ -472,17 +473,10 @@ class Annotator:
 
     def _reading(self, entry_id: str, form: str) -> str | None:
         """The reading key of a form met, when it reads otherwise than its entry's headword."""
-        forms = self.reading_forms.get(entry_id)
-        return f"{entry_id}|{form}" if forms and form in forms else None
-
-    @cached_property
-    def reading_forms(self) -> dict[str, frozenset[str]]:
-        """The forms of each entry that read otherwise than its headword (see reading_keys)."""
-        forms: dict[str, set[str]] = {}
-        for key in self.reading_keys:
-            entry_id, form = key.split("|", 1)
-            forms.setdefault(entry_id, set()).add(form)
-        return {entry_id: frozenset(found) for entry_id, found in forms.items()}
+        if entry_id not in self.reading_ids:
+            return None
+        key = f"{entry_id}|{form}"  # (an id is a slug: no "|" in it)
+        return key if key in self.reading_keys else None
 
     def shape(self, form: str, inner: list[tuple[int, int, str, bool]], lexicon) -> tuple:
         """The children of a match of `form`, from the matches `inner` to it (offsets into the form,

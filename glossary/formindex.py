@@ -101,6 +101,22 @@ class FormIndex:
 
         return json.loads(self._data[self._offsets[key_id] : self._offsets[key_id + 1] - 1].tobytes())
 
+    def decode_many(self, numbers: list[int]) -> list[list]:
+        """The candidates of these forms, in their order: the base's in one orjson call (a long text's
+        first annotation meets thousands of forms; one json.loads each cost ≈ 8 µs)."""
+        import orjson
+
+        parts, where = [], []
+        for index in numbers:
+            key_id = -1 if index >= self._live_base else self._key_id(index)
+            if key_id < 0 or key_id in self._replaced:
+                where.append(None)
+            else:
+                where.append(len(parts))
+                parts.append(self._data[self._offsets[key_id] : self._offsets[key_id + 1] - 1])
+        decoded = orjson.loads(b"[" + b",".join(parts) + b"]") if parts else []
+        return [self.decode(index) if at is None else decoded[at] for index, at in zip(numbers, where, strict=True)]
+
     def decode_all(self) -> list[list]:
         """Every form's candidates by number, decoded at once."""
         import orjson
@@ -182,6 +198,12 @@ class Candidates(Sequence):
         if found is None:
             found = self._decoded[number] = self._index.decode(number % len(self))
         return found
+
+    def decode(self, numbers: list[int]) -> None:
+        """Decode these forms' candidates now, at once (see FormIndex.decode_many)."""
+        missing = [number for number in numbers if self._decoded[number] is None]
+        for number, found in zip(missing, self._index.decode_many(missing), strict=True):
+            self._decoded[number] = found
 
     def __iter__(self) -> Iterator[list]:
         if any(found is None for found in self._decoded):

@@ -164,6 +164,7 @@ class Lexicon:
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         self._around: list[dict[str, bool]] = [{} for _ in range(CHECKED_LENGTH + 1)]  # by match length
         self._parts: dict[tuple[str, int, int], bool] = {}
+        self._term_cuts: dict[str, list[int]] = {}  # part_of's segmentations, by term
         self._table_file = table_file
         self._table: WordTable | None = None
         self._segmented = 0  # characters of text given to pieces() so far
@@ -344,11 +345,18 @@ class Lexicon:
         if self._pairs is not None:  # a word across an edge has the edge's two characters inside it
             left = left if self._inside(text[start - 1 : start + 1]) else range(0)
             right = right if self._inside(text[end - 1 : end + 1]) else range(0)
-        for at in (*left, *right):
+        for at in left:  # a word from before the match that ends inside it
             words = known[at] = prefixes(text[at : at + MAX_WORD])
-            shortest, longest = (start - at, end - at) if at < start else (end - at, end + WINDOW - at + 1)
-            if any(shortest < len(word) < longest for word in words):
-                return True
+            shortest, longest = start - at, end - at
+            for word in words:
+                if shortest < len(word) < longest:
+                    return True
+        for at in right:  # a word from inside the match that ends after it
+            words = known[at] = prefixes(text[at : at + MAX_WORD])
+            shortest, longest = end - at, end + WINDOW - at + 1
+            for word in words:
+                if shortest < len(word) < longest:
+                    return True
         return False
 
     def _inside(self, pair: str) -> bool:
@@ -424,7 +432,10 @@ class Lexicon:
         if verdict is None:
             if len(self._parts) > self.MEMO_LIMIT:
                 self._parts.clear()
-            cuts = self.segment(term, whole=False)
+                self._term_cuts.clear()
+            cuts = self._term_cuts.get(term)
+            if cuts is None:  # (a term holding several others is cut once)
+                cuts = self._term_cuts[term] = self.segment(term, whole=False)
             if start in cuts and end in cuts:
                 verdict = True
             else:
