@@ -301,16 +301,21 @@ class Lexicon:
         n = len(text)
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
-        prefixes = self.prefixes
+        prefixes, logp, remembered, unknown = self.prefixes, self.logp, self._logp.get, self.unknown
         known = known or {}
         for i in range(n - 1, -1, -1):
-            single = self.logp(text[i])
-            choice, score = i + 1, (self.unknown if single is None else single) + best[i + 1]
+            single = remembered(text[i], logp)  # (the memo read here: this loop is the hot path)
+            if single is logp:
+                single = logp(text[i])
+            choice, score = i + 1, (unknown if single is None else single) + best[i + 1]
             words = known.get(i)
             for word in prefixes(text[i : i + MAX_WORD]) if words is None else words:
                 j = i + len(word)
                 if j > i + 1 and (whole or j - i < n):
-                    p = (self.logp(word) or 0.0) + best[j]  # a prefix found in the trie has a count
+                    p = remembered(word, logp)
+                    if p is logp:
+                        p = logp(word)
+                    p = (p or 0.0) + best[j]  # a prefix found in the trie has a count
                     if p > score:
                         choice, score = j, p
             best[i], step[i] = score, choice
