@@ -401,9 +401,8 @@ class Lexicon:
         lo = start
         while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):
             lo -= 1
-        hi = end
-        while hi < len(text) and hi - end < WINDOW and is_han(text[hi]):
-            hi += 1
+        after = HAN_RUN.match(text, end, end + WINDOW)  # (one C call; the same as testing each character)
+        hi = after.end() if after else end
         key = (text[lo:start], text[start:end], text[end:hi])
         verdict = self._verdicts.get(key)
         if verdict is None:

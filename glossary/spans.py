@@ -269,13 +269,31 @@ class Spans(Sequence):
 
     def _add_templates(self, cache: dict, tail: bytes) -> None:
         """The JSON after the end of each form met that `cache` does not have yet."""
-        forms = self._forms
+        import orjson
+
+        dumps = orjson.dumps
+        forms, kids, meant = self._forms, self._kids, self._meant
         first = dict(zip(reversed(forms), range(len(forms) - 1, -1, -1), strict=True))
         view_starts, view_ends = self._at[:2]
         for form, q in first.items():
             if form not in cache:
                 text = self._view.text[view_starts[q] : view_ends[q]]
-                cache[form] = template(text, self._meant[form], self._kids.get(q, ()), tail)
+                if q in kids:
+                    cache[form] = template(text, meant[form], kids[q], tail)
+                    continue
+                entry_id, ambiguous, reading = meant[form]  # what template gives a form without children
+                cache[form] = b"".join(
+                    (
+                        b',"text":',
+                        dumps(text),
+                        b',"id":',
+                        dumps(entry_id),
+                        b',"ambiguous":true' if ambiguous else b',"ambiguous":false',
+                        b"" if reading is None else b',"reading":' + dumps(reading),
+                        b',"children":[]}',
+                        tail,
+                    )
+                )
 
     def _across_template(self, q: int, cache: dict, tail: bytes) -> tuple[bytes, tuple[int, ...]]:
         """The template (see `template`) of a match with children and a line break removed inside it,
