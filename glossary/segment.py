@@ -161,6 +161,7 @@ class Lexicon:
         self._logp: dict[str, float | None] = {}
         self._prefixes: dict[str, list[str]] = {}
         self._pairs = pairs
+        self._pair_memo: dict[str, bool] = {}
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         self._around: list[dict[str, bool]] = [{} for _ in range(CHECKED_LENGTH + 1)]  # by match length
         self._parts: dict[tuple[str, int, int], bool] = {}
@@ -346,17 +347,22 @@ class Lexicon:
         one prefix look-up per position instead of one per word a position could start."""
         known = {} if known is None else known
         prefixes = self.prefixes
-        left, right = range(max(0, start - WINDOW), start), range(start + 1, end)
-        if self._pairs is not None:  # a word across an edge has the edge's two characters inside it
-            left = left if self._inside(text[start - 1 : start + 1]) else range(0)
-            right = right if self._inside(text[end - 1 : end + 1]) else range(0)
-        for at in left:  # a word from before the match that ends inside it
+        inside = self._inside if self._pairs is not None else None
+        # A word from before the match that ends inside it holds every two characters side by side from
+        # its first to the edge's: the positions are tried from the edge outwards, up to a pair no word
+        # of the lexicon holds (no word can start at or before it and reach the match).
+        for at in range(start - 1, max(0, start - WINDOW) - 1, -1):
+            if inside is not None and not inside(text[at : at + 2]):
+                break
             words = known[at] = prefixes(text[at : at + MAX_WORD])
             shortest, longest = start - at, end - at
             for word in words:
                 if shortest < len(word) < longest:
                     return True
-        for at in right:  # a word from inside the match that ends after it
+        # a word from inside the match that ends after it holds the edge's two characters
+        if end - start < 2 or (inside is not None and not inside(text[end - 1 : end + 1])):
+            return False
+        for at in range(start + 1, end):
             words = known[at] = prefixes(text[at : at + MAX_WORD])
             shortest, longest = end - at, end + WINDOW - at + 1
             for word in words:
@@ -365,9 +371,15 @@ class Lexicon:
         return False
 
     def _inside(self, pair: str) -> bool:
-        """Could a word of the lexicon hold these two characters side by side?"""
-        base, forms = self._pairs  # type: ignore[misc]
-        return len(pair) == 2 and (pair in base or pair in forms)
+        """Could a word of the lexicon hold these two characters side by side? (Remembered: a
+        document's windows share most of their pairs.)"""
+        found = self._pair_memo.get(pair)
+        if found is None:
+            if len(self._pair_memo) > self.MEMO_LIMIT:
+                self._pair_memo.clear()
+            base, forms = self._pairs  # type: ignore[misc]
+            found = self._pair_memo[pair] = len(pair) == 2 and (pair in base or pair in forms)
+        return found
 
     def splits_word(self, text: str, start: int, end: int) -> bool:
         """True when text[start:end] cuts across the words of its sentence (中考 in 集中考察).

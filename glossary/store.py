@@ -226,7 +226,9 @@ class Store:
         found: dict[str, dict] = {}
         for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
             chunk = wanted[i : i + 500]
-            rows = self.query(f"SELECT {key}, data FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk)
+            rows = self.query(  # as bytes: no str made of each row's JSON to be parsed again
+                f"SELECT {key}, CAST(data AS BLOB) FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk
+            )
             found.update((r[0], loads(r[1])) for r in rows)
         return {k: found[k] for k in wanted if k in found}
 
