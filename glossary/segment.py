@@ -303,6 +303,7 @@ class Lexicon:
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
         prefixes, logp, remembered, unknown = self.prefixes, self.logp, self._logp.get, self.unknown
+        inside = self._inside if self._pairs is not None else None
         known = known or {}
         for i in range(n - 1, -1, -1):
             single = remembered(text[i], logp)  # (the memo read here: this loop is the hot path)
@@ -310,7 +311,9 @@ class Lexicon:
                 single = logp(text[i])
             choice, score = i + 1, (unknown if single is None else single) + best[i + 1]
             words = known.get(i)
-            for word in prefixes(text[i : i + MAX_WORD]) if words is None else words:
+            if words is None:  # (no word of two characters or more starts with a pair no word holds)
+                words = () if inside is not None and not inside(text[i : i + 2]) else prefixes(text[i : i + MAX_WORD])
+            for word in words:
                 j = i + len(word)
                 if j > i + 1 and (whole or j - i < n):
                     p = remembered(word, logp)

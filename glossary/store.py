@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -219,7 +220,7 @@ class Store:
 
     def _json_rows(self, table: str, key: str, wanted: list[str]) -> dict[str, dict]:
         loads: Callable[[str], Any] = json.loads  # the cards of a paste: orjson's import costs more
-        if len(wanted) > FEW_ROWS:
+        if len(wanted) > FEW_ROWS or "orjson" in sys.modules:  # (imported already: a long text's later pieces)
             import orjson
 
             loads = orjson.loads
