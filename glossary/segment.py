@@ -303,7 +303,6 @@ class Lexicon:
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
         prefixes, logp, remembered, unknown = self.prefixes, self.logp, self._logp.get, self.unknown
-        inside = self._inside if self._pairs is not None else None
         known = known or {}
         for i in range(n - 1, -1, -1):
             single = remembered(text[i], logp)  # (the memo read here: this loop is the hot path)
@@ -311,9 +310,7 @@ class Lexicon:
                 single = logp(text[i])
             choice, score = i + 1, (unknown if single is None else single) + best[i + 1]
             words = known.get(i)
-            if words is None:  # (no word of two characters or more starts with a pair no word holds)
-                words = () if inside is not None and not inside(text[i : i + 2]) else prefixes(text[i : i + MAX_WORD])
-            for word in words:
+            for word in prefixes(text[i : i + MAX_WORD]) if words is None else words:
                 j = i + len(word)
                 if j > i + 1 and (whole or j - i < n):
                     p = remembered(word, logp)
@@ -413,6 +410,9 @@ class Lexicon:
         return self._around
 
     def _splits_in_window(self, text: str, start: int, end: int) -> bool:
+        if self._pairs is not None and not self._inside(text[start - 1 : start + 1]):
+            if not self._inside(text[end - 1 : end + 1]):
+                return False  # no word of the lexicon can straddle either edge (see crossed)
         lo = start
         while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):
             lo -= 1
