@@ -106,7 +106,8 @@ class FormIndex:
         first annotation meets thousands of forms; one json.loads each cost ≈ 8 µs)."""
         import orjson
 
-        parts, where = [], []
+        parts: list[memoryview] = []
+        where: list[int | None] = []  # each form's place among the parts (None: not the base's)
         for index in numbers:
             key_id = -1 if index >= self._live_base else self._key_id(index)
             if key_id < 0 or key_id in self._replaced:

@@ -126,6 +126,24 @@ def _checksum(data: bytes) -> bytes:
     return f"{len(data)}-{zlib.crc32(data):08x}".encode()
 
 
+class _Memo(dict):
+    """A dict that works out a missing key's value with `compute`, keeping at most about `limit`: read
+    as memo[key], a look-up in C when the key is there (the common case in the judging loops, where a
+    method call per look-up cost more than the look-up)."""
+
+    __slots__ = ("compute", "limit")
+
+    def __init__(self, compute, limit: int):
+        super().__init__()
+        self.compute, self.limit = compute, limit
+
+    def __missing__(self, key):
+        if len(self) > self.limit:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
+
+
 class Lexicon:
     """Look-ups are memoised: a document repeats its words and its contexts, and these are the
     annotator's hot path (see bench/bench_annotate.py)."""
@@ -158,10 +176,10 @@ class Lexicon:
         self.forms = forms if forms is not None else marisa_trie.Trie()
         self.log_total = math.log(total)
         self.unknown = -self.log_total - 5  # a character no word explains
-        self._logp: dict[str, float | None] = {}
-        self._prefixes: dict[str, list[str]] = {}
+        self._logp = _Memo(self._log_probability, self.MEMO_LIMIT)
+        self._prefixes = _Memo(self._find_prefixes, self.PREFIXES_LIMIT)
         self._pairs = pairs
-        self._pair_memo: dict[str, bool] = {}
+        self._pair_memo = _Memo(self._holds_pair, self.MEMO_LIMIT)
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         self._around: list[dict[str, bool]] = [{} for _ in range(CHECKED_LENGTH + 1)]  # by match length
         self._parts: dict[tuple[str, int, int], bool] = {}
@@ -274,16 +292,13 @@ class Lexicon:
         return bounds, kinds
 
     def logp(self, word: str) -> float | None:
-        memo = self._logp
-        if word not in memo:
-            if len(memo) > self.MEMO_LIMIT:
-                memo.clear()
-            freq = self._frequency(word)
-            if freq:
-                memo[word] = math.log(freq) - self.log_total
-            else:
-                memo[word] = math.log(GLOSSARY_FREQ) - self.log_total if word in self.forms else None
-        return memo[word]
+        return self._logp[word]
+
+    def _log_probability(self, word: str) -> float | None:
+        freq = self._frequency(word)
+        if freq:
+            return math.log(freq) - self.log_total
+        return math.log(GLOSSARY_FREQ) - self.log_total if word in self.forms else None
 
     def _frequency(self, word: str) -> int:
         """The base lexicon's count of a word (0: not in it)."""
@@ -295,28 +310,20 @@ class Lexicon:
         found = self.trie.get(word)
         return found[0][0] if found else 0
 
-    def segment(self, text: str, whole: bool = True, known: dict[int, list[str]] | None = None) -> list[int]:
+    def segment(self, text: str, whole: bool = True) -> list[int]:
         """Word boundaries (cut positions, 0 and len included) of the most probable segmentation;
-        `whole=False` reads the text as made of smaller words even where it is a word itself.
-        `known`: the words starting at some positions, found already (see crossed)."""
+        `whole=False` reads the text as made of smaller words even where it is a word itself."""
         n = len(text)
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
-        prefixes, logp, remembered, unknown = self.prefixes, self.logp, self._logp.get, self.unknown
-        known = known or {}
+        prefixes, logp, unknown = self._prefixes.__getitem__, self._logp.__getitem__, self.unknown  # (see _Memo)
         for i in range(n - 1, -1, -1):
-            single = remembered(text[i], logp)  # (the memo read here: this loop is the hot path)
-            if single is logp:
-                single = logp(text[i])
+            single = logp(text[i])
             choice, score = i + 1, (unknown if single is None else single) + best[i + 1]
-            words = known.get(i)
-            for word in prefixes(text[i : i + MAX_WORD]) if words is None else words:
+            for word in prefixes(text[i : i + MAX_WORD]):
                 j = i + len(word)
                 if j > i + 1 and (whole or j - i < n):
-                    p = remembered(word, logp)
-                    if p is logp:
-                        p = logp(word)
-                    p = (p or 0.0) + best[j]  # a prefix found in the trie has a count
+                    p = (logp(word) or 0.0) + best[j]  # a prefix found in the trie has a count
                     if p > score:
                         choice, score = j, p
             best[i], step[i] = score, choice
@@ -329,32 +336,27 @@ class Lexicon:
     def prefixes(self, text: str) -> list[str]:
         """The words of the lexicon that `text` starts with (remembered: a third of a document's
         look-ups repeat one made for another window, or for a term's own words in part_of)."""
-        memo = self._prefixes
-        found = memo.get(text)
-        if found is None:
-            if len(memo) > self.PREFIXES_LIMIT:
-                memo.clear()
-            found = memo[text] = self._base.prefixes(text) + self.forms.prefixes(text)
-        return found
+        return self._prefixes[text]
+
+    def _find_prefixes(self, text: str) -> list[str]:
+        return self._base.prefixes(text) + self.forms.prefixes(text)
 
     def __contains__(self, word: str) -> bool:
         return word in self._base or word in self.forms
 
-    def crossed(self, text: str, start: int, end: int, known: dict[int, list[str]] | None = None) -> bool:
+    def crossed(self, text: str, start: int, end: int) -> bool:
         """Does a dictionary word straddle either edge of text[start:end]? (One that starts at most
         WINDOW characters before the match and ends inside it, or starts inside it and ends at most
-        WINDOW characters after it.) `known` keeps the words found at each position (for segment):
-        one prefix look-up per position instead of one per word a position could start."""
-        known = {} if known is None else known
-        prefixes = self.prefixes
-        inside = self._inside if self._pairs is not None else None
+        WINDOW characters after it.)"""
+        prefixes = self._prefixes.__getitem__  # (see _Memo)
+        inside = self._pair_memo.__getitem__ if self._pairs is not None else None
         # A word from before the match that ends inside it holds every two characters side by side from
         # its first to the edge's: the positions are tried from the edge outwards, up to a pair no word
         # of the lexicon holds (no word can start at or before it and reach the match).
         for at in range(start - 1, max(0, start - WINDOW) - 1, -1):
             if inside is not None and not inside(text[at : at + 2]):
                 break
-            words = known[at] = prefixes(text[at : at + MAX_WORD])
+            words = prefixes(text[at : at + MAX_WORD])
             shortest, longest = start - at, end - at
             for word in words:
                 if shortest < len(word) < longest:
@@ -363,23 +365,18 @@ class Lexicon:
         if end - start < 2 or (inside is not None and not inside(text[end - 1 : end + 1])):
             return False
         for at in range(start + 1, end):
-            words = known[at] = prefixes(text[at : at + MAX_WORD])
+            words = prefixes(text[at : at + MAX_WORD])
             shortest, longest = end - at, end + WINDOW - at + 1
             for word in words:
                 if shortest < len(word) < longest:
                     return True
         return False
 
-    def _inside(self, pair: str) -> bool:
-        """Could a word of the lexicon hold these two characters side by side? (Remembered: a
-        document's windows share most of their pairs.)"""
-        found = self._pair_memo.get(pair)
-        if found is None:
-            if len(self._pair_memo) > self.MEMO_LIMIT:
-                self._pair_memo.clear()
-            base, forms = self._pairs  # type: ignore[misc]
-            found = self._pair_memo[pair] = len(pair) == 2 and (pair in base or pair in forms)
-        return found
+    def _holds_pair(self, pair: str) -> bool:
+        """Could a word of the lexicon hold these two characters side by side? (Remembered in
+        _pair_memo: a document's windows share most of their pairs.)"""
+        base, forms = self._pairs  # type: ignore[misc]
+        return len(pair) == 2 and (pair in base or pair in forms)
 
     def splits_word(self, text: str, start: int, end: int) -> bool:
         """True when text[start:end] cuts across the words of its sentence (中考 in 集中考察).
@@ -410,8 +407,8 @@ class Lexicon:
         return self._around
 
     def _splits_in_window(self, text: str, start: int, end: int) -> bool:
-        if self._pairs is not None and not self._inside(text[start - 1 : start + 1]):
-            if not self._inside(text[end - 1 : end + 1]):
+        if self._pairs is not None and not self._pair_memo[text[start - 1 : start + 1]]:
+            if not self._pair_memo[text[end - 1 : end + 1]]:
                 return False  # no word of the lexicon can straddle either edge (see crossed)
         lo = start
         while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):
@@ -427,10 +424,9 @@ class Lexicon:
         return verdict
 
     def _judge(self, window: str, left: int, right: int) -> bool:
-        known: dict[int, list[str]] = {}
-        if not self.crossed(window, left, right, known):
+        if not self.crossed(window, left, right):
             return False
-        cuts = self.segment(window, known=known)
+        cuts = self.segment(window)
         if left in cuts and right in cuts:
             return False
         for a, b in zip(cuts, cuts[1:], strict=False):
