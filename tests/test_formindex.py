@@ -46,6 +46,19 @@ def test_a_delta_adds_replaces_and_removes_forms():
     assert index.base_get("人工") == [["rengong", 1, None]] and index.get("人工") == []
 
 
+def test_forms_decoded_together_read_as_decoded_one_by_one():
+    """A long text's first annotation decodes the forms it meets in one call (decode_many): the same
+    candidates as one at a time, for the base's forms, the ones an edit replaced and the ones it added."""
+    delta = {"人工": [], "智能": [["zhineng", 2, None]], "算力": [["suanli", 0, None]]}
+    index = FormIndex(pack(CANDIDATES), delta)
+    numbers = list(range(len(index)))[::-1]
+    one_by_one = [index.decode(n) for n in numbers]
+    assert index.decode_many(numbers) == one_by_one and index.decode_many([]) == []
+    fresh = FormIndex(pack(CANDIDATES), delta).candidates
+    fresh.decode(numbers[:2])
+    assert [fresh[n] for n in numbers] == one_by_one
+
+
 def test_an_empty_glossary_has_no_forms():
     index = FormIndex(pack({}))
     assert len(index) == 0 and index.matches("人工智能") == [] and list(index.candidates) == []
