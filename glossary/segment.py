@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from glossary.chinese import HAN, is_han
+from glossary.chinese import HAN
 
 if TYPE_CHECKING:
     from glossary.wordtable import WordTable
@@ -410,10 +410,11 @@ class Lexicon:
         if self._pairs is not None and not self._pair_memo[text[start - 1 : start + 1]]:
             if not self._pair_memo[text[end - 1 : end + 1]]:
                 return False  # no word of the lexicon can straddle either edge (see crossed)
-        lo = start
-        while lo > 0 and start - lo < WINDOW and is_han(text[lo - 1]):
-            lo -= 1
-        after = HAN_RUN.match(text, end, end + WINDOW)  # (one C call; the same as testing each character)
+        # the Han characters around the match, at most WINDOW each side (C-level matches, the same as
+        # testing each character: the run before it is matched reversed)
+        before = HAN_RUN.match(text[max(0, start - WINDOW) : start][::-1])
+        lo = start - before.end() if before else start
+        after = HAN_RUN.match(text, end, end + WINDOW)
         hi = after.end() if after else end
         key = (text[lo:start], text[start:end], text[end:hi])
         verdict = self._verdicts.get(key)
