@@ -200,11 +200,13 @@ class Candidates(Sequence):
             found = self._decoded[number] = self._index.decode(number % len(self))
         return found
 
-    def decode(self, numbers: list[int]) -> None:
-        """Decode these forms' candidates now, at once (see FormIndex.decode_many)."""
-        missing = [number for number in numbers if self._decoded[number] is None]
+    def decode(self, numbers: list[int]) -> list[list]:
+        """These forms' candidates, those not decoded yet decoded now, at once (see FormIndex.decode_many)."""
+        decoded = self._decoded
+        missing = [number for number in numbers if decoded[number] is None]
         for number, found in zip(missing, self._index.decode_many(missing), strict=True):
-            self._decoded[number] = found
+            decoded[number] = found
+        return [decoded[number] for number in numbers]
 
     def __iter__(self) -> Iterator[list]:
         if any(found is None for found in self._decoded):
