@@ -197,6 +197,9 @@ class Pattern(NamedTuple):
     # a one-word rendering that is a name ("the Party", "Xi") must keep its capital: "parties" is not it
     capital: bool = False
     plain: bool = True  # the form's spaces are single spaces: found as written, it is verbatim
+    # plain, no capital to keep, and words from its first character to its last (no article, bracket
+    # or quote at either end): where it stands as written, as whole words, that is its match (verbatim)
+    bare: bool = False
 
 
 def compile_rendering(rendering: str) -> list[Pattern]:
@@ -205,12 +208,47 @@ def compile_rendering(rendering: str) -> list[Pattern]:
     for form in variants(rendering):
         words = tokens(form)
         if words:
-            first = form[words[0].start]
-            capital = len(words) == 1 and first.isupper()
-            patterns.append(
-                Pattern(rendering, form, tuple(t.keys for t in words), capital, " ".join(form.split()) == form)
+            capital = len(words) == 1 and form[words[0].start].isupper()
+            plain = " ".join(form.split()) == form
+            bare = (
+                plain
+                and not capital
+                and words[0].start == 0
+                and words[-1].end == len(form)
+                and form[0].isalnum()
+                and form[-1].isalnum()
             )
+            patterns.append(Pattern(rendering, form, tuple(t.keys for t in words), capital, plain, bare))
     return patterns
+
+
+ODD_SPACE = re.compile(r"[^\S ]|  ")  # whitespace str.split() folds: anything but single spaces
+JOINERS = ".&'’"  # inside a word between letters or digits (see WORD)
+
+
+def single_spaced(text: str) -> bool:
+    """Whether the text's only whitespace is single spaces: then a match whose words are the form's,
+    spaces folded, is written exactly as the form (see verbatim)."""
+    return ODD_SPACE.search(text) is None
+
+
+def verbatim(text: str, pattern: Pattern) -> Match | None:
+    """The first place a bare pattern's form stands in a single-spaced text as written, as whole words
+    (not inside a longer word, R&D or people's): no tokenising. Target.find finds it too, and ranks it
+    first among the pattern's matches (verbatim first; every verbatim one is as long as the form; then
+    the first in the text). None where the form stands nowhere so: only a Target can tell then."""
+    form = pattern.form
+    at = text.find(form)
+    while at >= 0:
+        end = at + len(form)
+        before, after = text[at - 1 : at] if at else "", text[end : end + 1]
+        # a word goes on across a letter or digit, or a joiner between two of them (the WORD pattern)
+        joined_before = before.isalnum() or (before and before in JOINERS and text[at - 2 : at - 1].isalnum())
+        joined_after = after.isalnum() or (after and after in JOINERS and text[end + 1 : end + 2].isalnum())
+        if not joined_before and not joined_after:
+            return _new(Match, (at, end, text[at:end], pattern.rendering, True))
+        at = text.find(form, at + 1)
+    return None
 
 
 class Match(NamedTuple):

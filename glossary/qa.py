@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 from operator import itemgetter, not_
 
-from glossary.english import Target, compile_rendering
+from glossary.english import Target, compile_rendering, verbatim
+from glossary.english import single_spaced as is_single_spaced
 from glossary.formats import Segment
 from glossary.spans import Spans
 
@@ -260,6 +261,7 @@ class Checker:
             groups = grouped.items()
         translated = bool(target_text.strip())
         target = None
+        single_spaced = None  # whether the target's only spaces are single ones, once needed
         meanings, ambiguous_too, judged = self._meanings, self.ambiguous, self._judged
         for key, group in groups:
             q = group[0]
@@ -276,9 +278,19 @@ class Checker:
                 seen = (target_text, entry_id, variant_en)
                 verdict = judged.get(seen)
                 if verdict is None:
-                    if target is None:
-                        target = Target(target_text)
-                    verdict = judged[seen] = judge(target, good, bad)
+                    # the preferred rendering as written, as whole words, decides without tokenising
+                    if not bad and good and good[0].bare:
+                        if single_spaced is None:
+                            single_spaced = is_single_spaced(target_text)
+                        if single_spaced:
+                            found = verbatim(target_text, good[0])
+                            if found is not None:
+                                verdict = ("ok", found)
+                    if verdict is None:
+                        if target is None:
+                            target = Target(target_text)
+                        verdict = judge(target, good, bad)
+                    judged[seen] = verdict
                 status, match = verdict
                 if status == "missing" and is_ambiguous:
                     status = "ambiguous"
