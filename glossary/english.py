@@ -222,14 +222,15 @@ def compile_rendering(rendering: str) -> list[Pattern]:
     return patterns
 
 
-ODD_SPACE = re.compile(r"[^\S ]|  ")  # whitespace str.split() folds: anything but single spaces
 JOINERS = ".&'’"  # inside a word between letters or digits (see WORD)
 
 
 def single_spaced(text: str) -> bool:
     """Whether the text's only whitespace is single spaces: then a match whose words are the form's,
-    spaces folded, is written exactly as the form (see verbatim)."""
-    return ODD_SPACE.search(text) is None
+    spaces folded, is written exactly as the form (see verbatim). Every other character str.split()
+    takes for a space is a separator or control character, which isprintable() refuses (as it does
+    a few others: those texts are merely tokenised)."""
+    return "  " not in text and text.isprintable()
 
 
 def verbatim(text: str, pattern: Pattern) -> Match | None:

@@ -260,8 +260,8 @@ class Checker:
                     members.append(q)
             groups = grouped.items()
         translated = bool(target_text.strip())
-        target = None
-        single_spaced = None  # whether the target's only spaces are single ones, once needed
+        target = None  # the target tokenised, once needed
+        single_spaced = translated and is_single_spaced(target_text)
         meanings, ambiguous_too, judged = self._meanings, self.ambiguous, self._judged
         for key, group in groups:
             q = group[0]
@@ -279,13 +279,11 @@ class Checker:
                 verdict = judged.get(seen)
                 if verdict is None:
                     # the preferred rendering as written, as whole words, decides without tokenising
-                    if not bad and good and good[0].bare:
-                        if single_spaced is None:
-                            single_spaced = is_single_spaced(target_text)
-                        if single_spaced:
-                            found = verbatim(target_text, good[0])
-                            if found is not None:
-                                verdict = ("ok", found)
+                    # (most terms of a translation that follows the glossary): see english.verbatim
+                    if single_spaced and not bad and good and good[0].bare:
+                        found = verbatim(target_text, good[0])
+                        if found is not None:
+                            verdict = ("ok", found)
                     if verdict is None:
                         if target is None:
                             target = Target(target_text)
