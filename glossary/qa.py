@@ -196,44 +196,45 @@ class Checker:
 
     def _batch(self, batch: list[Segment], region: str) -> list[dict]:
         segment = self.segment
-        return [
-            segment(s, columns, readings)
-            for s, (columns, readings) in zip(batch, self.spans(self.glossary, batch, region), strict=True)
-        ]
+        spans = self.spans(self.glossary.annotator(), batch, region)
+        return [segment(s, columns) for s, columns in zip(batch, spans, strict=True)]
 
     @staticmethod
-    def spans(glossary, batch: list[Segment], region: str):
+    def spans(annotator, batch: list[Segment], region: str):
         """The annotator's top-level spans of each segment's source, as columns: (starts, ends, (entry id,
-        ambiguous, reading key) of each, and the offset to subtract from starts and ends), with the
-        readings met. The batch is annotated as one text, segments joined by a separator the annotator
-        never bridges or reads across (NUL: not Han, not whitespace between Han, in no surface form),
-        so the spans are those of each segment annotated alone, at a fraction of the per-call cost; each
-        segment's are slices of the batch's columns (no Span made). Children are left out: only
-        outermost terms are checked."""
+        ambiguous, reading key) of each, and the offset to subtract from starts and ends). The batch
+        is annotated as one text, segments joined by a separator the annotator never bridges or reads
+        across (NUL: not Han, not whitespace between Han, in no surface form), so the spans are those
+        of each segment annotated alone, at a fraction of the per-call cost; each segment's are slices
+        of the batch's columns (no Span made). Children are left out: only outermost terms are checked.
+        The Annotator's own annotate: QA needs none of the entries' cards Glossary.annotate collects."""
         sources = [s.source for s in batch]
         if any(SEPARATOR in s for s in sources):
             for source in sources:
-                annotation = glossary.annotate(source, ambiguous=True, region=region)
-                yield (*columns(annotation.spans), 0), annotation.readings
+                yield (*columns(annotator.annotate(source, ambiguous=True, region=region).spans), 0)
             return
-        annotation = glossary.annotate(SEPARATOR.join(sources), ambiguous=True, region=region)
+        annotation = annotator.annotate(SEPARATOR.join(sources), ambiguous=True, region=region)
         offsets = list(accumulate((len(s) + len(SEPARATOR) for s in sources[:-1]), initial=0))
         starts, ends, meant = columns(annotation.spans)
         # the spans of segment i are those starting from its offset to the next one's (found in C)
         bounds = list(map(bisect_left, repeat(starts), offsets))
-        readings = annotation.readings
         for lo, hi, base in zip(bounds, [*bounds[1:], len(starts)], offsets, strict=True):
-            yield (starts[lo:hi], ends[lo:hi], meant[lo:hi], base), readings
+            yield starts[lo:hi], ends[lo:hi], meant[lo:hi], base
 
-    def _meaning(self, key: tuple[str, str | None], readings: dict) -> tuple:
+    def _meaning(self, key: tuple[str, str | None]) -> tuple:
         """(the rendering the reading asks for or None, then rules()) for an (entry id, reading key)."""
         entry_id, reading = key
-        variant_en = readings[reading].get("en") if reading else None
+        variant_en = None
+        if reading:
+            readings = self.glossary.annotator().readings  # kept per process, as Glossary.annotate keeps them
+            if reading not in readings:
+                readings.update(self.glossary.store.readings([reading]))
+            variant_en = readings[reading].get("en")
         rule = self._rules.get((entry_id, variant_en))
         found = self._meanings[key] = (variant_en, *(rule if rule is not None else self.rules(entry_id, variant_en)))
         return found
 
-    def segment(self, segment: Segment, columns: tuple, readings: dict) -> dict:
+    def segment(self, segment: Segment, columns: tuple) -> dict:
         """One segment's record: its terms (the spans of `columns`, see spans(), grouped by entry and
         reading), each judged against the target."""
         starts, ends, meant, base = columns
@@ -268,7 +269,7 @@ class Checker:
             if is_ambiguous and not ambiguous_too:
                 continue
             meaning = meanings.get(key)
-            variant_en, headword, expected, good, bad = meaning if meaning is not None else self._meaning(key, readings)
+            variant_en, headword, expected, good, bad = meaning if meaning is not None else self._meaning(key)
             entry_id = key[0]
             status, match = "untranslated", None
             if translated:
