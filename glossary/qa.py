@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 from operator import itemgetter, not_
 
+from glossary.annotate import collector_paused
 from glossary.english import Target, compile_rendering, verbatim
 from glossary.english import single_spaced as is_single_spaced
 from glossary.formats import Segment
@@ -39,7 +40,6 @@ NOTE_MARKER = re.compile(r"glossary-qa\s*:\s*ok\b([^\n]*)", re.IGNORECASE)
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 BATCH = 1000  # segments annotated as one text (and the progress bar's step)
 SEPARATOR = "\x00"
-STATUS_WAIVED = itemgetter("status", "waived")
 MEANING = itemgetter(0, 2)  # (entry id, reading key) of a span's (entry id, ambiguous, reading key)
 
 
@@ -107,17 +107,19 @@ class Report:
     region: str = "prc"
 
     def summary(self) -> dict:
-        """Counted in C, in one pass over the terms' (status, waived): a report has tens of thousands."""
-        counts = Counter(map(STATUS_WAIVED, chain.from_iterable(map(itemgetter("terms"), self.segments))))
-        by_kind = {kind: counts[kind, False] for kind in FINDING_KINDS}
-        blank = compress(self.segments, map(not_, map(str.strip, map(itemgetter("target"), self.segments))))
+        """Counted in C over columns of the terms' fields: a report has tens of thousands of terms."""
+        terms = list(chain.from_iterable(map(itemgetter("terms"), self.segments)))
+        statuses = list(map(itemgetter("status"), terms))
+        waived = list(map(itemgetter("waived"), terms))
+        unwaived = Counter(compress(statuses, map(not_, waived)))
+        by_kind = {kind: unwaived[kind] for kind in FINDING_KINDS}
         return {
             "segments": len(self.segments),
-            "terms": counts.total() - counts["untranslated", False] - counts["untranslated", True],
+            "terms": len(statuses) - statuses.count("untranslated"),
             "findings": sum(by_kind.values()),
             "by_kind": by_kind,
-            "waived": sum(n for (_, waived), n in counts.items() if waived),
-            "untranslated": sum(1 for s in blank if s["source"].strip()),
+            "waived": sum(waived),
+            "untranslated": sum(1 for s in self.segments if s["source"].strip() and not s["target"].strip()),
         }
 
     def to_dict(self) -> dict:
@@ -175,7 +177,7 @@ class Checker:
         return self._rules[key]
 
     def run(self, segments: list[Segment], progress=None) -> Report:
-        from glossary.annotate import collector_paused, text_region
+        from glossary.annotate import text_region
 
         annotator = self.glossary.annotator()
         region = self.region
@@ -374,7 +376,11 @@ def check(
 # ------------------------------------------------------------------------------------------ output
 
 
+@collector_paused
 def to_json(report: Report, indent: bool = True) -> str:
+    """The report as JSON. With the collector paused, as Annotation.to_dict is: the summary's few
+    lists would otherwise set off a run of the collector over every dict and list of the report, young
+    and all alive (tens of milliseconds for a long file), or not, by chance of the free lists."""
     from glossary.render import to_json as dumps
 
     return dumps(report.to_dict(), indent=indent)
