@@ -40,6 +40,8 @@ NOTE_MARKER = re.compile(r"glossary-qa\s*:\s*ok\b([^\n]*)", re.IGNORECASE)
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 BATCH = 1000  # segments annotated as one text (and the progress bar's step)
 SEPARATOR = "\x00"
+NO_MATCH = (None,) * 5  # a Match's fields where there is none
+UNTRANSLATED = ("untranslated", *NO_MATCH)
 MEANING = itemgetter(0, 2)  # (entry id, reading key) of a span's (entry id, ambiguous, reading key)
 
 
@@ -153,7 +155,8 @@ class Checker:
         self.ambiguous = ambiguous
         self.waivers = waivers or Waivers()
         self._rules: dict[tuple[str, str | None], tuple] = _RULES.setdefault(glossary.store.version, {})
-        self._judged: dict[tuple[str, str, str | None], tuple] = {}  # per run: see segment()
+        # per run, by target text and (entry id, reading): see segment()
+        self._judged: dict[str, dict[tuple[str, str | None], tuple]] = {}
         self._meanings: dict[tuple[str, str | None], tuple] = {}  # per run: see _meaning()
 
     def rules(self, entry_id: str, variant_en: str | None):
@@ -264,21 +267,23 @@ class Checker:
         translated = bool(target_text.strip())
         target = None  # the target tokenised, once needed
         single_spaced = translated and is_single_spaced(target_text)
-        meanings, ambiguous_too, judged = self._meanings, self.ambiguous, self._judged
+        # a judgement depends only on the target's text and the entry's rules: a target met again (a
+        # translation memory's stock sentences) is tokenised and searched once a run
+        verdicts = self._judged.get(target_text)
+        if verdicts is None:
+            verdicts = self._judged[target_text] = {}
+        waiving = whole_waived or waived_entries or waivers
+        meanings, ambiguous_too = self._meanings, self.ambiguous
         for key, group in groups:
             q = group[0]
             is_ambiguous = meant[q][1] if len(group) == 1 else all([meant[k][1] for k in group])
             if is_ambiguous and not ambiguous_too:
                 continue
             meaning = meanings.get(key)
-            variant_en, headword, expected, good, bad = meaning if meaning is not None else self._meaning(key)
+            _, headword, expected, good, bad = meaning if meaning is not None else self._meaning(key)
             entry_id = key[0]
-            status, match = "untranslated", None
             if translated:
-                # a judgement depends only on the target's text and the entry's rules: a target met
-                # again (a translation memory's stock sentences) is tokenised and searched once a run
-                seen = (target_text, entry_id, variant_en)
-                verdict = judged.get(seen)
+                verdict = verdicts.get(key)  # (entry id, reading): the same rules all run
                 if verdict is None:
                     # the preferred rendering as written, as whole words, decides without tokenising
                     # (most terms of a translation that follows the glossary): see english.verbatim
@@ -290,14 +295,12 @@ class Checker:
                         if target is None:
                             target = Target(target_text)
                         verdict = judge(target, good, bad)
-                    judged[seen] = verdict
-                status, match = verdict
+                    verdict = verdicts[key] = (verdict[0], *(verdict[1] or NO_MATCH))
+                status, target_start, target_end, matched, rendering, exact = verdict
                 if status == "missing" and is_ambiguous:
                     status = "ambiguous"
-            if match is None:
-                matched = target_start = target_end = rendering = exact = None
             else:
-                target_start, target_end, matched, rendering, exact = match
+                status, target_start, target_end, matched, rendering, exact = UNTRANSLATED
             start, end = starts[q] - base, ends[q] - base
             terms.append(
                 {
@@ -316,7 +319,8 @@ class Checker:
                     "rendering": rendering,
                     "exact": exact,
                     "ambiguous": is_ambiguous,
-                    "waived": (
+                    "waived": bool(waiving)
+                    and (
                         whole_waived or entry_id in waived_entries or bool(waivers and waivers.covers(refs, entry_id))
                     ),
                 }
