@@ -14,6 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from itertools import accumulate, compress
+from operator import not_
 from typing import NamedTuple
 
 # A word: letters or digits, joined inside by . & ' ’ (R&D, Ele.me, 01.AI, People’s); "+" counts as a word
@@ -195,6 +196,10 @@ class Pattern(NamedTuple):
     keys: tuple[frozenset[str], ...]
     # a one-word rendering that is a name ("the Party", "Xi") must keep its capital: "parties" is not it
     capital: bool = False
+    plain: bool = True  # the form's spaces are single spaces: found as written, it is verbatim
+    # plain, no capital to keep, and words from its first character to its last (no article, bracket
+    # or quote at either end): where it stands as written, as whole words, that is its match (verbatim)
+    bare: bool = False
 
 
 def compile_rendering(rendering: str) -> list[Pattern]:
@@ -203,9 +208,48 @@ def compile_rendering(rendering: str) -> list[Pattern]:
     for form in variants(rendering):
         words = tokens(form)
         if words:
-            first = form[words[0].start]
-            patterns.append(Pattern(rendering, form, tuple(t.keys for t in words), len(words) == 1 and first.isupper()))
+            capital = len(words) == 1 and form[words[0].start].isupper()
+            plain = " ".join(form.split()) == form
+            bare = (
+                plain
+                and not capital
+                and words[0].start == 0
+                and words[-1].end == len(form)
+                and form[0].isalnum()
+                and form[-1].isalnum()
+            )
+            patterns.append(Pattern(rendering, form, tuple(t.keys for t in words), capital, plain, bare))
     return patterns
+
+
+JOINERS = ".&'’"  # inside a word between letters or digits (see WORD)
+
+
+def single_spaced(text: str) -> bool:
+    """Whether the text's only whitespace is single spaces: then a match whose words are the form's,
+    spaces folded, is written exactly as the form (see verbatim). Every other character str.split()
+    takes for a space is a separator or control character, which isprintable() refuses (as it does
+    a few others: those texts are merely tokenised)."""
+    return "  " not in text and text.isprintable()
+
+
+def verbatim(text: str, pattern: Pattern) -> Match | None:
+    """The first place a bare pattern's form stands in a single-spaced text as written, as whole words
+    (not inside a longer word, R&D or people's): no tokenising. Target.find finds it too, and ranks it
+    first among the pattern's matches (verbatim first; every verbatim one is as long as the form; then
+    the first in the text). None where the form stands nowhere so: only a Target can tell then."""
+    form = pattern.form
+    at = text.find(form)
+    while at >= 0:
+        end = at + len(form)
+        before, after = text[at - 1 : at] if at else "", text[end : end + 1]
+        # a word goes on across a letter or digit, or a joiner between two of them (the WORD pattern)
+        joined_before = before.isalnum() or (before and before in JOINERS and text[at - 2 : at - 1].isalnum())
+        joined_after = after.isalnum() or (after and after in JOINERS and text[end + 1 : end + 2].isalnum())
+        if not joined_before and not joined_after:
+            return _new(Match, (at, end, text[at:end], pattern.rendering, True))
+        at = text.find(form, at + 1)
+    return None
 
 
 class Match(NamedTuple):
@@ -218,11 +262,11 @@ class Match(NamedTuple):
 
 class Target:
     """A translation tokenised once, searched for many renderings. Only the words and their lemma sets
-    are collected up front (findall and a look-up per word, both in C); the set of every lemma present
-    rejects most renderings at once, a rendering's first word is sought among the target's words in C,
-    and the words' offsets are worked out only when a match needs them."""
+    are collected up front (a split and a look-up per word, both in C); a rendering's first word is
+    sought among the target's words in C, and the words' offsets are worked out only when a match
+    needs them."""
 
-    __slots__ = ("text", "keys", "_parts", "_counted", "_present", "_ends", "_at")
+    __slots__ = ("text", "keys", "_parts", "_counted", "_ends")
 
     def __init__(self, text: str):
         self.text = text
@@ -238,9 +282,7 @@ class Target:
         counted = list(compress(range(len(keys)), keys))
         self._counted: list[int] | None = None if len(counted) == len(keys) else counted
         self.keys: list[frozenset[str]] = keys if self._counted is None else list(filter(None, keys))
-        self._present: frozenset[str] | None = None
         self._ends: list[int] | None = None
-        self._at: dict[str, list[int]] | None = None
 
     def _span(self, first: int, last: int) -> tuple[int, int]:
         """The offsets of the counted words first..last (indexes into self.keys), in the text."""
@@ -257,60 +299,42 @@ class Target:
         return [self._span(n, n) for n in range(len(self.keys))]
 
     def find(self, pattern: Pattern) -> list[Match]:
-        """Every place the pattern's words stand in a row (articles between them ignored)."""
-        at = self._at
-        if at is None:
-            at = self._index()
-        wanted = pattern.keys
-        first = wanted[0]
-        places = None
-        for key in first:  # where the first word stands: the places of each of its lemmas
-            found_at = at.get(key)
-            if found_at is not None:
-                places = found_at if places is None else sorted({*places, *found_at})
-        if places is None:
-            return []
-        n = len(wanted) - 1
+        """Every place the pattern's words stand in a row (articles between them ignored). The places
+        of its first word are found by one C-level pass over the target's lemma sets (no index of the
+        target is built: most targets are searched for two or three renderings)."""
         keys_list = self.keys
-        found: list = []
-        if n:
-            present = self._present
-            if present is None:
-                present = self._present = frozenset(at)
-            for keys in wanted:
-                if keys.isdisjoint(present):
-                    return []
-            last = len(keys_list) - n
-        for i in places:
-            if n:
+        wanted = pattern.keys
+        places = list(compress(_POSITIONS, map(not_, map(wanted[0].isdisjoint, keys_list))))
+        if not places:
+            return []
+        match = self._match
+        found: list
+        if len(wanted) == 1:
+            found = [match(pattern, i, i) for i in places]
+        else:
+            rest = wanted[1:]
+            last = len(keys_list) - len(rest)
+            found = []
+            for i in places:
                 if i >= last:
                     break
                 j = i
-                for keys in wanted[1:]:
+                for keys in rest:
                     j += 1
                     if keys.isdisjoint(keys_list[j]):
                         break
                 else:
-                    found.append(self._match(pattern, i, j))
-            else:
-                found.append(self._match(pattern, i, i))
+                    found.append(match(pattern, i, j))
         return [m for m in found if m is not None] if pattern.capital else found
 
-    def _index(self) -> dict[str, list[int]]:
-        """Each lemma present → the places (among the counted words) of the words that have it."""
-        at: dict[str, list[int]] = {}
-        for n, keys in enumerate(self.keys):
-            for key in keys:
-                places = at.get(key)
-                if places is None:
-                    at[key] = [n]
-                else:
-                    places.append(n)
-        self._at = at
-        return at
-
     def _match(self, pattern: Pattern, first: int, last: int) -> Match | None:
-        start, end = self._span(first, last)
+        ends = self._ends  # as in _span, inline: a match is made for nearly every term checked
+        if ends is None:
+            ends = self._ends = [0, *accumulate(map(len, self._parts))]
+        counted = self._counted
+        if counted is not None:
+            first, last = counted[first], counted[last]
+        start, end = ends[2 * first + 1], ends[2 * last + 2]
         text = self.text
         if pattern.capital and not text[start].isupper():
             return None
@@ -321,7 +345,9 @@ class Target:
         if form[0] in OPENERS and start and text[start - 1] in OPENERS:
             start -= 1
         words = text[start:end]
-        return _new(Match, (start, end, words, pattern.rendering, " ".join(words.split()) == form))
+        exact = pattern.plain if words == form else " ".join(words.split()) == form
+        return _new(Match, (start, end, words, pattern.rendering, exact))
 
 
 _new = tuple.__new__
+_POSITIONS = range(2**62)  # a word's position in a target, for compress: longer than any text

@@ -22,13 +22,16 @@ import io
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import itemgetter, not_
 
-from glossary.english import Target, compile_rendering
+from glossary.annotate import collector_paused
+from glossary.english import Target, compile_rendering, verbatim
+from glossary.english import single_spaced as is_single_spaced
 from glossary.formats import Segment
-from glossary.spans import Span, Spans
+from glossary.spans import Spans
 
 ACCEPTABLE = ("preferred", "admitted")
 BAD = ("forbidden", "deprecated")  # worst first
@@ -37,7 +40,9 @@ NOTE_MARKER = re.compile(r"glossary-qa\s*:\s*ok\b([^\n]*)", re.IGNORECASE)
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 BATCH = 1000  # segments annotated as one text (and the progress bar's step)
 SEPARATOR = "\x00"
-_new = tuple.__new__
+NO_MATCH = (None,) * 5  # a Match's fields where there is none
+UNTRANSLATED = ("untranslated", *NO_MATCH)
+MEANING = itemgetter(0, 2)  # (entry id, reading key) of a span's (entry id, ambiguous, reading key)
 
 
 class WaiverError(ValueError):
@@ -150,7 +155,9 @@ class Checker:
         self.ambiguous = ambiguous
         self.waivers = waivers or Waivers()
         self._rules: dict[tuple[str, str | None], tuple] = _RULES.setdefault(glossary.store.version, {})
-        self._judged: dict[tuple[str, str, str | None], tuple] = {}  # per run: see segment()
+        # per run, by target text and (entry id, reading): see segment()
+        self._judged: dict[str, dict[tuple[str, str | None], tuple]] = {}
+        self._meanings: dict[tuple[str, str | None], tuple] = {}  # per run: see _meaning()
 
     def rules(self, entry_id: str, variant_en: str | None):
         """(expected renderings, acceptable patterns, [(status, patterns)] of bad ones) for an entry."""
@@ -173,14 +180,14 @@ class Checker:
         return self._rules[key]
 
     def run(self, segments: list[Segment], progress=None) -> Report:
-        from glossary.annotate import collector_paused, text_region
+        from glossary.annotate import text_region
 
         annotator = self.glossary.annotator()
         region = self.region
         if region is None:
             region = text_region("".join(s.source for s in segments[:200]), annotator.traditional)
         report = Report(region=region)
-        self._judged = {}
+        self._judged, self._meanings = {}, {}
         # the cycle collector paused per batch: the report's thousands of dicts and lists live on and
         # form no cycles, so its runs (over the annotator's data too) freed nothing (see annotate.py)
         check_batch = collector_paused(self._batch)
@@ -189,107 +196,121 @@ class Checker:
             report.segments.extend(check_batch(batch, region))
             if progress is not None:
                 progress(len(batch))
-        self._judged = {}
+        self._judged, self._meanings = {}, {}
         return report
 
     def _batch(self, batch: list[Segment], region: str) -> list[dict]:
         segment = self.segment
-        return [
-            segment(s, spans, readings)
-            for s, (spans, readings) in zip(batch, self.spans(self.glossary, batch, region), strict=True)
-        ]
+        spans = self.spans(self.glossary.annotator(), batch, region)
+        return [segment(s, columns) for s, columns in zip(batch, spans, strict=True)]
 
     @staticmethod
-    def spans(glossary, batch: list[Segment], region: str):
-        """The annotator's top-level spans of each segment's source, offsets into that source. The batch
+    def spans(annotator, batch: list[Segment], region: str):
+        """The annotator's top-level spans of each segment's source, as columns: (starts, ends, (entry id,
+        ambiguous, reading key) of each, and the offset to subtract from starts and ends). The batch
         is annotated as one text, segments joined by a separator the annotator never bridges or reads
-        across (NUL: not Han, not whitespace between Han, in no surface form), so the spans are those of
-        each segment annotated alone, at a fraction of the per-call cost. Children are left out: only
-        outermost terms are checked."""
+        across (NUL: not Han, not whitespace between Han, in no surface form), so the spans are those
+        of each segment annotated alone, at a fraction of the per-call cost; each segment's are slices
+        of the batch's columns (no Span made). Children are left out: only outermost terms are checked.
+        The Annotator's own annotate: QA needs none of the entries' cards Glossary.annotate collects."""
         sources = [s.source for s in batch]
         if any(SEPARATOR in s for s in sources):
             for source in sources:
-                annotation = glossary.annotate(source, ambiguous=True, region=region)
-                yield list(annotation.spans), annotation.readings
+                yield (*columns(annotator.annotate(source, ambiguous=True, region=region).spans), 0)
             return
-        annotation = glossary.annotate(SEPARATOR.join(sources), ambiguous=True, region=region)
-        offsets, pos = [], 0
-        for source in sources:
-            offsets.append(pos)
-            pos += len(source) + len(SEPARATOR)
+        annotation = annotator.annotate(SEPARATOR.join(sources), ambiguous=True, region=region)
+        offsets = list(accumulate((len(s) + len(SEPARATOR) for s in sources[:-1]), initial=0))
         starts, ends, meant = columns(annotation.spans)
         # the spans of segment i are those starting from its offset to the next one's (found in C)
-        bounds = [*map(bisect_left, repeat(starts), offsets), len(starts)]
-        readings = annotation.readings
-        none: list = []
-        for i, source in enumerate(sources):
-            lo, hi, base = bounds[i], bounds[i + 1], offsets[i]
-            if lo == hi:
-                yield none, readings
-                continue
-            yield (
-                [
-                    _new(Span, (s - base, e - base, source[s - base : e - base], m[0], (), m[1], m[2]))
-                    for s, e, m in zip(starts[lo:hi], ends[lo:hi], meant[lo:hi], strict=True)
-                ],
-                readings,
-            )
+        bounds = list(map(bisect_left, repeat(starts), offsets))
+        for lo, hi, base in zip(bounds, [*bounds[1:], len(starts)], offsets, strict=True):
+            yield starts[lo:hi], ends[lo:hi], meant[lo:hi], base
 
-    def segment(self, segment: Segment, spans: list, readings: dict) -> dict:
+    def _meaning(self, key: tuple[str, str | None]) -> tuple:
+        """(the rendering the reading asks for or None, then rules()) for an (entry id, reading key)."""
+        entry_id, reading = key
+        variant_en = None
+        if reading:
+            readings = self.glossary.annotator().readings  # kept per process, as Glossary.annotate keeps them
+            if reading not in readings:
+                readings.update(self.glossary.store.readings([reading]))
+            variant_en = readings[reading].get("en")
+        rule = self._rules.get((entry_id, variant_en))
+        found = self._meanings[key] = (variant_en, *(rule if rule is not None else self.rules(entry_id, variant_en)))
+        return found
+
+    def segment(self, segment: Segment, columns: tuple) -> dict:
+        """One segment's record: its terms (the spans of `columns`, see spans(), grouped by entry and
+        reading), each judged against the target."""
+        starts, ends, meant, base = columns
         source, target_text = segment.source, segment.target
         terms: list[dict] = []
         result = {"index": segment.index, "id": segment.id, "source": source, "target": target_text, "terms": terms}
-        if not spans:
+        if not meant:
             return result
         waivers = self.waivers if (self.waivers.entries or self.waivers.segments or self.waivers.pairs) else None
         refs = ((segment.id, f"#{segment.index}") if segment.id else (f"#{segment.index}",)) if waivers else ()
         whole_waived, waived_entries = note_waivers(segment.notes) if segment.notes else (False, frozenset())
-        groups: dict[tuple[str, str | None], list] = {}
-        for span in spans:
-            key = (span[3], span[6])  # entry id, reading
-            group = groups.get(key)
-            if group is None:
-                groups[key] = [span]
-            else:
-                group.append(span)
+        keys = list(map(MEANING, meant))
+        groups: Iterable[tuple[tuple[str, str | None], Sequence[int]]]
+        if len(set(keys)) == len(keys):  # each term met once (the usual case): one span per group
+            groups = zip(keys, zip(range(len(keys))), strict=True)
+        else:
+            grouped: dict[tuple[str, str | None], list[int]] = {}
+            for q, key in enumerate(keys):
+                members = grouped.get(key)
+                if members is None:
+                    grouped[key] = [q]
+                else:
+                    members.append(q)
+            groups = grouped.items()
         translated = bool(target_text.strip())
-        target = None
-        rules, ambiguous_too = self._rules, self.ambiguous
-        judged = self._judged
-        for (entry_id, reading), group in groups.items():
-            is_ambiguous = group[0][5] if len(group) == 1 else all([s[5] for s in group])
+        target = None  # the target tokenised, once needed
+        single_spaced = translated and is_single_spaced(target_text)
+        # a judgement depends only on the target's text and the entry's rules: a target met again (a
+        # translation memory's stock sentences) is tokenised and searched once a run
+        verdicts = self._judged.get(target_text)
+        if verdicts is None:
+            verdicts = self._judged[target_text] = {}
+        waiving = whole_waived or waived_entries or waivers
+        meanings, ambiguous_too = self._meanings, self.ambiguous
+        for key, group in groups:
+            q = group[0]
+            is_ambiguous = meant[q][1] if len(group) == 1 else all([meant[k][1] for k in group])
             if is_ambiguous and not ambiguous_too:
                 continue
-            variant_en = readings[reading].get("en") if reading else None
-            rule = rules.get((entry_id, variant_en))
-            headword, expected, good, bad = rule if rule is not None else self.rules(entry_id, variant_en)
-            status, match = "untranslated", None
+            meaning = meanings.get(key)
+            _, headword, expected, good, bad = meaning if meaning is not None else self._meaning(key)
+            entry_id = key[0]
             if translated:
-                # a judgement depends only on the target's text and the entry's rules: a target met
-                # again (a translation memory's stock sentences) is tokenised and searched once a run
-                seen = (target_text, entry_id, variant_en)
-                verdict = judged.get(seen)
+                verdict = verdicts.get(key)  # (entry id, reading): the same rules all run
                 if verdict is None:
-                    if target is None:
-                        target = Target(target_text)
-                    verdict = judged[seen] = judge(target, good, bad)
-                status, match = verdict
+                    # the preferred rendering as written, as whole words, decides without tokenising
+                    # (most terms of a translation that follows the glossary): see english.verbatim
+                    if single_spaced and not bad and good and good[0].bare:
+                        found = verbatim(target_text, good[0])
+                        if found is not None:
+                            verdict = ("ok", found)
+                    if verdict is None:
+                        if target is None:
+                            target = Target(target_text)
+                        verdict = judge(target, good, bad)
+                    verdict = verdicts[key] = (verdict[0], *(verdict[1] or NO_MATCH))
+                status, target_start, target_end, matched, rendering, exact = verdict
                 if status == "missing" and is_ambiguous:
                     status = "ambiguous"
-            first = group[0]
-            if match is None:
-                matched = target_start = target_end = rendering = exact = None
             else:
-                target_start, target_end, matched, rendering, exact = match
+                status, target_start, target_end, matched, rendering, exact = UNTRANSLATED
+            start, end = starts[q] - base, ends[q] - base
             terms.append(
                 {
                     "entry": entry_id,
-                    "zh": first[2],
+                    "zh": source[start:end],
                     "headword": headword,
-                    "start": first[0],
-                    "end": first[1],
+                    "start": start,
+                    "end": end,
                     "occurrences": len(group),
-                    "spans": [[first[0], first[1]]] if len(group) == 1 else [[s[0], s[1]] for s in group],
+                    "spans": [[start, end]] if len(group) == 1 else [[starts[k] - base, ends[k] - base] for k in group],
                     "status": status,
                     "expected": expected,
                     "matched": matched,
@@ -298,7 +319,8 @@ class Checker:
                     "rendering": rendering,
                     "exact": exact,
                     "ambiguous": is_ambiguous,
-                    "waived": (
+                    "waived": bool(waiving)
+                    and (
                         whole_waived or entry_id in waived_entries or bool(waivers and waivers.covers(refs, entry_id))
                     ),
                 }
@@ -358,7 +380,11 @@ def check(
 # ------------------------------------------------------------------------------------------ output
 
 
+@collector_paused
 def to_json(report: Report, indent: bool = True) -> str:
+    """The report as JSON. With the collector paused, as Annotation.to_dict is: the summary's few
+    lists would otherwise set off a run of the collector over every dict and list of the report, young
+    and all alive (tens of milliseconds for a long file), or not, by chance of the free lists."""
     from glossary.render import to_json as dumps
 
     return dumps(report.to_dict(), indent=indent)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from glossary.english import Target, compile_rendering, lemmas, spell, tokens, variants
+from glossary.english import Target, compile_rendering, lemmas, single_spaced, spell, tokens, variants, verbatim
 
 
 def found(rendering: str, target: str) -> list[str]:
@@ -79,6 +79,39 @@ def test_match_offsets_point_into_the_target_and_say_if_verbatim():
     matches = [m for p in compile_rendering("new development philosophy") for m in t.find(p)]
     assert [(m.start, m.end, m.exact) for m in matches] == [(11, 37, False), (47, 73, True)]
     assert all(t.text[m.start : m.end] == m.text for m in matches)
+
+
+@pytest.mark.parametrize(
+    "rendering, target",
+    [
+        ("development", "development plans"),
+        ("development", "the developments and development"),  # an inflected one first, the verbatim one wins
+        ("reform", "reforms, R&reform, reform.x and Ele.reform; then reform"),  # inside longer words
+        ("people", "the people's congress and people"),  # a possessive is a longer word
+        ("opening up", "opening-up and opening up"),
+        ("5G", "5G+ and 5G networks"),  # "+" is a word of its own
+        ("new development philosophy", "The New Development Philosophy, the new development philosophy"),
+        ("belt and road", "belt and roads"),  # no verbatim one: the tokenised search decides
+    ],
+)
+def test_a_rendering_found_as_written_is_the_match_the_tokenised_search_ranks_first(rendering, target):
+    """QA takes a preferred rendering standing as written, as whole words, without tokenising the
+    target (english.verbatim): it must be the very match Target.find gives first place."""
+    pattern = compile_rendering(rendering)[0]
+    assert pattern.bare and single_spaced(target)
+    fast = verbatim(target, pattern)
+    ranked = sorted(Target(target).find(pattern), key=lambda m: (not m.exact, m.start - m.end, m.start))
+    if fast is None:
+        assert not any(m.exact for m in ranked)
+    else:
+        assert fast == ranked[0] and fast.exact
+
+
+def test_only_single_spaced_text_and_bare_renderings_are_taken_as_written():
+    assert not single_spaced("reform  and opening up") and not single_spaced("reform\nand opening up")
+    assert not single_spaced("reform\u00a0and opening up") and single_spaced("reform and opening up")
+    assert [p.bare for p in compile_rendering("artificial intelligence (AI)")] == [False, True, False]
+    assert not compile_rendering("the Party")[0].bare and not compile_rendering("Xi")[0].bare
 
 
 def test_variants_of_a_rendering():

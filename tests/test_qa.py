@@ -460,6 +460,7 @@ def test_batched_annotation_gives_each_segments_own_spans(qa_glossary):
         qa.Checker.spans(annotator, segments[7:], "prc")
     )
     alone = [annotator.annotate(s, ambiguous=True, region="prc").spans for s in sources]
-    assert [[(s.start, s.end, s.id, s.text) for s in spans] for spans, _ in batched] == [
-        [(s.start, s.end, s.id, s.text) for s in spans] for spans in alone
-    ]
+    assert [
+        [(s - base, e - base, m[0], source[s - base : e - base]) for s, e, m in zip(starts, ends, meant, strict=True)]
+        for source, (starts, ends, meant, base) in zip(sources, batched, strict=True)
+    ] == [[(s.start, s.end, s.id, s.text) for s in spans] for spans in alone]
