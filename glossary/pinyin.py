@@ -133,6 +133,9 @@ def align_pinyin(zh: str, pinyin: str) -> list[str] | None:
     return None if found is None else list(found)
 
 
+SIGN_READINGS = ("jiā", "chéng", "líng")  # the readings _char_options gives signs outside the Han blocks
+
+
 @cache
 def _char_options(char: str) -> tuple[tuple[str, ...], bool]:
     """What a character of `zh` may be read as, longest first, and whether it is Han (gives a syllable)."""
@@ -212,6 +215,11 @@ def _numbered_words(pinyin: str, syllables: list[str]) -> str:
         while queue and len(taken) < len(key) and key.startswith(taken + queue[0]):
             taken += queue[0]
             out += numbered_syllable(queue.pop(0))
+        rest = key[len(taken) :]
+        if rest in SIGN_READINGS:  # 人工智能+ réngōng zhìnéng jiā: the sign's reading has no Han syllable
+            out, taken = out + numbered_syllable(rest), key
+        elif rest and not any(c.isalpha() for c in rest):  # zhìnéng+ (the sign written as it is)
+            out, taken = out + rest, key
         words.append(out if taken == key else word)
     return " ".join(words)
 

@@ -40,6 +40,14 @@ def test_pinyin_forms_for_search_and_tone_numbers():
     assert search_key("tong1yong4 ren2gong1") == search_key("Tōngyòng Réngōng") == "tongyongrengong"
 
 
+def test_tone_numbers_cover_the_readings_of_signs():
+    # + × 〇 give no Han syllable: their reading is numbered too, not left in tone marks
+    assert pinyin_forms("人工智能+", "réngōng zhìnéng jiā")["numbered"] == "ren2gong1 zhi4neng2 jia1"
+    assert pinyin_forms("数据要素×", "shùjù yàosù chéng")["numbered"] == "shu4ju4 yao4su4 cheng2"
+    assert pinyin_forms("二〇三五年", "èr líng sān wǔ nián")["numbered"] == "er4 ling2 san1 wu3 nian2"
+    assert pinyin_forms("人工智能+", "réngōng zhìnéng+")["numbered"] == "ren2gong1 zhi4neng2+"
+
+
 def test_slug_is_the_pinyin_without_tones():
     assert slug("tōngyòng réngōng zhìnéng") == "tongyong-rengong-zhineng"
     assert slug("Zhū Sōngchún") == "zhu-songchun"
