@@ -283,3 +283,42 @@ def test_workers_need_a_free_port(db_path):
         )
     assert result.returncode == 1
     assert result.stderr.decode().splitlines()[-1].startswith(f"glossary: cannot serve on 127.0.0.1:{port}")
+
+
+TWO_SOCKETS = """
+import socket, sys
+from web import create_app
+from web.server import serve
+listening = []
+for _ in range(2):  # as waitress listens for a host name with two addresses (localhost: ::1 and 127.0.0.1)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    listening.append(s)
+print(*(s.getsockname()[1] for s in listening), flush=True)
+serve(create_app(sys.argv[1]), "", 0, sockets=listening, threads=2, max_body=65536, connection_limit=100,
+      channel_timeout=30)
+"""
+
+
+def test_every_listening_socket_answers_errors_in_json(db_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", TWO_SOCKETS, str(db_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        assert proc.stdout is not None
+        ports = [int(p) for p in proc.stdout.readline().split()]
+        assert len(ports) == 2
+        for port in ports:
+            status, headers, body = raw(
+                port, b"GET /api/v1/terms HTTP/1.1\r\nHost: 127.0.0.1\r\nBad header line\r\n\r\n"
+            )
+            assert status == 400 and headers["content-type"] == "application/json", port
+            assert json.loads(body)["status"] == 400
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()

@@ -87,13 +87,15 @@ def serve(
     sockets: list | None = None,
 ) -> None:
     """Run waitress on host:port, or on `sockets` already listening (a worker of serve_workers)."""
-    from waitress.server import create_server
+    from waitress.server import BaseWSGIServer, create_server
 
     logging.basicConfig(format=LOG_FORMAT, level=logging.INFO)
     logging.getLogger("waitress.queue").addFilter(QueueSummary())
     where: dict = {"sockets": sockets} if sockets else {"host": host, "port": port}
+    listeners: dict = {}  # waitress's socket map: a server per listening socket (two for "localhost" on some hosts)
     server = create_server(
         app,
+        map=listeners,
         **where,
         threads=threads,
         ident="glossary",
@@ -105,7 +107,9 @@ def serve(
         inbuf_overflow=1024 * 1024,
         recv_bytes=RECV_BYTES,
     )
-    server.channel_class = Channel
+    for listener in [server, *listeners.values()]:  # each socket's server, or the JSON error answers go
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = Channel
     server.run()
 
 
