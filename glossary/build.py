@@ -23,7 +23,7 @@ from pathlib import Path
 
 from glossary.store import Store, StoreError
 
-SCHEMA_VERSION = "15"  # 15: signs' readings in tone numbers (人工智能+ … jia1); 14: the long-text automaton and the lexicon's plain trie, counts and pairs stored
+SCHEMA_VERSION = "15"  # 15: signs' readings in tone numbers; 14: long-text automaton, lexicon plain trie stored
 # Up to this many entry files, every command compares each file's stat with the recorded one (a
 # few tens of milliseconds). Past it that walk costs more than the command (0.3-0.9 s at 100,000
 # files), so commands compare only the folder's own stat — which adding, removing or replacing a
