@@ -40,7 +40,10 @@ def start(args: list[str]) -> None:
             stale = needs_build(db, compare_big=False)
             answer = b"?" if stale is None else b"1" if stale else b"0"
         finally:
-            os.write(write_end, answer)
+            try:
+                os.write(write_end, answer)
+            except OSError:  # the command ended first (a user error, say): nobody to answer, nothing to say
+                pass
             os._exit(0)
     os.close(write_end)
     _pending[db] = (pid, read_end)

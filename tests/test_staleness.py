@@ -90,6 +90,16 @@ def annotate_command(db, text: str, *flags: str, forked: bool) -> subprocess.Com
     )
 
 
+def test_the_forked_check_says_nothing_when_the_command_has_ended_first(tree):
+    # a user error ends the command before its child answers: the child's write then finds no reader
+    ended_at_once = (
+        "import os, sys; from glossary import prefetch; prefetch.core_to_spare = lambda: True; "
+        "prefetch.start(['annotate', '--db', sys.argv[1]]); os._exit(1)"
+    )
+    result = subprocess.run([sys.executable, "-c", ended_at_once, str(tree["db"])], capture_output=True)
+    assert result.returncode == 1 and result.stderr == b""
+
+
 @pytest.mark.parametrize("forked", [True, False], ids=["forked", "inline"])
 @pytest.mark.parametrize("named", [True, False], ids=["--db", "GLOSSARY_DB"])
 def test_the_command_sees_an_in_place_rewrite_and_says_it_rebuilds(tree, named, forked):
