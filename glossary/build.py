@@ -388,7 +388,10 @@ def _sync(
     source_ids = {s.id for s in sources}
     texts = curation._article_texts(sources, seeds) if seeds else {}
     ordinary = curation.ordinary_words(sources_file)
-    read = _read_files([files[n][0] for n in entry_files], source_ids, texts, progress, _lexicon_wanted(meta, ordinary))
+    writer = _RowWriter(conn) if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None else None
+    paths = [files[n][0] for n in entry_files]
+    read = _read_files(paths, source_ids, texts, progress, _lexicon_wanted(meta, ordinary), writer)
+    written = writer.finish() if writer is not None else set()
     lines: dict[str, dict] = {}
     entries, findings, rows = [], {}, {}
     for name, result in zip(entry_files, read, strict=True):
@@ -413,7 +416,7 @@ def _sync(
 
         problems.append(Problem(str(seeds), None, "no source article found there"))
     names = {e.id: files[f"entries/{e.id}.yaml"][0] for e in entries}
-    _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings)
+    _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings, written)
     if problems:
         raise CurationError(problems)
 
@@ -424,7 +427,7 @@ def _sync(
             [{**s.to_dict(), "lines": json.dumps(s.lines)} for s in sources],
         )
         _set_meta(conn, {"ordinary_words": json.dumps(ordinary, ensure_ascii=False)})
-    counts = _apply(conn, entries, removed_ids, False, rows or None)
+    counts = _apply(conn, entries, removed_ids, False, rows or None, written)
     if removed_files:
         _rows_in(conn, "DELETE FROM _files WHERE name IN", list(removed_files))
     conn.executemany(
@@ -449,7 +452,12 @@ CHUNK = 500  # entry files per task of the pool (and per step of the progress co
 
 
 def _read_files(
-    paths: list[str], source_ids: set[str], texts: dict[str, str], progress, lexicon: tuple | None = None
+    paths: list[str],
+    source_ids: set[str],
+    texts: dict[str, str],
+    progress,
+    lexicon: tuple | None = None,
+    writer: _RowWriter | None = None,
 ) -> list[tuple]:
     """Each entry file read: (sha256, Entry or None, its lines, its problems, own findings, rows).
 
@@ -459,7 +467,8 @@ def _read_files(
     so problems are reported as a serial read reports them. On Ctrl-C (or any error) the workers
     are stopped and the exception goes up to the transaction, which is rolled back.
     `lexicon`: (key, ordinary words) of a lexicon base the build will need (see _lexicon_wanted):
-    one worker builds it first, beside the others' reading, rather than the parent after the read."""
+    one worker builds it first, beside the others' reading, rather than the parent after the read.
+    `writer`: given the pool's results as they come back (see _RowWriter), while the workers read on."""
     total = len(paths)
     workers = _cores()
     if workers < 2 or total < POOL_MIN_FILES:
@@ -496,11 +505,38 @@ def _read_files(
             progress(0, total)
         for chunk in pool.imap(_read_chunk, chunks):
             results += chunk
+            if writer is not None:
+                writer.write(chunk)
             if progress is not None and len(results) < total:
                 progress(len(results), total)
         if base is not None and lexicon is not None:
             _PREBUILT[lexicon[0]] = base.get()
     return results
+
+
+class _RowWriter:
+    """Writes the rows the pool's workers made into an empty entries table as they come back, in
+    file order, while the workers read on: the parent is otherwise idle during the read, and writing
+    a hundred thousand entries' rows after it took seconds on one core while the other idled. The
+    rows are those _apply would write (every entry read is new to an empty table), in the same
+    order, so in the same rowids; the search index is built in one pass at the end, as _insert does
+    for many rows. Problems found later roll the transaction back with them."""
+
+    def __init__(self, conn):
+        self.conn, self.ids = conn, set()
+
+    def write(self, chunk: list[tuple]) -> None:
+        rows = [result[5] for result in chunk if result[1] is not None and result[5] is not None]
+        if rows and not self.ids:
+            self.conn.execute("DROP TRIGGER entries_ai")
+        _insert_rows(self.conn, rows)
+        self.ids.update(row["entries"][0][0] for row in rows)
+
+    def finish(self) -> set[str]:
+        """The ids of the entries written, once their search index is built."""
+        if self.ids:
+            _index_search(self.conn)
+        return self.ids
 
 
 # A lexicon base built by a worker of the pool while the others read (see _read_files), by its key,
@@ -641,10 +677,11 @@ def _set_meta(conn, values: dict[str, str]) -> None:
 
 
 def _check(
-    conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings=None
+    conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings=None, written=()
 ) -> None:
     """The checks of curation.check_entry for `entries`, against the stored others. `findings`:
-    each entry's own checks by id, made where it was read (_read_files), or None."""
+    each entry's own checks by id, made where it was read (_read_files), or None. `written`: the ids
+    of entries already written into a table that was empty (_RowWriter), none of them stored before."""
     from glossary.curation import Context, check_entry, surface_forms
     from glossary.model import Problem
 
@@ -664,7 +701,8 @@ def _check(
             if entry_id not in gone:
                 owner.setdefault(form, []).append((entry_id, region))
     ids = _EntryIds(conn, changed, set(removed_ids))
-    context = Context(owner, ids, source_ids, set(ordinary), texts, names, _same_readings(conn, entries))
+    same = _same_readings(conn, [e for e in entries if e.id not in written])
+    context = Context(owner, ids, source_ids, set(ordinary), texts, names, same)
     for entry in entries:
         name, at = names.get(entry.id, entry.id), lines.get(entry.id, {})
         check_entry(entry, name, at, context, problems, warnings, findings.get(entry.id))
@@ -752,9 +790,17 @@ def apply_entries(target, entries: list, removed_ids=(), *, check: bool = True) 
     return result
 
 
-def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict | None = None) -> dict:
+def _apply(
+    conn,
+    entries: list,
+    removed_ids: list[str],
+    check: bool,
+    made: dict | None = None,
+    written: frozenset[str] | set[str] = frozenset(),
+) -> dict:
     """apply_entries in the caller's transaction. `made`: each entry's rows by id, already made
-    where it was read (_read_files), or None."""
+    where it was read (_read_files), or None. `written`: the ids of those whose rows are already
+    written, into a table that was empty (_RowWriter)."""
     from datetime import UTC, datetime
 
     from glossary.model import CurationError
@@ -767,7 +813,9 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict 
         _check(conn, entries, removed_ids, source_ids, ordinary, {}, {}, {}, problems, [])
         if problems:
             raise CurationError(problems)
-    stored = dict(_rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries]))
+    stored = dict(
+        _rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries if e.id not in written])
+    )
     made = made or {}
     fresh = [e for e in entries if e.id not in made and stored.get(e.id) != _entry_hash(e)]
     if fresh:
@@ -777,8 +825,8 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict 
     gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0][0] for r in rows)]))
     if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
         if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:  # (a first build has none)
-            _delete(conn, gone)
-        _insert(conn, rows)
+            _delete(conn, [entry_id for entry_id in gone if entry_id not in written])
+        _insert(conn, [r for r in rows if r["entries"][0][0] not in written])
         _refresh_annotator(conn)
         now = datetime.now(UTC)
         _set_meta(
@@ -834,14 +882,23 @@ def _insert(conn, rows: list[dict]) -> None:
     rebuild = len(rows) >= FTS_REBUILD_MIN and conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
     if rebuild:
         conn.execute("DROP TRIGGER entries_ai")
+    _insert_rows(conn, rows)
+    if rebuild:
+        _index_search(conn)
+
+
+def _insert_rows(conn, rows: list[dict]) -> None:
     for table, columns in TABLE_COLUMNS.items():
         records = [record for row in rows for record in row[table]]
         if records:
             marks = ", ".join("?" * len(columns))
             conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records)
-    if rebuild:
-        conn.execute(next(s for s in _statements(SCHEMA) if s.startswith("CREATE TRIGGER entries_ai ")))
-        conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
+
+
+def _index_search(conn) -> None:
+    """The insert trigger put back, and every entry indexed for search in one pass."""
+    conn.execute(next(s for s in _statements(SCHEMA) if s.startswith("CREATE TRIGGER entries_ai ")))
+    conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
 
 
 def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> dict[str, list[tuple]]:
