@@ -19,6 +19,10 @@ from pathlib import Path
 
 PHASES = (
     "scan_files",
+    "_preload",
+    "_insert_rows",
+    "_index_search",
+    "_set_meta",
     "_read_files",
     "_kept_forms",
     "_check",
@@ -26,7 +30,8 @@ PHASES = (
     "_insert",
     "_refresh_annotator",
     "_annotator_base",
-    "_store_automaton",
+    "_automaton_of",
+    "_forms_mark",
     "_refresh_lexicon",
     "_traditional_chars",
     "_write_check_tables",

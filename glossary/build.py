@@ -30,6 +30,7 @@ SCHEMA_VERSION = "14"  # 14: the long-text automaton and the lexicon's plain tri
 # file changes (git, rsync, editors that save by renaming) — and `glossary build` walks every file.
 SMALL_FOLDER = 10_000
 BUSY_TIMEOUT = 60  # seconds a build waits for another writer (a concurrent build) to finish
+BUILD_CACHE_KIB = 131_072  # SQLite's page cache for a build's connection (taken only as pages are used)
 
 OWN_TABLES = (
     "entries_fts",
@@ -242,6 +243,9 @@ def build(
     check_tables = _check_tables_path(db_path)
     pinyin.use_check_tables(check_tables)
     with _connect(db_path) as conn, _no_cycle_collection():
+        # Room for the pages a big build changes, which SQLite's default cache (2 MB) spills to the
+        # file before the commit (then writes again): the same rows, in less time.
+        conn.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
             result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress, scanned)
@@ -250,6 +254,9 @@ def build(
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            _stop_pools()
+            _PREBUILT.clear()
     if not check_tables.exists() and (result["changed"] or result["removed"] or "pypinyin" in sys.modules):
         _write_check_tables(check_tables)
     _remove_stale_lexicon_files(db_path)
@@ -499,19 +506,29 @@ def _read_files(
     finally:
         if block is not None:
             block(signal.SIG_UNBLOCK, {signal.SIGINT})
-    with pool:
-        base = pool.apply_async(_lexicon_base, (lexicon[1],)) if lexicon is not None else None
-        if progress is not None:
-            progress(0, total)
-        for chunk in pool.imap(_read_chunk, chunks):
-            results += chunk
-            if writer is not None:
-                writer.write(chunk)
-            if progress is not None and len(results) < total:
-                progress(len(results), total)
-        if base is not None and lexicon is not None:
-            _PREBUILT[lexicon[0]] = base.get()
+    _POOLS.append(pool)  # (stopped when the build ends, whatever happens: _stop_pools)
+    base = pool.apply_async(_lexicon_base, (lexicon[1],)) if lexicon is not None else None
+    if progress is not None:
+        progress(0, total)
+    for chunk in pool.imap(_read_chunk, chunks):
+        results += chunk
+        if writer is not None:
+            writer.write(chunk)
+        if progress is not None and len(results) < total:
+            progress(len(results), total)
+    if base is not None and lexicon is not None:
+        _PREBUILT[lexicon[0]] = base.get()
+    if writer is None or not writer.finish(pool):
+        _stop_pools()  # (nothing more for it to do)
     return results
+
+
+_POOLS: list = []  # the pool of the build under way, kept for the annotator's data (see _RowWriter)
+
+
+def _stop_pools() -> None:
+    while _POOLS:
+        _POOLS.pop().terminate()
 
 
 class _RowWriter:
@@ -523,7 +540,7 @@ class _RowWriter:
     for many rows. Problems found later roll the transaction back with them."""
 
     def __init__(self, conn):
-        self.conn, self.ids = conn, set()
+        self.conn, self.ids, self.finished = conn, set(), False
 
     def write(self, chunk: list[tuple]) -> None:
         rows = [result[5] for result in chunk if result[1] is not None and result[5] is not None]
@@ -532,16 +549,22 @@ class _RowWriter:
         _insert_rows(self.conn, rows)
         self.ids.update(row["entries"][0][0] for row in rows)
 
-    def finish(self) -> set[str]:
-        """The ids of the entries written, once their search index is built."""
-        if self.ids:
+    def finish(self, pool=None) -> set[str]:
+        """The ids of the entries written, once their search index is built. `pool`: the workers,
+        idle now, which make the annotator's data from the written forms (_annotator_blobs) while
+        the parent indexes them for search and checks them across entries."""
+        if self.ids and not self.finished:
+            if pool is not None:
+                rows = self.conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid").fetchall()
+                _PREBUILT["annotator"] = (_forms_mark(self.conn), pool.apply_async(_annotator_blobs, (rows,)))
             _index_search(self.conn)
+        self.finished = True
         return self.ids
 
 
 # A lexicon base built by a worker of the pool while the others read (see _read_files), by its key,
 # for _refresh_lexicon to take instead of building it.
-_PREBUILT: dict[str, tuple] = {}
+_PREBUILT: dict[str, tuple] = {}  # (and the annotator's data being made by the pool: _RowWriter.finish)
 
 
 def _lexicon_key(ordinary: list[str]) -> str:
@@ -1106,6 +1129,7 @@ def _refresh_annotator(conn) -> None:
     candidates of its few forms; a big change, or a delta grown past DELTA_SHARE, rebuilds the base."""
     import orjson
 
+    from glossary.annotate import AUTOMATON_BLOB
     from glossary.formindex import FormIndex
 
     stored = _blob(conn, "annotator")
@@ -1125,9 +1149,9 @@ def _refresh_annotator(conn) -> None:
                 delta[form] = candidates
     if affected is None or len(delta) > room:
         delta = {}
-        base = _annotator_base(conn)
+        base, automaton = _annotator_base(conn)
         _set_blob(conn, "annotator_base", base)
-        _store_automaton(conn, base)
+        _set_blob(conn, AUTOMATON_BLOB, automaton)
     traditional = _blob(conn, "traditional")
     if traditional is None:
         traditional = _traditional_chars().encode()
@@ -1143,12 +1167,12 @@ def _refresh_annotator(conn) -> None:
     _refresh_lexicon(conn, None if affected is None else {f: bool(c) for f, c in affected.items()})
 
 
-def _store_automaton(conn, base: bytes) -> None:
+def _automaton_of(base: bytes) -> bytes:
     """The long-text automaton over the base's forms, stored beside it (see annotate.automaton_blob)."""
-    from glossary.annotate import AUTOMATON_BLOB, automaton_blob
+    from glossary.annotate import automaton_blob
     from glossary.formindex import FormIndex
 
-    _set_blob(conn, AUTOMATON_BLOB, automaton_blob(FormIndex(base).forms(), base)[1])
+    return automaton_blob(FormIndex(base).forms(), base)[1]
 
 
 def _automaton_token(conn, base: bytes | None, index, delta: dict) -> str | None:
@@ -1177,14 +1201,29 @@ def _candidate(rows) -> Iterator[tuple[str, list]]:
         yield matching_form(form), [entry_id, reads, region]
 
 
-def _annotator_base(conn) -> bytes:
-    """The base of every stored form: candidates in entry id, then form row order."""
+def _annotator_base(conn) -> tuple[bytes, bytes]:
+    """The base of every stored form (candidates in entry id, then form row order) and its
+    automaton: made by the pool from the same rows (_RowWriter.finish) while the forms are as then."""
+    prebuilt = _PREBUILT.pop("annotator", None)
+    if prebuilt is not None and prebuilt[0] == _forms_mark(conn):
+        return prebuilt[1].get()
+    return _annotator_blobs(conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid"))
+
+
+def _forms_mark(conn) -> tuple:
+    """The forms rows' count and last rowid: the same while no form row was written or deleted."""
+    return tuple(conn.execute("SELECT count(*), max(rowid) FROM forms").fetchone())
+
+
+def _annotator_blobs(rows) -> tuple[bytes, bytes]:
+    """The annotator's base of these FORM_ROWS (glossary.formindex) and its automaton."""
     from glossary.formindex import pack
 
     candidates: dict[str, list] = {}
-    for form, candidate in _candidate(conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid")):
+    for form, candidate in _candidate(rows):
         candidates.setdefault(form, []).append(candidate)
-    return pack(candidates)
+    base = pack(candidates)
+    return base, _automaton_of(base)
 
 
 def _changed_candidates(conn, index, changes: list[tuple[str, str]]) -> dict[str, list]:
