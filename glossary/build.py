@@ -518,7 +518,8 @@ def _read_files(
             progress(len(results), total)
     if base is not None and lexicon is not None:
         _PREBUILT[lexicon[0]] = base.get()
-    if writer is None or not writer.finish(pool):
+    lexicon_base = _PREBUILT[lexicon[0]][0] if lexicon is not None else None
+    if writer is None or not writer.finish(pool, lexicon_base):
         _stop_pools()  # (nothing more for it to do)
     return results
 
@@ -549,14 +550,20 @@ class _RowWriter:
         _insert_rows(self.conn, rows)
         self.ids.update(row["entries"][0][0] for row in rows)
 
-    def finish(self, pool=None) -> set[str]:
+    def finish(self, pool=None, lexicon_base: bytes | None = None) -> set[str]:
         """The ids of the entries written, once their search index is built. `pool`: the workers,
-        idle now, which make the annotator's data from the written forms (_annotator_blobs) while
-        the parent indexes them for search and checks them across entries."""
+        idle now, which make the annotator's data from the written forms (_annotator_blobs) and,
+        with the new `lexicon_base`, the lexicon's trie of them (_lexicon_forms) while the parent
+        indexes them for search and checks them across entries."""
         if self.ids and not self.finished:
             if pool is not None:
                 rows = self.conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid").fetchall()
-                _PREBUILT["annotator"] = (_forms_mark(self.conn), pool.apply_async(_annotator_blobs, (rows,)))
+                mark = _forms_mark(self.conn)
+                _PREBUILT["annotator"] = (mark, pool.apply_async(_annotator_blobs, (rows,)))
+                if lexicon_base is not None:
+                    forms = sorted((r[6], r[0]) for r in rows)  # (rowid, form)
+                    job = pool.apply_async(_lexicon_forms, (lexicon_base, forms))
+                    _PREBUILT["lexicon_forms"] = (mark, lexicon_base, job)
             _index_search(self.conn)
         self.finished = True
         return self.ids
@@ -1252,7 +1259,7 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     import marisa_trie
 
     from glossary.chinese import matching_form
-    from glossary.segment import GLOSSARY_FREQ, forms_pairs_blob
+    from glossary.segment import forms_pairs_blob
 
     meta = _meta(conn)
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
@@ -1271,6 +1278,12 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
         _set_blob(conn, "lexicon_readings", readings)  # pypinyin's tables, for glossary.reading
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
+        made = _PREBUILT.pop("lexicon_forms", None)
+        if made is not None and made[:2] == (_forms_mark(conn), base):  # every form's, by the pool
+            membership, forms_trie, forms_pairs, count = made[2].get()
+            conn.executemany("UPDATE forms SET in_base = ? WHERE rowid = ?", membership)
+            _store_lexicon_forms(conn, forms_trie, forms_pairs, count)
+            return
         changed = None
     known = marisa_trie.RecordTrie("<I")
     known.frombytes(base)
@@ -1289,10 +1302,33 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     else:
         new = {matching_form(r[0]) for r in conn.execute("SELECT form FROM forms WHERE in_base = 0")}
     forms_trie = marisa_trie.Trie(list(new)).tobytes()
+    _store_lexicon_forms(conn, forms_trie, forms_pairs_blob(forms_trie, new), len(new))
+
+
+def _store_lexicon_forms(conn, forms_trie: bytes, forms_pairs: bytes, count: int) -> None:
+    from glossary.segment import GLOSSARY_FREQ
+
     _set_blob(conn, "lexicon_forms", forms_trie)
-    _set_blob(conn, "lexicon_forms_pairs", forms_pairs_blob(forms_trie, new))  # see segment.Lexicon.crossed
-    total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * len(new)
+    _set_blob(conn, "lexicon_forms_pairs", forms_pairs)  # see segment.Lexicon.crossed
+    total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * count
     _set_meta(conn, {"lexicon_total": str(total)})
+
+
+def _lexicon_forms(base: bytes, forms: list[tuple[int, str]]) -> tuple[list, bytes, bytes, int]:
+    """Of every (rowid, form) row, as _refresh_lexicon makes them from a new lexicon `base`: each
+    row's membership of the base, the trie of the glossary forms it lacks, their pairs, how many."""
+    import marisa_trie
+
+    from glossary.chinese import matching_form
+    from glossary.segment import forms_pairs_blob
+
+    known = marisa_trie.RecordTrie("<I")
+    known.frombytes(base)
+    matching = [(rowid, matching_form(form)) for rowid, form in forms]
+    membership = [(form in known, rowid) for rowid, form in matching]
+    new = {form for (member, _), (_, form) in zip(membership, matching, strict=True) if not member}
+    forms_trie = marisa_trie.Trie(list(new)).tobytes()
+    return membership, forms_trie, forms_pairs_blob(forms_trie, new), len(new)
 
 
 def _blob(conn, name: str) -> bytes | None:
