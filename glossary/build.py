@@ -511,9 +511,7 @@ def _read_files(
     if progress is not None:
         progress(0, total)
     for chunk in pool.imap(_read_chunk, chunks):
-        results += chunk
-        if writer is not None:
-            writer.write(chunk)
+        results += chunk if writer is None else writer.write(chunk)
         if progress is not None and len(results) < total:
             progress(len(results), total)
     if base is not None and lexicon is not None:
@@ -543,12 +541,14 @@ class _RowWriter:
     def __init__(self, conn):
         self.conn, self.ids, self.finished = conn, set(), False
 
-    def write(self, chunk: list[tuple]) -> None:
+    def write(self, chunk: list[tuple]) -> list[tuple]:
+        """The chunk's rows written; the chunk without them (None: freed now, beside the workers)."""
         rows = [result[5] for result in chunk if result[1] is not None and result[5] is not None]
         if rows and not self.ids:
             self.conn.execute("DROP TRIGGER entries_ai")
         _insert_rows(self.conn, rows)
         self.ids.update(row["entries"][0][0] for row in rows)
+        return [result[:5] + (None,) if result[1] is not None else result for result in chunk]
 
     def finish(self, pool=None, lexicon_base: bytes | None = None) -> set[str]:
         """The ids of the entries written, once their search index is built. `pool`: the workers,
@@ -830,7 +830,7 @@ def _apply(
 ) -> dict:
     """apply_entries in the caller's transaction. `made`: each entry's rows by id, already made
     where it was read (_read_files), or None. `written`: the ids of those whose rows are already
-    written, into a table that was empty (_RowWriter)."""
+    written, into a table that was empty (_RowWriter; their rows in `made` are None)."""
     from datetime import UTC, datetime
 
     from glossary.model import CurationError
@@ -851,12 +851,16 @@ def _apply(
     if fresh:
         _prefetch(fresh)
     made = {**made, **{e.id: _rows_of(e) for e in fresh}}
-    rows = [made[e.id] for e in entries if e.id in made and stored.get(e.id) != made[e.id]["entries"][0][ENTRY_HASH]]
+    rows = [
+        made[e.id]
+        for e in entries
+        if e.id in made and e.id not in written and stored.get(e.id) != made[e.id]["entries"][0][ENTRY_HASH]
+    ]
     gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0][0] for r in rows)]))
-    if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
+    if gone or rows or written or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
         if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:  # (a first build has none)
             _delete(conn, [entry_id for entry_id in gone if entry_id not in written])
-        _insert(conn, [r for r in rows if r["entries"][0][0] not in written])
+        _insert(conn, rows)
         _refresh_annotator(conn)
         now = datetime.now(UTC)
         _set_meta(
@@ -875,7 +879,7 @@ def _apply(
         "entries": count("entries"),
         "forms": count("forms"),
         "quotes": count("quotes"),
-        "changed": len(rows),
+        "changed": len(rows) + len(written),
         "removed": len([r for r in removed_ids if r not in {e.id for e in entries}]),
     }
 
