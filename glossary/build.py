@@ -539,13 +539,16 @@ class _RowWriter:
     for many rows. Problems found later roll the transaction back with them."""
 
     def __init__(self, conn):
-        self.conn, self.ids, self.finished = conn, set(), False
+        self.conn, self.ids, self.finished, self.whole = conn, set(), False, False
 
     def write(self, chunk: list[tuple]) -> list[tuple]:
         """The chunk's rows written; the chunk without them (None: freed now, beside the workers)."""
         rows = [result[5] for result in chunk if result[1] is not None and result[5] is not None]
         if rows and not self.ids:
             self.conn.execute("DROP TRIGGER entries_ai")
+            self.whole = _blob(self.conn, "annotator") is None
+            if self.whole:  # the annotator's data will be made whole: no form changes to record
+                self.conn.execute("DROP TRIGGER forms_changed_ai")
         _insert_rows(self.conn, rows)
         self.ids.update(row["entries"][0][0] for row in rows)
         return [result[:5] + (None,) if result[1] is not None else result for result in chunk]
@@ -565,6 +568,8 @@ class _RowWriter:
                     job = pool.apply_async(_lexicon_forms, (lexicon_base, forms))
                     _PREBUILT["lexicon_forms"] = (mark, lexicon_base, job)
             _index_search(self.conn)
+            if self.whole:
+                self.conn.execute(_schema_statement("CREATE TRIGGER forms_changed_ai "))
         self.finished = True
         return self.ids
 
@@ -931,8 +936,12 @@ def _insert_rows(conn, rows: list[dict]) -> None:
 
 def _index_search(conn) -> None:
     """The insert trigger put back, and every entry indexed for search in one pass."""
-    conn.execute(next(s for s in _statements(SCHEMA) if s.startswith("CREATE TRIGGER entries_ai ")))
+    conn.execute(_schema_statement("CREATE TRIGGER entries_ai "))
     conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
+
+
+def _schema_statement(start: str) -> str:
+    return next(s for s in _statements(SCHEMA) if s.startswith(start))
 
 
 def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> dict[str, list[tuple]]:
