@@ -30,6 +30,7 @@ SCHEMA_VERSION = "15"  # 15: signs' readings in tone numbers; 14: long-text auto
 # file changes (git, rsync, editors that save by renaming) — and `glossary build` walks every file.
 SMALL_FOLDER = 10_000
 BUSY_TIMEOUT = 60  # seconds a build waits for another writer (a concurrent build) to finish
+BUILD_CACHE_KIB = 131_072  # SQLite's page cache for a build's connection (taken only as pages are used)
 
 OWN_TABLES = (
     "entries_fts",
@@ -242,6 +243,9 @@ def build(
     check_tables = _check_tables_path(db_path)
     pinyin.use_check_tables(check_tables)
     with _connect(db_path) as conn, _no_cycle_collection():
+        # Room for the pages a big build changes, which SQLite's default cache (2 MB) spills to the
+        # file before the commit (then writes again): the same rows, in less time.
+        conn.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
             result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress, scanned)
@@ -250,6 +254,9 @@ def build(
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            _stop_pools()
+            _PREBUILT.clear()
     if not check_tables.exists() and (result["changed"] or result["removed"] or "pypinyin" in sys.modules):
         _write_check_tables(check_tables)
     _remove_stale_lexicon_files(db_path)
@@ -388,7 +395,10 @@ def _sync(
     source_ids = {s.id for s in sources}
     texts = curation._article_texts(sources, seeds) if seeds else {}
     ordinary = curation.ordinary_words(sources_file)
-    read = _read_files([files[n][0] for n in entry_files], source_ids, texts, progress, _lexicon_wanted(meta, ordinary))
+    writer = _RowWriter(conn) if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None else None
+    paths = [files[n][0] for n in entry_files]
+    read = _read_files(paths, source_ids, texts, progress, _lexicon_wanted(meta, ordinary), writer)
+    written = writer.finish() if writer is not None else set()
     lines: dict[str, dict] = {}
     entries, findings, rows = [], {}, {}
     for name, result in zip(entry_files, read, strict=True):
@@ -413,7 +423,7 @@ def _sync(
 
         problems.append(Problem(str(seeds), None, "no source article found there"))
     names = {e.id: files[f"entries/{e.id}.yaml"][0] for e in entries}
-    _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings)
+    _check(conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings, written)
     if problems:
         raise CurationError(problems)
 
@@ -424,7 +434,7 @@ def _sync(
             [{**s.to_dict(), "lines": json.dumps(s.lines)} for s in sources],
         )
         _set_meta(conn, {"ordinary_words": json.dumps(ordinary, ensure_ascii=False)})
-    counts = _apply(conn, entries, removed_ids, False, rows or None)
+    counts = _apply(conn, entries, removed_ids, False, rows or None, written)
     if removed_files:
         _rows_in(conn, "DELETE FROM _files WHERE name IN", list(removed_files))
     conn.executemany(
@@ -449,7 +459,12 @@ CHUNK = 500  # entry files per task of the pool (and per step of the progress co
 
 
 def _read_files(
-    paths: list[str], source_ids: set[str], texts: dict[str, str], progress, lexicon: tuple | None = None
+    paths: list[str],
+    source_ids: set[str],
+    texts: dict[str, str],
+    progress,
+    lexicon: tuple | None = None,
+    writer: _RowWriter | None = None,
 ) -> list[tuple]:
     """Each entry file read: (sha256, Entry or None, its lines, its problems, own findings, rows).
 
@@ -459,7 +474,8 @@ def _read_files(
     so problems are reported as a serial read reports them. On Ctrl-C (or any error) the workers
     are stopped and the exception goes up to the transaction, which is rolled back.
     `lexicon`: (key, ordinary words) of a lexicon base the build will need (see _lexicon_wanted):
-    one worker builds it first, beside the others' reading, rather than the parent after the read."""
+    one worker builds it first, beside the others' reading, rather than the parent after the read.
+    `writer`: given the pool's results as they come back (see _RowWriter), while the workers read on."""
     total = len(paths)
     workers = _cores()
     if workers < 2 or total < POOL_MIN_FILES:
@@ -490,22 +506,77 @@ def _read_files(
     finally:
         if block is not None:
             block(signal.SIG_UNBLOCK, {signal.SIGINT})
-    with pool:
-        base = pool.apply_async(_lexicon_base, (lexicon[1],)) if lexicon is not None else None
-        if progress is not None:
-            progress(0, total)
-        for chunk in pool.imap(_read_chunk, chunks):
-            results += chunk
-            if progress is not None and len(results) < total:
-                progress(len(results), total)
-        if base is not None and lexicon is not None:
-            _PREBUILT[lexicon[0]] = base.get()
+    _POOLS.append(pool)  # (stopped when the build ends, whatever happens: _stop_pools)
+    base = pool.apply_async(_lexicon_base, (lexicon[1],)) if lexicon is not None else None
+    if progress is not None:
+        progress(0, total)
+    for chunk in pool.imap(_read_chunk, chunks):
+        results += chunk if writer is None else writer.write(chunk)
+        if progress is not None and len(results) < total:
+            progress(len(results), total)
+    if base is not None and lexicon is not None:
+        _PREBUILT[lexicon[0]] = base.get()
+    lexicon_base = _PREBUILT[lexicon[0]][0] if lexicon is not None else None
+    if writer is None or not writer.finish(pool, lexicon_base):
+        _stop_pools()  # (nothing more for it to do)
     return results
+
+
+_POOLS: list = []  # the pool of the build under way, kept for the annotator's data (see _RowWriter)
+
+
+def _stop_pools() -> None:
+    while _POOLS:
+        _POOLS.pop().terminate()
+
+
+class _RowWriter:
+    """Writes the rows the pool's workers made into an empty entries table as they come back, in
+    file order, while the workers read on: the parent is otherwise idle during the read, and writing
+    a hundred thousand entries' rows after it took seconds on one core while the other idled. The
+    rows are those _apply would write (every entry read is new to an empty table), in the same
+    order, so in the same rowids; the search index is built in one pass at the end, as _insert does
+    for many rows. Problems found later roll the transaction back with them."""
+
+    def __init__(self, conn):
+        self.conn, self.ids, self.finished, self.whole = conn, set(), False, False
+
+    def write(self, chunk: list[tuple]) -> list[tuple]:
+        """The chunk's rows written; the chunk without them (None: freed now, beside the workers)."""
+        rows = [result[5] for result in chunk if result[1] is not None and result[5] is not None]
+        if rows and not self.ids:
+            self.conn.execute("DROP TRIGGER entries_ai")
+            self.whole = _blob(self.conn, "annotator") is None
+            if self.whole:  # the annotator's data will be made whole: no form changes to record
+                self.conn.execute("DROP TRIGGER forms_changed_ai")
+        _insert_rows(self.conn, rows)
+        self.ids.update(row["entries"][0][0] for row in rows)
+        return [result[:5] + (None,) if result[1] is not None else result for result in chunk]
+
+    def finish(self, pool=None, lexicon_base: bytes | None = None) -> set[str]:
+        """The ids of the entries written, once their search index is built. `pool`: the workers,
+        idle now, which make the annotator's data from the written forms (_annotator_blobs) and,
+        with the new `lexicon_base`, the lexicon's trie of them (_lexicon_forms) while the parent
+        indexes them for search and checks them across entries."""
+        if self.ids and not self.finished:
+            if pool is not None:
+                rows = self.conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid").fetchall()
+                mark = _forms_mark(self.conn)
+                _PREBUILT["annotator"] = (mark, pool.apply_async(_annotator_blobs, (rows,)))
+                if lexicon_base is not None:
+                    forms = sorted((r[6], r[0]) for r in rows)  # (rowid, form)
+                    job = pool.apply_async(_lexicon_forms, (lexicon_base, forms))
+                    _PREBUILT["lexicon_forms"] = (mark, lexicon_base, job)
+            _index_search(self.conn)
+            if self.whole:
+                self.conn.execute(_schema_statement("CREATE TRIGGER forms_changed_ai "))
+        self.finished = True
+        return self.ids
 
 
 # A lexicon base built by a worker of the pool while the others read (see _read_files), by its key,
 # for _refresh_lexicon to take instead of building it.
-_PREBUILT: dict[str, tuple] = {}
+_PREBUILT: dict[str, tuple] = {}  # (and the annotator's data being made by the pool: _RowWriter.finish)
 
 
 def _lexicon_key(ordinary: list[str]) -> str:
@@ -641,10 +712,11 @@ def _set_meta(conn, values: dict[str, str]) -> None:
 
 
 def _check(
-    conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings=None
+    conn, entries, removed_ids, source_ids, ordinary, texts, names, lines, problems, warnings, findings=None, written=()
 ) -> None:
     """The checks of curation.check_entry for `entries`, against the stored others. `findings`:
-    each entry's own checks by id, made where it was read (_read_files), or None."""
+    each entry's own checks by id, made where it was read (_read_files), or None. `written`: the ids
+    of entries already written into a table that was empty (_RowWriter), none of them stored before."""
     from glossary.curation import Context, check_entry, surface_forms
     from glossary.model import Problem
 
@@ -664,7 +736,8 @@ def _check(
             if entry_id not in gone:
                 owner.setdefault(form, []).append((entry_id, region))
     ids = _EntryIds(conn, changed, set(removed_ids))
-    context = Context(owner, ids, source_ids, set(ordinary), texts, names, _same_readings(conn, entries))
+    same = _same_readings(conn, [e for e in entries if e.id not in written])
+    context = Context(owner, ids, source_ids, set(ordinary), texts, names, same)
     for entry in entries:
         name, at = names.get(entry.id, entry.id), lines.get(entry.id, {})
         check_entry(entry, name, at, context, problems, warnings, findings.get(entry.id))
@@ -752,9 +825,17 @@ def apply_entries(target, entries: list, removed_ids=(), *, check: bool = True) 
     return result
 
 
-def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict | None = None) -> dict:
+def _apply(
+    conn,
+    entries: list,
+    removed_ids: list[str],
+    check: bool,
+    made: dict | None = None,
+    written: frozenset[str] | set[str] = frozenset(),
+) -> dict:
     """apply_entries in the caller's transaction. `made`: each entry's rows by id, already made
-    where it was read (_read_files), or None."""
+    where it was read (_read_files), or None. `written`: the ids of those whose rows are already
+    written, into a table that was empty (_RowWriter; their rows in `made` are None)."""
     from datetime import UTC, datetime
 
     from glossary.model import CurationError
@@ -767,17 +848,23 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict 
         _check(conn, entries, removed_ids, source_ids, ordinary, {}, {}, {}, problems, [])
         if problems:
             raise CurationError(problems)
-    stored = dict(_rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries]))
+    stored = dict(
+        _rows_in(conn, "SELECT id, hash FROM entries WHERE id IN", [e.id for e in entries if e.id not in written])
+    )
     made = made or {}
     fresh = [e for e in entries if e.id not in made and stored.get(e.id) != _entry_hash(e)]
     if fresh:
         _prefetch(fresh)
     made = {**made, **{e.id: _rows_of(e) for e in fresh}}
-    rows = [made[e.id] for e in entries if e.id in made and stored.get(e.id) != made[e.id]["entries"][0][ENTRY_HASH]]
+    rows = [
+        made[e.id]
+        for e in entries
+        if e.id in made and e.id not in written and stored.get(e.id) != made[e.id]["entries"][0][ENTRY_HASH]
+    ]
     gone = list(dict.fromkeys([*removed_ids, *(r["entries"][0][0] for r in rows)]))
-    if gone or rows or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
+    if gone or rows or written or _blob(conn, "annotator") is None:  # (an empty glossary still gets its blobs)
         if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:  # (a first build has none)
-            _delete(conn, gone)
+            _delete(conn, [entry_id for entry_id in gone if entry_id not in written])
         _insert(conn, rows)
         _refresh_annotator(conn)
         now = datetime.now(UTC)
@@ -797,7 +884,7 @@ def _apply(conn, entries: list, removed_ids: list[str], check: bool, made: dict 
         "entries": count("entries"),
         "forms": count("forms"),
         "quotes": count("quotes"),
-        "changed": len(rows),
+        "changed": len(rows) + len(written),
         "removed": len([r for r in removed_ids if r not in {e.id for e in entries}]),
     }
 
@@ -834,14 +921,27 @@ def _insert(conn, rows: list[dict]) -> None:
     rebuild = len(rows) >= FTS_REBUILD_MIN and conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
     if rebuild:
         conn.execute("DROP TRIGGER entries_ai")
+    _insert_rows(conn, rows)
+    if rebuild:
+        _index_search(conn)
+
+
+def _insert_rows(conn, rows: list[dict]) -> None:
     for table, columns in TABLE_COLUMNS.items():
         records = [record for row in rows for record in row[table]]
         if records:
             marks = ", ".join("?" * len(columns))
             conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records)
-    if rebuild:
-        conn.execute(next(s for s in _statements(SCHEMA) if s.startswith("CREATE TRIGGER entries_ai ")))
-        conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
+
+
+def _index_search(conn) -> None:
+    """The insert trigger put back, and every entry indexed for search in one pass."""
+    conn.execute(_schema_statement("CREATE TRIGGER entries_ai "))
+    conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
+
+
+def _schema_statement(start: str) -> str:
+    return next(s for s in _statements(SCHEMA) if s.startswith(start))
 
 
 def _rows_of(entry, surface: list | None = None, kept: dict | None = None) -> dict[str, list[tuple]]:
@@ -1049,6 +1149,7 @@ def _refresh_annotator(conn) -> None:
     candidates of its few forms; a big change, or a delta grown past DELTA_SHARE, rebuilds the base."""
     import orjson
 
+    from glossary.annotate import AUTOMATON_BLOB
     from glossary.formindex import FormIndex
 
     stored = _blob(conn, "annotator")
@@ -1068,9 +1169,9 @@ def _refresh_annotator(conn) -> None:
                 delta[form] = candidates
     if affected is None or len(delta) > room:
         delta = {}
-        base = _annotator_base(conn)
+        base, automaton = _annotator_base(conn)
         _set_blob(conn, "annotator_base", base)
-        _store_automaton(conn, base)
+        _set_blob(conn, AUTOMATON_BLOB, automaton)
     traditional = _blob(conn, "traditional")
     if traditional is None:
         traditional = _traditional_chars().encode()
@@ -1086,12 +1187,12 @@ def _refresh_annotator(conn) -> None:
     _refresh_lexicon(conn, None if affected is None else {f: bool(c) for f, c in affected.items()})
 
 
-def _store_automaton(conn, base: bytes) -> None:
+def _automaton_of(base: bytes) -> bytes:
     """The long-text automaton over the base's forms, stored beside it (see annotate.automaton_blob)."""
-    from glossary.annotate import AUTOMATON_BLOB, automaton_blob
+    from glossary.annotate import automaton_blob
     from glossary.formindex import FormIndex
 
-    _set_blob(conn, AUTOMATON_BLOB, automaton_blob(FormIndex(base).forms(), base)[1])
+    return automaton_blob(FormIndex(base).forms(), base)[1]
 
 
 def _automaton_token(conn, base: bytes | None, index, delta: dict) -> str | None:
@@ -1120,14 +1221,29 @@ def _candidate(rows) -> Iterator[tuple[str, list]]:
         yield matching_form(form), [entry_id, reads, region]
 
 
-def _annotator_base(conn) -> bytes:
-    """The base of every stored form: candidates in entry id, then form row order."""
+def _annotator_base(conn) -> tuple[bytes, bytes]:
+    """The base of every stored form (candidates in entry id, then form row order) and its
+    automaton: made by the pool from the same rows (_RowWriter.finish) while the forms are as then."""
+    prebuilt = _PREBUILT.pop("annotator", None)
+    if prebuilt is not None and prebuilt[0] == _forms_mark(conn):
+        return prebuilt[1].get()
+    return _annotator_blobs(conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid"))
+
+
+def _forms_mark(conn) -> tuple:
+    """The forms rows' count and last rowid: the same while no form row was written or deleted."""
+    return tuple(conn.execute("SELECT count(*), max(rowid) FROM forms").fetchone())
+
+
+def _annotator_blobs(rows) -> tuple[bytes, bytes]:
+    """The annotator's base of these FORM_ROWS (glossary.formindex) and its automaton."""
     from glossary.formindex import pack
 
     candidates: dict[str, list] = {}
-    for form, candidate in _candidate(conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid")):
+    for form, candidate in _candidate(rows):
         candidates.setdefault(form, []).append(candidate)
-    return pack(candidates)
+    base = pack(candidates)
+    return base, _automaton_of(base)
 
 
 def _changed_candidates(conn, index, changes: list[tuple[str, str]]) -> dict[str, list]:
@@ -1156,7 +1272,7 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     import marisa_trie
 
     from glossary.chinese import matching_form
-    from glossary.segment import GLOSSARY_FREQ, forms_pairs_blob
+    from glossary.segment import forms_pairs_blob
 
     meta = _meta(conn)
     ordinary = json.loads(meta.get("ordinary_words", "[]"))
@@ -1175,6 +1291,12 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
         _set_blob(conn, "lexicon_readings", readings)  # pypinyin's tables, for glossary.reading
         _set_meta(conn, {"lexicon_base_key": base_key, "lexicon_base_total": str(base_total)})
         conn.execute("UPDATE forms SET in_base = NULL")
+        made = _PREBUILT.pop("lexicon_forms", None)
+        if made is not None and made[:2] == (_forms_mark(conn), base):  # every form's, by the pool
+            membership, forms_trie, forms_pairs, count = made[2].get()
+            conn.executemany("UPDATE forms SET in_base = ? WHERE rowid = ?", membership)
+            _store_lexicon_forms(conn, forms_trie, forms_pairs, count)
+            return
         changed = None
     known = marisa_trie.RecordTrie("<I")
     known.frombytes(base)
@@ -1193,10 +1315,33 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
     else:
         new = {matching_form(r[0]) for r in conn.execute("SELECT form FROM forms WHERE in_base = 0")}
     forms_trie = marisa_trie.Trie(list(new)).tobytes()
+    _store_lexicon_forms(conn, forms_trie, forms_pairs_blob(forms_trie, new), len(new))
+
+
+def _store_lexicon_forms(conn, forms_trie: bytes, forms_pairs: bytes, count: int) -> None:
+    from glossary.segment import GLOSSARY_FREQ
+
     _set_blob(conn, "lexicon_forms", forms_trie)
-    _set_blob(conn, "lexicon_forms_pairs", forms_pairs_blob(forms_trie, new))  # see segment.Lexicon.crossed
-    total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * len(new)
+    _set_blob(conn, "lexicon_forms_pairs", forms_pairs)  # see segment.Lexicon.crossed
+    total = int(_meta(conn)["lexicon_base_total"]) + GLOSSARY_FREQ * count
     _set_meta(conn, {"lexicon_total": str(total)})
+
+
+def _lexicon_forms(base: bytes, forms: list[tuple[int, str]]) -> tuple[list, bytes, bytes, int]:
+    """Of every (rowid, form) row, as _refresh_lexicon makes them from a new lexicon `base`: each
+    row's membership of the base, the trie of the glossary forms it lacks, their pairs, how many."""
+    import marisa_trie
+
+    from glossary.chinese import matching_form
+    from glossary.segment import forms_pairs_blob
+
+    known = marisa_trie.RecordTrie("<I")
+    known.frombytes(base)
+    matching = [(rowid, matching_form(form)) for rowid, form in forms]
+    membership = [(form in known, rowid) for rowid, form in matching]
+    new = {form for (member, _), (_, form) in zip(membership, matching, strict=True) if not member}
+    forms_trie = marisa_trie.Trie(list(new)).tobytes()
+    return membership, forms_trie, forms_pairs_blob(forms_trie, new), len(new)
 
 
 def _blob(conn, name: str) -> bytes | None:

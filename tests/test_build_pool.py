@@ -71,8 +71,10 @@ def test_a_pooled_build_equals_a_build_in_one_process(many, tmp_path, monkeypatc
     assert rows_by_entry(many["db"]) == rows_by_entry(serial)
     with Store(many["db"]) as a, Store(serial) as b:
         assert a.meta["entries"] == b.meta["entries"] == str(COUNT)
-        for blob in ("annotator", "lexicon_forms", "lexicon_base"):
+        for blob in ("annotator", "annotator_base", "lexicon_forms", "lexicon_forms_pairs", "lexicon_base"):
             assert a.blob(blob) == b.blob(blob)
+        schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"  # (the triggers a later edit needs)
+        assert a.query(schema) == b.query(schema)
         query = "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid"
         for term in ("word", "computing", "suanli", "zhong*"):
             assert a.query(query, (term,)) == b.query(query, (term,))
@@ -133,3 +135,27 @@ def test_ctrl_c_during_a_pooled_build_leaves_the_previous_database(many):
         assert left == ["entries", "terms.sqlite"]  # (beside the pinyin check's tables the first build wrote)
     finally:
         edited.write_text(original, encoding="utf-8")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see the pool's processes")
+def test_ctrl_c_during_a_first_pooled_build_leaves_no_table(many, tmp_path):
+    """A first build writes rows as the workers send them: Ctrl-C then leaves none of them."""
+    db = tmp_path / "first.sqlite"
+    command = [sys.executable, "-m", "glossary", "build", "--db", str(db)]
+    command += ["--entries", str(many["entries"]), "--sources", str(many["sources"])]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    build_process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 60
+    while not children(build_process.pid) and time.monotonic() < deadline and build_process.poll() is None:
+        time.sleep(0.02)
+    workers = children(build_process.pid)
+    assert workers, "the build did not start a pool"
+    time.sleep(1)  # (into the read, whose rows are written as they come)
+    os.killpg(build_process.pid, signal.SIGINT)
+    _, stderr = build_process.communicate(timeout=60)
+    assert build_process.returncode != 0 and stderr.decode().strip().endswith("Aborted!"), stderr.decode()
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.sqlite"]
