@@ -109,6 +109,25 @@ def children(pid: int) -> list[int]:
     return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
+def interrupted_build(options: list[str], many: dict, after: float = 0.0) -> tuple[list[int], bytes]:
+    """`glossary build` of the many-files folder, Ctrl-C'ed (the whole group, as a terminal does) once
+    its pool is up and `after` seconds more; its workers' pids and its stderr, checked to say Aborted!."""
+    command = [sys.executable, "-m", "glossary", "build", *options]
+    command += ["--entries", str(many["entries"]), "--sources", str(many["sources"])]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    build_process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 60
+    while not children(build_process.pid) and time.monotonic() < deadline and build_process.poll() is None:
+        time.sleep(0.02)
+    workers = children(build_process.pid)
+    assert workers, "the build did not start a pool"
+    time.sleep(after)
+    os.killpg(build_process.pid, signal.SIGINT)
+    _, stderr = build_process.communicate(timeout=60)
+    assert build_process.returncode != 0 and stderr.decode().strip().endswith("Aborted!"), stderr.decode()
+    return workers, stderr
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see the pool's processes")
 def test_ctrl_c_during_a_pooled_build_leaves_the_previous_database(many):
     before = rows_by_entry(many["db"])
@@ -116,18 +135,7 @@ def test_ctrl_c_during_a_pooled_build_leaves_the_previous_database(many):
     original = edited.read_text(encoding="utf-8")
     edited.write_text(original.replace("computing power", "compute"), encoding="utf-8")
     try:
-        command = [sys.executable, "-m", "glossary", "build", "--full", "--db", str(many["db"])]
-        command += ["--entries", str(many["entries"]), "--sources", str(many["sources"])]
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-        build_process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, env=env)
-        deadline = time.monotonic() + 60
-        while not children(build_process.pid) and time.monotonic() < deadline and build_process.poll() is None:
-            time.sleep(0.02)
-        workers = children(build_process.pid)
-        assert workers, "the build did not start a pool"
-        os.killpg(build_process.pid, signal.SIGINT)  # what Ctrl-C on a terminal does: the whole group
-        _, stderr = build_process.communicate(timeout=60)
-        assert build_process.returncode != 0 and stderr.decode().strip().endswith("Aborted!"), stderr.decode()
+        workers, stderr = interrupted_build(["--full", "--db", str(many["db"])], many)
         assert b"Traceback" not in stderr
         assert rows_by_entry(many["db"]) == before
         assert not [w for w in workers if Path(f"/proc/{w}").exists()]
@@ -141,19 +149,7 @@ def test_ctrl_c_during_a_pooled_build_leaves_the_previous_database(many):
 def test_ctrl_c_during_a_first_pooled_build_leaves_no_table(many, tmp_path):
     """A first build writes rows as the workers send them: Ctrl-C then leaves none of them."""
     db = tmp_path / "first.sqlite"
-    command = [sys.executable, "-m", "glossary", "build", "--db", str(db)]
-    command += ["--entries", str(many["entries"]), "--sources", str(many["sources"])]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    build_process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, env=env)
-    deadline = time.monotonic() + 60
-    while not children(build_process.pid) and time.monotonic() < deadline and build_process.poll() is None:
-        time.sleep(0.02)
-    workers = children(build_process.pid)
-    assert workers, "the build did not start a pool"
-    time.sleep(1)  # (into the read, whose rows are written as they come)
-    os.killpg(build_process.pid, signal.SIGINT)
-    _, stderr = build_process.communicate(timeout=60)
-    assert build_process.returncode != 0 and stderr.decode().strip().endswith("Aborted!"), stderr.decode()
+    workers, _ = interrupted_build(["--db", str(db)], many, after=1.0)  # (into the read: rows written as they come)
     assert not [w for w in workers if Path(f"/proc/{w}").exists()]
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
