@@ -398,7 +398,7 @@ def _sync(
     writer = _RowWriter(conn) if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None else None
     paths = [files[n][0] for n in entry_files]
     read = _read_files(paths, source_ids, texts, progress, _lexicon_wanted(meta, ordinary), writer)
-    written = writer.finish() if writer is not None else set()
+    written = writer.ids if writer is not None else set()  # (none when the files were read in process)
     lines: dict[str, dict] = {}
     entries, findings, rows = [], {}, {}
     for name, result in zip(entry_files, read, strict=True):
@@ -539,7 +539,7 @@ class _RowWriter:
     for many rows. Problems found later roll the transaction back with them."""
 
     def __init__(self, conn):
-        self.conn, self.ids, self.finished, self.whole = conn, set(), False, False
+        self.conn, self.ids, self.whole = conn, set(), False
 
     def write(self, chunk: list[tuple]) -> list[tuple]:
         """The chunk's rows written; the chunk without them (None: freed now, beside the workers)."""
@@ -553,24 +553,22 @@ class _RowWriter:
         self.ids.update(row["entries"][0][0] for row in rows)
         return [result[:5] + (None,) if result[1] is not None else result for result in chunk]
 
-    def finish(self, pool=None, lexicon_base: bytes | None = None) -> set[str]:
+    def finish(self, pool, lexicon_base: bytes | None) -> set[str]:
         """The ids of the entries written, once their search index is built. `pool`: the workers,
         idle now, which make the annotator's data from the written forms (_annotator_blobs) and,
         with the new `lexicon_base`, the lexicon's trie of them (_lexicon_forms) while the parent
         indexes them for search and checks them across entries."""
-        if self.ids and not self.finished:
-            if pool is not None:
-                rows = self.conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid").fetchall()
-                mark = _forms_mark(self.conn)
-                _PREBUILT["annotator"] = (mark, pool.apply_async(_annotator_blobs, (rows,)))
-                if lexicon_base is not None:
-                    forms = sorted((r[6], r[0]) for r in rows)  # (rowid, form)
-                    job = pool.apply_async(_lexicon_forms, (lexicon_base, forms))
-                    _PREBUILT["lexicon_forms"] = (mark, lexicon_base, job)
+        if self.ids:
+            rows = self.conn.execute(f"{FORM_ROWS} ORDER BY f.entry_id, f.rowid").fetchall()
+            mark = _forms_mark(self.conn)
+            _PREBUILT["annotator"] = (mark, pool.apply_async(_annotator_blobs, (rows,)))
+            if lexicon_base is not None:
+                forms = sorted((r[6], r[0]) for r in rows)  # (rowid, form)
+                job = pool.apply_async(_lexicon_forms, (lexicon_base, forms))
+                _PREBUILT["lexicon_forms"] = (mark, lexicon_base, job)
             _index_search(self.conn)
             if self.whole:
                 self.conn.execute(_schema_statement("CREATE TRIGGER forms_changed_ai "))
-        self.finished = True
         return self.ids
 
 
