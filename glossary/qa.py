@@ -227,7 +227,7 @@ class Checker:
             yield starts[lo:hi], ends[lo:hi], meant[lo:hi], base
 
     def _meaning(self, key: tuple[str, str | None]) -> tuple:
-        """(the rendering the reading asks for or None, then rules()) for an (entry id, reading key)."""
+        """rules() for an (entry id, reading key): with the rendering the reading asks for, if any."""
         entry_id, reading = key
         variant_en = None
         if reading:
@@ -235,8 +235,7 @@ class Checker:
             if reading not in readings:
                 readings.update(self.glossary.store.readings([reading]))
             variant_en = readings[reading].get("en")
-        rule = self._rules.get((entry_id, variant_en))
-        found = self._meanings[key] = (variant_en, *(rule if rule is not None else self.rules(entry_id, variant_en)))
+        found = self._meanings[key] = self.rules(entry_id, variant_en)
         return found
 
     def segment(self, segment: Segment, columns: tuple) -> dict:
@@ -258,11 +257,7 @@ class Checker:
         else:
             grouped: dict[tuple[str, str | None], list[int]] = {}
             for q, key in enumerate(keys):
-                members = grouped.get(key)
-                if members is None:
-                    grouped[key] = [q]
-                else:
-                    members.append(q)
+                grouped.setdefault(key, []).append(q)
             groups = grouped.items()
         translated = bool(target_text.strip())
         target = None  # the target tokenised, once needed
@@ -280,7 +275,7 @@ class Checker:
             if is_ambiguous and not ambiguous_too:
                 continue
             meaning = meanings.get(key)
-            _, headword, expected, good, bad = meaning if meaning is not None else self._meaning(key)
+            headword, expected, good, bad = meaning if meaning is not None else self._meaning(key)
             entry_id = key[0]
             if translated:
                 verdict = verdicts.get(key)  # (entry id, reading): the same rules all run
