@@ -328,13 +328,7 @@ class Target:
         return [m for m in found if m is not None] if pattern.capital else found
 
     def _match(self, pattern: Pattern, first: int, last: int) -> Match | None:
-        ends = self._ends  # as in _span, inline: a match is made for nearly every term checked
-        if ends is None:
-            ends = self._ends = [0, *accumulate(map(len, self._parts))]
-        counted = self._counted
-        if counted is not None:
-            first, last = counted[first], counted[last]
-        start, end = ends[2 * first + 1], ends[2 * last + 2]
+        start, end = self._span(first, last)
         text = self.text
         if pattern.capital and not text[start].isupper():
             return None
