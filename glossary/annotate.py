@@ -364,14 +364,10 @@ class Annotator:
         """Resolve the forms of the matches whose flag is None (see _resolved), each once."""
         table, kept = self._tables[(most, region)]
         new = {m[2]: m for m in compress(raw, map(is_, flags, repeat(None)))}  # one match of each
-        readable, reading, pick = self.reading_ids, self._reading, self._pick
-        for (number, (start, end, _)), choices in zip(new.items(), self.candidates.decode(list(new)), strict=True):
-            entry_id, reads = choices[0][:2] if len(choices) == 1 else pick(choices, region)  # as _meaning
-            if reads > most:
-                table[number], kept[number] = None, False
-                continue
-            read_as = reading(entry_id, view_text[start:end]) if entry_id in readable else None
-            table[number], kept[number] = (entry_id, reads != SPECIFIC, read_as), True
+        self.candidates.decode(list(new))  # their candidates decoded in one call, for _meaning to read
+        for number, (start, end, _) in new.items():
+            meant = table[number] = self._meaning(number, view_text[start:end], most, region)
+            kept[number] = meant is not None
 
     @cached_property
     def _charwise(self):
