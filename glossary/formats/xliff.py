@@ -13,7 +13,6 @@ from glossary.formats.bilingual import BilingualError, Segment, local, parse_xml
 
 CODES_12 = frozenset({"bpt", "ept", "ph", "it", "sub"})
 CODES_20 = frozenset({"sc", "ec", "ph", "sm", "em"})
-_new = tuple.__new__  # a Segment made without NamedTuple's Python-level __new__
 
 
 def text_of(element, codes: frozenset[str]) -> str:
@@ -114,12 +113,9 @@ def _read_12(root, name: str) -> list[Segment]:
             else:
                 if source is None:
                     raise BilingualError(f"{name}: trans-unit {unit_id!r} has no <source>")
-                # plain text (most units) read here: thousands of units, two calls each saved
-                source_text = (source.text or "") if not len(source) else text_of(source, CODES_12)
-                target_text = (
-                    "" if target is None else (target.text or "") if not len(target) else text_of(target, CODES_12)
+                segments.append(
+                    Segment(len(segments) + 1, text_of(source, CODES_12), text_of(target, CODES_12), unit_id, notes)
                 )
-                segments.append(_new(Segment, (len(segments) + 1, source_text, target_text, unit_id, notes)))
     return segments
 
 
