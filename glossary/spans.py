@@ -100,6 +100,20 @@ def template(form: str, meant: tuple, shape: tuple, tail: bytes) -> bytes | tupl
     import orjson
 
     dumps = orjson.dumps
+    entry_id, ambiguous, reading = meant
+    if not shape:  # (most forms: made in one join)
+        return b"".join(
+            (
+                b',"text":',
+                dumps(form),
+                b',"id":',
+                dumps(entry_id),
+                b',"ambiguous":true' if ambiguous else b',"ambiguous":false',
+                b"" if reading is None else b',"reading":' + dumps(reading),
+                b',"children":[]}',
+                tail,
+            )
+        )
     pieces: list = []
 
     def put(s: int, e: int, t: str, i: str, a: bool, r: str | None, children: tuple, base: int) -> None:
@@ -114,11 +128,8 @@ def template(form: str, meant: tuple, shape: tuple, tail: bytes) -> bytes | tupl
             put(cs, ce, ct, ci, ca, cr, cc, base + s)
         pieces.append(b"]}")
 
-    entry_id, ambiguous, reading = meant
     put(0, len(form), form, entry_id, ambiguous, reading, shape, 0)
     pieces = [*pieces[4:], tail]  # after HEAD, start, END, end
-    if not shape:
-        return b"".join(pieces)
     fmt = b"".join(b"%d" if type(p) is int else p.replace(b"%", b"%%") for p in pieces)
     return fmt, tuple(p for p in pieces if type(p) is int)
 
@@ -269,31 +280,13 @@ class Spans(Sequence):
 
     def _add_templates(self, cache: dict, tail: bytes) -> None:
         """The JSON after the end of each form met that `cache` does not have yet."""
-        import orjson
-
-        dumps = orjson.dumps
-        forms, kids, meant = self._forms, self._kids, self._meant
+        forms, kids = self._forms, self._kids
         first = dict(zip(reversed(forms), range(len(forms) - 1, -1, -1), strict=True))
         view_starts, view_ends = self._at[:2]
         for form, q in first.items():
             if form not in cache:
                 text = self._view.text[view_starts[q] : view_ends[q]]
-                if q in kids:
-                    cache[form] = template(text, meant[form], kids[q], tail)
-                    continue
-                entry_id, ambiguous, reading = meant[form]  # what template gives a form without children
-                cache[form] = b"".join(
-                    (
-                        b',"text":',
-                        dumps(text),
-                        b',"id":',
-                        dumps(entry_id),
-                        b',"ambiguous":true' if ambiguous else b',"ambiguous":false',
-                        b"" if reading is None else b',"reading":' + dumps(reading),
-                        b',"children":[]}',
-                        tail,
-                    )
-                )
+                cache[form] = template(text, self._meant[form], kids.get(q, ()), tail)
 
     def _across_template(self, q: int, cache: dict, tail: bytes) -> tuple[bytes, tuple[int, ...]]:
         """The template (see `template`) of a match with children and a line break removed inside it,
