@@ -85,9 +85,11 @@ class Glossary:
         ordinary: bool = False,
         region: str | None = None,
         entry_filter=None,
+        cards: bool = True,
     ):
         """The spans of every term in `text` with the cards of the entries found (see Annotator).
-        `entry_filter`: a glossary.filters.EntryFilter, the entries that may be tagged."""
+        `entry_filter`: a glossary.filters.EntryFilter, the entries that may be tagged. `cards=False`:
+        the spans alone (the Annotation's entries and readings left empty)."""
         annotator = self.annotator()
         annotation = annotator.annotate(
             text,
@@ -98,6 +100,8 @@ class Glossary:
             allowed=self.allowed(entry_filter),
             min_length=entry_filter.min_length if entry_filter else 0,
         )
+        if not cards:
+            return annotation
         ids, keys = annotation.met()
         return annotation._replace(
             entries=self._cached(annotator.cards, ids, self.store.cards),
@@ -146,15 +150,23 @@ class Glossary:
         """Every source by id (a server's tooltips name them on each annotation)."""
         return self.per_version("sources", lambda g: {s.id: s for s in g.store.sources()})
 
-    def annotate_chunks(self, text: str, **options):
+    def annotate_chunks(self, text: str, *, cards: bool = True, **options):
         """(offset, Annotation) of a long text piece by piece (see annotate.chunks), in bounded memory.
-        The region is decided once for the whole text, as one annotate() would."""
+        The region is decided once for the whole text, as one annotate() would. `cards=False`: the
+        pieces without their cards (`entries` and `readings` empty), for a writer that takes their
+        JSON at the end from cards_json()."""
         from glossary.annotate import chunks, text_region
 
         if options.get("region") is None:
             options["region"] = text_region(text, self.annotator().traditional)
         for offset, piece in chunks(text):
-            yield offset, self.annotate(piece, **options)
+            yield offset, self.annotate(piece, cards=cards, **options)
+
+    def cards_json(self, ids, keys) -> tuple[bytes, bytes]:
+        """The JSON of to_dict()'s "entries" and "readings" for these entry ids and reading keys, as
+        stored (Store.json_object): the same bytes as orjson gives for the cards, without parsing
+        each card to write it out again."""
+        return self.store.json_object("cards", "id", ids), self.store.json_object("readings", "key", keys)
 
     def get(self, entry_id: str):
         return self.store.get(entry_id)

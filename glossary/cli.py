@@ -359,8 +359,13 @@ def annotate(
     if fmt in ("text", "json") and pinyin == "terms" and not dictionary:
         from glossary import render
 
-        writer = render.write_json if fmt == "json" else render.write_text
-        writer(glossary.annotate_chunks(content, **options), lambda part: click.echo(part, nl=False))  # str or bytes
+        def echo(part) -> None:  # str or bytes
+            click.echo(part, nl=False)
+
+        if fmt == "json":  # (the cards' JSON read as stored, at the end: see Glossary.cards_json)
+            render.write_json(glossary.annotate_chunks(content, cards=False, **options), echo, glossary.cards_json)
+        else:
+            render.write_text(glossary.annotate_chunks(content, **options), echo)
         return
     annotation = glossary.annotate(content, **options)
     numbers = tones == "numbers"

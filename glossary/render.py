@@ -168,15 +168,15 @@ def _term_lines(terms: list[dict]) -> list[str]:
 
 
 @collector_paused
-def write_json(pieces, write) -> None:
+def write_json(pieces, write, cards_json) -> None:
     """The JSON of a document annotated piece by piece, written as it goes: each piece's spans (their
     offsets into the whole document, one span a line), then the cards of every entry met. Same data
     as to_dict(). One write per piece: a write per span cost more than annotating it. `write` takes
-    UTF-8 bytes: orjson's, never decoded to be encoded again."""
-    import orjson
-
-    entries: dict[str, dict] = {}
-    readings: dict[str, dict] = {}
+    UTF-8 bytes: orjson's, never decoded to be encoded again. The pieces need not carry their cards
+    (Glossary.annotate_chunks(cards=False)): `cards_json` (Glossary.cards_json) gives the JSON of the
+    cards and readings met, read once at the end as stored."""
+    ids: set[str] = set()
+    keys: set[str] = set()
     write(b'{"spans": [')
     first = True
     for offset, annotation in pieces:
@@ -184,15 +184,11 @@ def write_json(pieces, write) -> None:
             spans = annotation.spans_json(offset, b",\n")[1:-1]  # (made in bulk, see spans.Spans.json)
             write(spans if first else b",\n" + spans)
             first = False
-        entries.update(annotation.entries)
-        readings.update(annotation.readings)
-    write(
-        b'],\n"entries": '
-        + orjson.dumps(dict(sorted(entries.items())))
-        + b',\n"readings": '
-        + orjson.dumps(dict(sorted(readings.items())))
-        + b"}\n"
-    )
+        met_ids, met_keys = annotation.met()
+        ids.update(met_ids)
+        keys.update(met_keys)
+    entries_json, readings_json = cards_json(ids, keys)
+    write(b'],\n"entries": ' + entries_json + b',\n"readings": ' + readings_json + b"}\n")
 
 
 def _dictionary_lines(dictionary: list[dict] | None) -> list[str]:

@@ -317,15 +317,19 @@ class Lexicon:
         best = [0.0] * (n + 1)
         step = [n] * (n + 1)
         prefixes, logp, unknown = self._prefixes.__getitem__, self._logp.__getitem__, self.unknown  # (see _Memo)
-        for i in range(n - 1, -1, -1):
+        longest = n if whole else n - 1  # the longest word the path may take
+        if n:  # the last character: no word of two starts there
+            single = logp(text[-1])
+            best[n - 1] = unknown if single is None else single
+        for i in range(n - 2, -1, -1):
             single = logp(text[i])
             choice, score = i + 1, (unknown if single is None else single) + best[i + 1]
             for word in prefixes(text[i : i + MAX_WORD]):
-                j = i + len(word)
-                if j > i + 1 and (whole or j - i < n):
-                    p = (logp(word) or 0.0) + best[j]  # a prefix found in the trie has a count
+                size = len(word)
+                if 1 < size <= longest:
+                    p = (logp(word) or 0.0) + best[i + size]  # a prefix found in the trie has a count
                     if p > score:
-                        choice, score = j, p
+                        choice, score = i + size, p
             best[i], step[i] = score, choice
         cuts, i = [0], 0
         while i < n:

@@ -218,20 +218,34 @@ class Store:
         """How forms that read otherwise than their headword read ("<id>|<form>" → pinyin, en, form)."""
         return self._json_rows("readings", "key", sorted(keys))
 
+    def json_object(self, table: str, key: str, wanted) -> bytes:
+        """The JSON object of these rows' data by key, in key order (cards or readings: what
+        orjson.dumps gives for cards() or readings()), put together from the stored JSON without
+        parsing it: each row's data is orjson's own compact JSON (build.py), the same bytes once
+        parsed and dumped again. A long document's output names thousands of entries."""
+        import orjson
+
+        rows = self._raw_rows(table, key, sorted(wanted))
+        return b"{" + b",".join([orjson.dumps(k) + b":" + data for k, data in rows]) + b"}"
+
     def _json_rows(self, table: str, key: str, wanted: list[str]) -> dict[str, dict]:
-        loads: Callable[[str], Any] = json.loads  # the cards of a paste: orjson's import costs more
+        loads: Callable[[bytes], Any] = json.loads  # the cards of a paste: orjson's import costs more
         if len(wanted) > FEW_ROWS or "orjson" in sys.modules:  # (imported already: a long text's later pieces)
             import orjson
 
             loads = orjson.loads
-        found: dict[str, dict] = {}
+        return {k: loads(data) for k, data in self._raw_rows(table, key, wanted)}
+
+    def _raw_rows(self, table: str, key: str, wanted: list[str]) -> list[tuple[str, bytes]]:
+        """(key, stored JSON as bytes) of the wanted rows there are, in the order wanted."""
+        found: dict[str, bytes] = {}
         for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
             chunk = wanted[i : i + 500]
             rows = self.query(  # as bytes: no str made of each row's JSON to be parsed again
                 f"SELECT {key}, CAST(data AS BLOB) FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk
             )
-            found.update((r[0], loads(r[1])) for r in rows)
-        return {k: found[k] for k in wanted if k in found}
+            found.update((r[0], r[1]) for r in rows)
+        return [(k, found[k]) for k in wanted if k in found]
 
     def lexicon_file(self, blob: str = "lexicon_base", write: bool = True) -> Path | None:
         """The base lexicon (jieba's words; see segment.py), or its word table (`lexicon_base_words`),

@@ -110,11 +110,38 @@ def test_a_long_document_annotated_piece_by_piece_gives_the_same_spans(glossary,
     pieces = list(glossary.annotate_chunks(text))
     assert len(pieces) > 10 and "".join(piece.text for _, piece in pieces) == text
     out: list[bytes] = []
-    render.write_json(iter(pieces), out.append)
+    render.write_json(iter(pieces), out.append, glossary.cards_json)
     assert json.loads(b"".join(out)) == json.loads(json.dumps(whole))
     text_out: list[str] = []
     render.write_text(iter(pieces), text_out.append)
     assert "".join(text_out) == render.to_text(glossary.annotate(text))
+
+
+def test_the_cli_json_reads_the_cards_as_stored_and_writes_the_same_bytes(glossary, monkeypatch):
+    """`annotate --format json` takes the cards' JSON as the database stores it, once at the end
+    (Glossary.cards_json), instead of parsing each card to write it out again: the same bytes, with
+    the entries and the forms that read otherwise (央企 under 国有企业) in the same order."""
+    import orjson
+
+    from glossary import annotate, render
+
+    text = "坚持新型举国体制，发展通用人工智能。改革央企和大模型。" * 30 + "發展人工智慧？" * 10
+    monkeypatch.setattr(annotate, "CHUNK", 60)
+    whole = glossary.annotate(text)  # the cards parsed, then dumped again as the output would be
+    parsed = (
+        b'],\n"entries": '
+        + orjson.dumps(dict(sorted(whole.entries.items())))
+        + b',\n"readings": '
+        + orjson.dumps(dict(sorted(whole.readings.items())))
+        + b"}\n"
+    )
+    as_stored: list[bytes] = []
+    render.write_json(glossary.annotate_chunks(text, cards=False), as_stored.append, glossary.cards_json)
+    assert b"".join(as_stored).endswith(parsed)
+    data = orjson.loads(b"".join(as_stored))
+    assert data["readings"] and len(data["entries"]) >= 4
+    ids, keys = {"damoxing", "no-such-entry"}, set()
+    assert glossary.cards_json(ids, keys) == (orjson.dumps(glossary.store.cards(ids)), b"{}")
 
 
 def test_spans_read_one_by_one_or_all_at_once_are_the_same_tuple(glossary):

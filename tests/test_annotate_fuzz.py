@@ -83,7 +83,7 @@ def test_piece_by_piece_gives_the_whole_texts_spans(glossary, monkeypatch, text,
     pieces = list(glossary.annotate_chunks(text))
     assert "".join(piece.text for _, piece in pieces) == text
     out: list[bytes] = []
-    render.write_json(iter(pieces), out.append)
+    render.write_json(iter(pieces), out.append, glossary.cards_json)
     # The guarantee holds where the pieces are cut after sentence ends (a text with none over twice the
     # piece size is cut where it stands, documented in annotate.chunks).
     if all(piece.text[-1] in annotate.SENTENCE_ENDS for _, piece in pieces[:-1]):

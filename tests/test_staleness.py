@@ -90,6 +90,31 @@ def annotate_command(db, text: str, *flags: str, forked: bool) -> subprocess.Com
     )
 
 
+def test_a_one_off_annotate_builds_with_the_cycle_collector_on(tree):
+    """A one-off annotate runs without the cycle collector (prefetch.launch), but a build it has to
+    make first runs with it on: the build's parsing makes cycles, and its workers inherit the setting."""
+    (tree["entries"] / "suanli.yaml").touch()  # a new ctime: the command compares, finds it in step
+    seen = (
+        "import gc, sys; from glossary import build, prefetch; prefetch.core_to_spare = lambda: False\n"
+        "def ensure_built(*args, _ensure=build.ensure_built, **kwargs):\n"
+        "    print('collector on' if gc.isenabled() else 'collector off', file=sys.stderr)\n"
+        "    return _ensure(*args, **kwargs)\n"
+        "build.ensure_built = ensure_built; prefetch.launch()"
+    )
+    in_step = subprocess.run(
+        [sys.executable, "-c", seen, "annotate", "--db", str(tree["db"]), "提升算力水平"], capture_output=True
+    )
+    assert in_step.returncode == 0 and b"collector" not in in_step.stderr  # no build: nothing to say
+    path = tree["entries"] / "suanli.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("computing power", "computing POWER"), "utf-8")
+    stale = subprocess.run(
+        [sys.executable, "-c", seen, "annotate", "--db", str(tree["db"]), "--format", "json", "提升算力水平"],
+        capture_output=True,
+    )
+    assert stale.returncode == 0 and b"collector on" in stale.stderr
+    assert json.loads(stale.stdout)["entries"]["suanli"]["en"] == "computing POWER"
+
+
 def test_the_forked_check_says_nothing_when_the_command_has_ended_first(tree):
     # a user error ends the command before its child answers: the child's write then finds no reader
     ended_at_once = (
