@@ -18,7 +18,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from glossary.store import Store, StoreError
@@ -864,7 +864,7 @@ def _apply(
         if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None:  # (a first build has none)
             _delete(conn, [entry_id for entry_id in gone if entry_id not in written])
         _insert(conn, rows)
-        _refresh_annotator(conn)
+        _refresh_annotator(conn, {*gone, *written})
         now = datetime.now(UTC)
         _set_meta(
             conn,
@@ -1139,20 +1139,22 @@ FORM_ROWS = (
 )
 
 
-def _refresh_annotator(conn) -> None:
+def _refresh_annotator(conn, touched: set[str] | None = None) -> None:
     """What the annotator loads, brought in step with the stored forms: each form's candidates in a
     base (a trie of the forms with their candidates, glossary.formindex) and a delta of the forms
     changed since, and the lexicon's glossary part. The forms rows written or deleted since the last
     refresh are in `_form_changes` (triggers record them), so an edit of one entry recomputes the
-    candidates of its few forms; a big change, or a delta grown past DELTA_SHARE, rebuilds the base."""
+    candidates of its few forms; a big change, or a delta grown past DELTA_SHARE, rebuilds the base.
+    `touched`: the entries whose rows were deleted or written since the last refresh (see _reading_index)."""
     import orjson
 
     from glossary.annotate import AUTOMATON_BLOB
     from glossary.formindex import FormIndex
 
     stored = _blob(conn, "annotator")
+    last = orjson.loads(stored) if stored else None
     base = _blob(conn, "annotator_base")
-    index = FormIndex(base, orjson.loads(stored)["delta"]) if stored and base else None
+    index = FormIndex(base, last["delta"]) if last and base else None
     room = max(DELTA_MIN, len(index) // DELTA_SHARE) if index is not None else 0
     changes = conn.execute("SELECT form, entry_id FROM _form_changes LIMIT ?", (room + 1,)).fetchall()
     conn.execute("DELETE FROM _form_changes")
@@ -1165,8 +1167,9 @@ def _refresh_annotator(conn) -> None:
                 delta.pop(form, None)  # as in the base again (an edit that changed no form)
             else:
                 delta[form] = candidates
+    checked = last and last.get("automaton")  # the token of the base and automaton the last refresh left
     if affected is None or len(delta) > room:
-        delta = {}
+        delta, checked = {}, None
         base, automaton = _annotator_base(conn)
         _set_blob(conn, "annotator_base", base)
         _set_blob(conn, AUTOMATON_BLOB, automaton)
@@ -1176,13 +1179,34 @@ def _refresh_annotator(conn) -> None:
         _set_blob(conn, "traditional", traditional)
     blob = {
         "delta": delta,
-        "automaton": _automaton_token(conn, base, index, delta),
-        "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
-        "reading_ids": [r[0] for r in conn.execute("SELECT DISTINCT entry_id FROM readings ORDER BY entry_id")],
+        "automaton": _automaton_token(conn, base, index, delta, checked),
+        **_reading_index(conn, last, touched),
         "traditional": traditional.decode(),
     }
     _set_blob(conn, "annotator", orjson.dumps(blob))
-    _refresh_lexicon(conn, None if affected is None else {f: bool(c) for f, c in affected.items()})
+    changed = None if affected is None else {f: bool(c) for f, c in affected.items()}
+    _refresh_lexicon(conn, changed, {entry_id for _, entry_id in changes})
+
+
+READINGS_REREAD_MAX = 500  # entries touched: up to this many, only their readings are read again
+
+
+def _reading_index(conn, last: dict | None, touched: set[str] | None) -> dict[str, list[str]]:
+    """The keys ("<id>|<form>") and entry ids of the stored readings, in order: the last refresh's with
+    those of the `touched` entries read again when they are few (not every reading: a one-entry edit),
+    else all of them. (Python's order of str is SQLite's of UTF-8 text: by code point.)"""
+    if last is None or touched is None or len(touched) > READINGS_REREAD_MAX:
+        return {
+            "reading_keys": [r[0] for r in conn.execute("SELECT key FROM readings ORDER BY key")],
+            "reading_ids": [r[0] for r in conn.execute("SELECT DISTINCT entry_id FROM readings ORDER BY entry_id")],
+        }
+    rows = _rows_in(conn, "SELECT key, entry_id FROM readings WHERE entry_id IN", list(touched))
+    keys = [key for key in last["reading_keys"] if key.partition("|")[0] not in touched]  # (ids are slugs)
+    ids = [entry_id for entry_id in last["reading_ids"] if entry_id not in touched]
+    return {
+        "reading_keys": sorted(keys + [key for key, _ in rows]),
+        "reading_ids": sorted(ids + list({entry_id for _, entry_id in rows})),
+    }
 
 
 def _automaton_of(base: bytes) -> bytes:
@@ -1193,14 +1217,17 @@ def _automaton_of(base: bytes) -> bytes:
     return automaton_blob(FormIndex(base).forms(), base)[1]
 
 
-def _automaton_token(conn, base: bytes | None, index, delta: dict) -> str | None:
+def _automaton_token(conn, base: bytes | None, index, delta: dict, checked: str | None = None) -> str | None:
     """The stored automaton's token, while it is the automaton of the stored base (`base`) and numbers
     the forms as the annotator will: none of the delta's forms is new to the base or gone from it (a
-    changed entry of an existing form is fine)."""
+    changed entry of an existing form is fine). `checked`: the token the last refresh found, when
+    neither the base nor the automaton was written since (then they still agree: not read again)."""
     from glossary.annotate import AUTOMATON_BLOB, base_digest
 
     if base is None or delta and not all(candidates and index.base_get(form) for form, candidates in delta.items()):
         return None
+    if checked:
+        return checked
     row = conn.execute("SELECT substr(data, 1, 200) FROM _blobs WHERE name = ?", (AUTOMATON_BLOB,)).fetchone()
     token = bytes(row[0]).partition(b"\n")[0].decode() if row else ""
     return token if token.partition(":")[0] == base_digest(base) else None
@@ -1262,11 +1289,13 @@ def _changed_candidates(conn, index, changes: list[tuple[str, str]]) -> dict[str
     return out
 
 
-def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
+def _refresh_lexicon(conn, changed: dict[str, bool] | None = None, entry_ids: Collection[str] = ()) -> None:
     """The lexicon's base (jieba's words and the ordinary words: seconds, so built only when those
     change) and the trie of the glossary forms it lacks (each form's membership is found once, when
     its entry is written). `changed`: the forms whose rows changed, each with whether any entry still
-    has it; only when one of them enters or leaves the trie is the trie rebuilt (None: rebuild it)."""
+    has it; only when one of them enters or leaves the trie is the trie rebuilt (None: rebuild it).
+    `entry_ids`: with `changed`, the entries of those rows (the only ones written since the last refresh,
+    so the only ones whose membership is not known yet)."""
     import marisa_trie
 
     from glossary.chinese import matching_form
@@ -1298,7 +1327,10 @@ def _refresh_lexicon(conn, changed: dict[str, bool] | None = None) -> None:
         changed = None
     known = marisa_trie.RecordTrie("<I")
     known.frombytes(base)
-    unknown = conn.execute("SELECT rowid, form FROM forms WHERE in_base IS NULL").fetchall()
+    if changed is not None:  # (not a scan of every form row)
+        unknown = _rows_in(conn, "SELECT rowid, form FROM forms WHERE in_base IS NULL AND entry_id IN", list(entry_ids))
+    else:
+        unknown = conn.execute("SELECT rowid, form FROM forms WHERE in_base IS NULL").fetchall()
     membership = [(matching_form(form) in known, rowid) for rowid, form in unknown]
     conn.executemany("UPDATE forms SET in_base = ? WHERE rowid = ?", membership)
     stored = _blob(conn, "lexicon_forms")

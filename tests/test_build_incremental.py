@@ -121,7 +121,7 @@ def test_a_build_interrupted_midway_leaves_the_previous_database(tree, monkeypat
     edit(tree["entries"] / "suanli.yaml", "computing power", "compute")
     (tree["entries"] / "zhongkao.yaml").unlink()
 
-    def interrupted(conn):  # Ctrl-C after the entries' rows were replaced, before the annotator's data
+    def interrupted(conn, *_):  # Ctrl-C after the entries' rows were replaced, before the annotator's data
         raise KeyboardInterrupt
 
     monkeypatch.setattr(glossary.build, "_refresh_annotator", interrupted)
