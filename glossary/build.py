@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from stat import S_ISREG
 
 from glossary.store import Store, StoreError
 
@@ -218,6 +219,7 @@ def build(
     quick: bool = False,
     progress=None,
     scanned: tuple | None = None,
+    only: list[Path] | None = None,
 ) -> dict:
     """Bring the database in step with the curated sources, in place, in one transaction.
 
@@ -227,6 +229,8 @@ def build(
     folder of more than SMALL_FOLDER files; `glossary build` stats them all. `progress(done, total)`
     is called as changed entry files are read (the CLI shows a counter on a terminal). `scanned`:
     what needs_build found of the files changed since the recorded mark (see _SCANS), not looked up again.
+    `only`: the entry files to look at (saved, added or deleted), the others taken as recorded — no
+    `stat` of the whole folder (see _named_files); a later build or command still sees any other change.
     Raises CurationError and changes nothing when a changed file has a problem. Returns counts.
     """
     from glossary import curation, pinyin
@@ -248,7 +252,7 @@ def build(
         conn.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; what we read below stays true
         try:
-            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress, scanned)
+            result = _sync(conn, entries_dir, sources_file, seeds, full, quick, progress, scanned, only)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -332,7 +336,15 @@ def _meta(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def _sync(
-    conn, entries_dir: Path, sources_file: Path, seeds: Path | None, full: bool, quick: bool, progress, scanned=None
+    conn,
+    entries_dir: Path,
+    sources_file: Path,
+    seeds: Path | None,
+    full: bool,
+    quick: bool,
+    progress,
+    scanned=None,
+    only: list[Path] | None = None,
 ) -> dict:
     """Compare the files with the recorded ones, parse what changed, check it, apply it."""
     from glossary import curation
@@ -347,8 +359,20 @@ def _sync(
     stamp = _folder_stamp(entries_dir, sources_file)
     since = None if fresh_schema or not same_place or full else _mark(meta.get("newest_change"), entries_dir)
     newest: tuple[int, int] | None = None
-    partial = False  # `files` holds only the files whose status changed since the mark
-    if since is not None:
+    partial = False  # `files` holds only the files whose status changed since the mark (or the named ones)
+    count = int(meta.get("files", 0))
+    if only is not None and same_place and not fresh_schema and not full:
+        files, gone = _named_files(entries_dir, only)
+        files.update(_curated_stats(sources_file))
+        recorded = _recorded_files(conn, [*gone, *files, "ordinary_words.txt"])
+        _check_gone(gone, recorded)
+        list_names = [n for n in (*files, *recorded) if not n.startswith("entries/")]
+        partial = all(n in files and recorded.get(n, ())[:3] == files[n][1] for n in list_names)
+        if partial:  # the recorded stamp and mark stay: any other file changed since is still seen later
+            stamp = meta.get("folder_stamp", "")
+            count += len(files.keys() - recorded.keys()) - len(recorded.keys() - files.keys())
+            newest = since and (since[0] + count - int(meta.get("files", 0)), since[1])
+    elif since is not None:
         # Every entry file whose status changed at or before the mark has its stat recorded, and any
         # later change (an edit, a file added, renamed or replaced) gives a later ctime: only those
         # files can differ, and a file is gone when fewer than the recorded ones are left.
@@ -448,10 +472,47 @@ def _sync(
             "sources_file": str(sources_file),
             "folder_stamp": stamp,
             "newest_change": _build_mark(entries_dir, newest, started),
-            **({} if partial else {"files": str(len(files))}),
+            "files": str(count if partial else len(files)),
         },
     )
     return {**counts, "sources": len(sources), "warnings": warnings, "parsed": len(entries)}
+
+
+def _named_files(entries_dir: Path, paths: list[Path]) -> tuple[dict[str, tuple[str, tuple[int, int, int]]], dict]:
+    """The named entry files that are there, as scan_files gives them, and those that are not (deleted)
+    with the path as given. Raises CurationError for a path that is not a .yaml file directly in the
+    entries folder."""
+    from glossary.model import CurationError, Problem
+
+    found: dict[str, tuple[str, tuple[int, int, int]]] = {}
+    gone: dict[str, str] = {}
+    problems = []
+    for path in paths:
+        resolved = Path(path).parent.resolve() / Path(path).name  # (the file itself may be a link)
+        if resolved.parent != entries_dir or resolved.suffix != ".yaml":
+            problems.append(Problem(str(path), None, f"not an entry file of {entries_dir}"))
+            continue
+        try:
+            st = resolved.stat()
+        except FileNotFoundError:
+            gone[f"entries/{resolved.name}"] = str(path)
+            continue
+        if not S_ISREG(st.st_mode):
+            problems.append(Problem(str(path), None, "not a file"))
+        else:
+            found[f"entries/{resolved.name}"] = (str(resolved), _stat_key(st))
+    if problems:
+        raise CurationError(problems)
+    return found, gone
+
+
+def _check_gone(gone: dict[str, str], recorded: dict) -> None:
+    """A named file that is neither there nor recorded was never an entry file: say so."""
+    from glossary.model import CurationError, Problem
+
+    never = [path for name, path in gone.items() if name not in recorded]
+    if never:
+        raise CurationError([Problem(path, None, "no such entry file (nor one built before)") for path in never])
 
 
 POOL_MIN_FILES = 2_000  # from this many changed entry files on, they are read by a pool of processes

@@ -165,3 +165,73 @@ def test_a_changed_list_of_ordinary_words_or_sources_checks_every_entry_again(tm
     result = build(tree["db"], tree["entries"], tree["sources"])
     assert (result["parsed"], result["entries"]) == (28, 28)
     assert rows_by_entry(tree["db"]) == before
+
+
+def build_command(tree, *files: str):
+    from click.testing import CliRunner
+
+    from glossary.cli import cli
+
+    args = ["build", "--db", str(tree["db"]), "--entries", str(tree["entries"]), "--sources", str(tree["sources"])]
+    return CliRunner().invoke(cli, [*args, *files])
+
+
+def test_a_build_of_named_files_looks_at_them_alone_and_the_next_build_sees_the_rest(tree, tmp_path):
+    """`glossary build FILE…` (an editor's on-save hook in a big glossary): the named files edited,
+    deleted or added are built as a full build would, without a look at the others, whose changes
+    the next plain build still finds."""
+    entries = tree["entries"]
+    rewrite_in_place(entries / "suanli.yaml", "computing power", "compute")
+    rewrite_in_place(entries / "rengong-zhineng.yaml", "en: artificial intelligence (AI)", "en: artificial wisdom (AI)")
+    (entries / "zhongkao.yaml").unlink()
+    (entries / "gaokao.yaml").write_text(
+        "zh: 高考\npinyin: gāokǎo\nkind: term\nen: national college entrance examination (gaokao)\n"
+        'authority: "curator"\ntags: [education]\n',
+        encoding="utf-8",
+    )
+    named = [str(entries / name) for name in ("suanli.yaml", "zhongkao.yaml", "gaokao.yaml")]
+    result = build_command(tree, *named)
+    assert result.exit_code == 0, result.output
+    assert "(2 entry files read, 2 entries changed, 1 removed)" in result.output
+    tags = tags_of(tree["db"], "提升算力，发展人工智能，参加中考和高考")
+    assert tags["算力"] == "compute" and tags["高考"].startswith("national college")
+    assert "中考" not in tags and tags["人工智能"] == "artificial intelligence (AI)"  # not named: not looked at
+    assert build(tree["db"], entries, tree["sources"])["parsed"] == 1  # the rest, by the next plain build
+    assert tags_of(tree["db"], "发展人工智能")["人工智能"] == "artificial wisdom (AI)"
+    assert_equals_a_full_build(tree, tmp_path)
+
+
+def test_in_a_big_folder_a_named_build_leaves_other_replaced_files_for_the_next_command(tree, monkeypatch):
+    import glossary.build
+
+    monkeypatch.setattr(glossary.build, "SMALL_FOLDER", 10)  # the fixture's 28 files count as a big folder
+    build(tree["db"], tree["entries"], tree["sources"])
+    rewrite_in_place(tree["entries"] / "suanli.yaml", "computing power", "compute")
+    assert build_command(tree, str(tree["entries"] / "suanli.yaml")).exit_code == 0
+    assert not needs_build(tree["db"])  # the named file is recorded as it is now
+    save_by_rename(tree["entries"] / "zhongkao.yaml", "senior high school", "upper secondary school")
+    assert build_command(tree, str(tree["entries"] / "suanli.yaml")).exit_code == 0
+    assert needs_build(tree["db"])  # zhongkao.yaml, replaced meanwhile, is still seen
+    with Glossary.open(tree["db"]) as opened:
+        assert opened.get("zhongkao").en.startswith("upper secondary") and opened.get("suanli").en == "compute"
+
+
+def test_a_named_build_refuses_what_is_not_an_entry_file_and_changes_nothing(tree, tmp_path):
+    before = rows_by_entry(tree["db"])
+    rewrite_in_place(tree["entries"] / "suanli.yaml", "computing power", "compute")
+    outside = tmp_path / "suanli.yaml"
+    outside.write_text((tree["entries"] / "suanli.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    for files, message in [
+        ([str(outside)], f"not an entry file of {tree['entries']}"),
+        ([str(tree["entries"] / "suanli.yaml"), str(tree["entries"] / "no-such.yaml")], "no such entry file"),
+        ([str(tree["entries"] / "suanli.txt")], "not an entry file"),
+    ]:
+        result = build_command(tree, *files)
+        assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+        assert rows_by_entry(tree["db"]) == before
+    result = build_command(tree, "--full", str(tree["entries"] / "suanli.yaml"))
+    assert result.exit_code == 2 and "name no files" in result.output
+    rewrite_in_place(tree["entries"] / "suanli.yaml", "kind: term", "kind: term\nrelated: [no-such-entry]")
+    result = build_command(tree, str(tree["entries"] / "suanli.yaml"))
+    assert result.exit_code == 1 and "suanli.yaml:4: related id" in result.output
+    assert rows_by_entry(tree["db"]) == before
