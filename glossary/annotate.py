@@ -17,7 +17,7 @@ from itertools import chain, compress, count, repeat
 from operator import is_, itemgetter, ne, sub
 from typing import NamedTuple
 
-from glossary.chinese import matching_view
+from glossary.chinese import matching_view, with_its_quotes
 from glossary.segment import CHECKED_LENGTH, WINDOW
 from glossary.spans import Span, Spans, span_dicts
 
@@ -461,6 +461,8 @@ class Annotator:
             got[n] = shape
         kids = dict(compress(zip(inside, got, strict=True), got))  # those with children
         starts, ends, across = view.to_original_spans(*at)
+        for q in across:  # (a quotation mark inside: see with_its_quotes)
+            starts[q], ends[q] = with_its_quotes(text, starts[q], ends[q])
         return Spans(text, view, forms, (*at, starts, ends), across, table, kids, templates)
 
     @cached_property

@@ -27,6 +27,29 @@ def matching_form(form: str) -> str:
     return form.translate(_NO_QUOTES) or form
 
 
+QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+
+
+def with_its_quotes(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span's bounds in `text` taken out to the quotation mark that pairs with one left unpaired
+    inside it: 共建“一带一路” and “四个全面”战略布局, not 共建“一带一路 and 四个全面”战略布局 (the
+    matching view drops the marks, so a match ends before the closing one). Only the character
+    right beside the span is taken; a span with its marks paired, or none, is as it was."""
+    inside = text[start:end]
+    for opening, closing in QUOTE_PAIRS:
+        unpaired = inside.count(opening) - inside.count(closing)
+        if unpaired > 0 and text[end : end + 1] == closing:
+            end += 1
+        elif unpaired < 0 and start and text[start - 1] == opening:
+            start -= 1
+    if inside.count('"') % 2:  # the same mark both ways: it pairs with one beside the span, if any
+        if text[end : end + 1] == '"':
+            end += 1
+        elif start and text[start - 1] == '"':
+            start -= 1
+    return start, end
+
+
 def is_han(char: str) -> bool:
     """A Han character (CJK ideographs incl. extensions and compatibility forms).
 

@@ -15,6 +15,8 @@ from itertools import chain, repeat
 from operator import add, itemgetter
 from typing import NamedTuple
 
+from glossary.chinese import with_its_quotes
+
 
 # Span and Annotation are immutable records like the model's, but NamedTuples: creating a dataclass
 # costs milliseconds at import, and this module is on the CLI's cold path.
@@ -51,11 +53,12 @@ def place(shape: tuple, base: int, shift: int) -> tuple[Span, ...]:
 
 
 def place_across(shape: tuple, base: int, view, text: str) -> tuple[Span, ...]:
-    """The children of a match across a removed line break: each end mapped to the text."""
+    """The children of a match across a removed line break: each end mapped to the text (with the
+    quotation marks that pair with one inside, see chinese.with_its_quotes)."""
     placed = []
     for rs, re_, _, eid, amb, reading, inner in shape:
         s, e = base + rs, base + re_
-        start, end = view.to_original(s), view.to_original(e, end=True)
+        start, end = with_its_quotes(text, view.to_original(s), view.to_original(e, end=True))
         kids = place_across(inner, s, view, text) if inner else ()
         placed.append(_new(Span, (start, end, text[start:end], eid, kids, amb, reading)))
     return tuple(placed)

@@ -107,3 +107,21 @@ def test_spans_map_back_in_bulk_as_one_by_one(pieces, bounds):
     assert mapped_starts == [view.to_original(s) for s in starts]
     assert mapped_ends == [view.to_original(e, end=True) for e in ends]
     assert across == [q for q, (s, e) in enumerate(spans) if any(s < c < e for c in view.cuts)]
+
+
+def test_a_span_is_taken_out_to_the_quotation_mark_that_pairs_with_one_inside_it():
+    from glossary.chinese import with_its_quotes
+
+    text = "共建“一带一路”，协调“四个全面”战略布局，「大模型」和\"算力\"，“人工智能”"
+    for inside, whole in [
+        ("共建“一带一路", "共建“一带一路”"),
+        ("四个全面”战略布局", "“四个全面”战略布局"),
+        ("大模型」", "「大模型」"),
+        ('算力"', '"算力"'),
+        ("一带一路", "一带一路"),  # no mark inside: the marks around stay out
+        ("“人工智能", "“人工智能”"),  # the closing mark at the very end of the text
+    ]:
+        start = text.index(inside)
+        a, b = with_its_quotes(text, start, start + len(inside))
+        assert text[a:b] == whole
+    assert with_its_quotes("推进“人工智能", 2, 7) == (2, 7)  # nothing to pair with beside it
