@@ -112,7 +112,7 @@ def test_spans_map_back_in_bulk_as_one_by_one(pieces, bounds):
 def test_a_span_is_taken_out_to_the_quotation_mark_that_pairs_with_one_inside_it():
     from glossary.chinese import with_its_quotes
 
-    text = "共建“一带一路”，协调“四个全面”战略布局，「大模型」和\"算力\"，“人工智能”"
+    text = '共建“一带一路”，协调“四个全面”战略布局，「大模型」和"算力"，“人工智能”'
     for inside, whole in [
         ("共建“一带一路", "共建“一带一路”"),
         ("四个全面”战略布局", "“四个全面”战略布局"),
