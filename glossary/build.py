@@ -370,8 +370,9 @@ def _sync(
         partial = all(n in files and recorded.get(n, ())[:3] == files[n][1] for n in list_names)
         if partial:  # the recorded stamp and mark stay: any other file changed since is still seen later
             stamp = meta.get("folder_stamp", "")
-            count += len(files.keys() - recorded.keys()) - len(recorded.keys() - files.keys())
-            newest = since and (since[0] + count - int(meta.get("files", 0)), since[1])
+            added = len(files.keys() - recorded.keys()) - len(recorded.keys() - files.keys())  # (or removed)
+            count += added
+            newest = since and (since[0] + added, since[1])
     elif since is not None:
         # Every entry file whose status changed at or before the mark has its stat recorded, and any
         # later change (an edit, a file added, renamed or replaced) gives a later ctime: only those
